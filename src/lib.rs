@@ -1,0 +1,6 @@
+//! svclab: a Kubernetes Service lab. `sim` is the simulated cluster, `shell` the command
+//! interpreter shared by the command line and the browser terminal, `scene` the pure view model,
+//! `ui` the Leptos front end.
+
+pub mod shell;
+pub mod sim;

@@ -1,0 +1,341 @@
+//! `kubectl get`.
+
+use super::flags::{flag, val};
+use super::kubectl::{namespace, parse, resolve_kind};
+use super::printers::table;
+use super::tabwriter::TabWriter;
+use super::{errors, jsonpath, Output, Shell};
+use crate::sim::api::ApiError;
+use crate::sim::labels::{self, format_labels};
+use crate::sim::object::{Kind, Object};
+use serde_json::Value;
+
+const FLAGS: &[super::flags::Flag] = &[
+    flag("all-namespaces", Some('A')),
+    val("selector", Some('l')),
+    val("output", Some('o')),
+    flag("show-labels", None),
+    val("label-columns", Some('L')),
+    flag("no-headers", None),
+    flag("watch", Some('w')),
+    val("field-selector", None),
+    flag("ignore-not-found", None),
+    val("sort-by", None),
+    flag("show-kind", None),
+    val("chunk-size", None),
+];
+
+pub const ENDPOINTS_WARNING: &str = "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\n";
+
+enum Request {
+    /// `kubectl get pods` / `pod,svc` (optionally with names for the single type)
+    Types(Vec<Kind>, Vec<String>),
+    /// `kubectl get pod/x svc/y`
+    Pairs(Vec<(Kind, String)>),
+}
+
+pub fn run(sh: &mut Shell, args: &[String]) -> Output {
+    let p = match parse(args, FLAGS, "kubectl get") {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    if p.bool("watch") {
+        return Output::fail("error: svclab does not support --watch: run the command again, or `sleep` to let time pass");
+    }
+    if p.args.is_empty() {
+        return Output::fail("You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples");
+    }
+    let all_ns = p.bool("all-namespaces");
+    let ns = namespace(&p);
+    let request = match parse_request(&p.args) {
+        Ok(r) => r,
+        Err(e) => return Output::fail(e),
+    };
+    let selector = match p.get("selector") {
+        Some(s) => match labels::parse(s) {
+            Ok(sel) => Some((s.to_string(), sel)),
+            Err(e) => {
+                let kind = match &request {
+                    Request::Types(k, _) => k.first().copied(),
+                    Request::Pairs(p) => p.first().map(|x| x.0),
+                };
+                let gvr = kind.map(|k| k.gvr_string()).unwrap_or_default();
+                return Output::fail(format!(
+                    "Error from server (BadRequest): Unable to find \"{gvr}\" that match label selector \"{s}\", field selector \"\": {e}"
+                ));
+            }
+        },
+        None => None,
+    };
+    let field_selector = p.get("field-selector").map(str::to_string);
+    let mut out = Output::ok();
+    let mut errs: Vec<String> = Vec::new();
+    // Fetch everything first (kubectl's builder), then print: warnings come before tables.
+    let mut blocks: Vec<(Kind, Vec<Object>)> = Vec::new();
+    let mut single_item = false;
+    let push = |blocks: &mut Vec<(Kind, Vec<Object>)>, kind: Kind, obj: Object| match blocks.last_mut() {
+        Some((k, v)) if *k == kind => v.push(obj),
+        _ => blocks.push((kind, vec![obj])),
+    };
+    match &request {
+        Request::Types(kinds, names) => {
+            if kinds.contains(&Kind::Endpoints) {
+                out.err(ENDPOINTS_WARNING);
+            }
+            if names.is_empty() {
+                for &kind in kinds {
+                    let list_ns = if all_ns || !kind.namespaced() { None } else { Some(ns.as_str()) };
+                    let objs: Vec<Object> = sh
+                        .cluster
+                        .list(kind, list_ns)
+                        .into_iter()
+                        .filter(|o| selector.as_ref().is_none_or(|(_, s)| s.matches(&o.meta().labels.clone().unwrap_or_default())))
+                        .filter(|o| field_selector.as_ref().is_none_or(|f| field_matches(f, o)))
+                        .cloned()
+                        .collect();
+                    if !objs.is_empty() {
+                        blocks.push((kind, objs));
+                    }
+                }
+            } else {
+                let kind = kinds[0];
+                single_item = names.len() == 1;
+                for n in names {
+                    match sh.cluster.get(kind, &ns, n) {
+                        Some(o) => push(&mut blocks, kind, o.clone()),
+                        None if p.bool("ignore-not-found") => {}
+                        None => errs.push(errors::standard(&ApiError::not_found(kind, n))),
+                    }
+                }
+            }
+        }
+        Request::Pairs(pairs) => {
+            if pairs.iter().any(|(k, _)| *k == Kind::Endpoints) {
+                out.err(ENDPOINTS_WARNING);
+            }
+            single_item = pairs.len() == 1;
+            for (kind, n) in pairs {
+                match sh.cluster.get(*kind, &ns, n) {
+                    Some(o) => push(&mut blocks, *kind, o.clone()),
+                    None if p.bool("ignore-not-found") => {}
+                    None => errs.push(errors::standard(&ApiError::not_found(*kind, n))),
+                }
+            }
+        }
+    }
+    let total: usize = blocks.iter().map(|(_, v)| v.len()).sum();
+    let output = p.get("output").unwrap_or("").to_string();
+    let result = match output.as_str() {
+        "" | "wide" => Ok(print_tables(sh, &blocks, &p, output == "wide", all_ns)),
+        "name" => Ok(blocks
+            .iter()
+            .flat_map(|(k, v)| v.iter().map(move |o| format!("{}/{}\n", k.lower_group_kind(), o.name())))
+            .collect()),
+        "yaml" | "json" => {
+            let v = as_value(&blocks, single_item);
+            if output == "yaml" {
+                Ok(crate::sim::yaml::to_yaml(&v))
+            } else {
+                Ok(format!("{}\n", to_json_4(&v)))
+            }
+        }
+        o if o.starts_with("jsonpath=") || o.starts_with("jsonpath-as-json=") || o.starts_with("jsonpath={") => {
+            let tmpl = o.split_once('=').map(|(_, t)| t).unwrap_or("");
+            let v = as_value(&blocks, single_item);
+            jsonpath::execute(tmpl, &v).map_err(|e| format!("error: error parsing jsonpath {tmpl}, {e}"))
+        }
+        o if o.starts_with("custom-columns=") => Ok(custom_columns(&o["custom-columns=".len()..], &blocks, p.bool("no-headers"))),
+        other => Err(format!(
+            "error: unable to match a printer suitable for the output format \"{other}\", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml"
+        )),
+    };
+    match result {
+        Ok(text) => out.out(text),
+        Err(e) => return Output::fail(e),
+    }
+    if total == 0 && errs.is_empty() && output.is_empty() || total == 0 && errs.is_empty() && output == "wide" {
+        if all_ns {
+            out.err("No resources found\n");
+        } else {
+            out.err(format!("No resources found in {ns} namespace.\n"));
+        }
+    }
+    for e in &errs {
+        out.err(format!("{e}\n"));
+    }
+    if !errs.is_empty() {
+        out.code = 1;
+    }
+    out
+}
+
+fn field_matches(f: &str, o: &Object) -> bool {
+    let v = o.to_value();
+    f.split(',').all(|req| {
+        let (path, want, negate) = if let Some((a, b)) = req.split_once("!=") {
+            (a, b, true)
+        } else if let Some((a, b)) = req.split_once("==") {
+            (a, b, false)
+        } else if let Some((a, b)) = req.split_once('=') {
+            (a, b, false)
+        } else {
+            return true;
+        };
+        let mut cur = &v;
+        for part in path.split('.') {
+            cur = cur.get(part).unwrap_or(&Value::Null);
+        }
+        let got = match cur {
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        (got == want) != negate
+    })
+}
+
+fn parse_request(args: &[String]) -> Result<Request, String> {
+    if args[0].contains('/') {
+        let mut pairs = Vec::new();
+        for a in args {
+            let Some((t, n)) = a.split_once('/') else {
+                return Err("error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'".into());
+            };
+            pairs.push((resolve_kind(t)?, n.to_string()));
+        }
+        return Ok(Request::Pairs(pairs));
+    }
+    let mut kinds = Vec::new();
+    for t in args[0].split(',').filter(|t| !t.is_empty()) {
+        if t == "all" {
+            for k in [Kind::Pod, Kind::Service, Kind::Deployment, Kind::ReplicaSet] {
+                if !kinds.contains(&k) {
+                    kinds.push(k);
+                }
+            }
+            continue;
+        }
+        let k = resolve_kind(t)?;
+        if !kinds.contains(&k) {
+            kinds.push(k);
+        }
+    }
+    let names: Vec<String> = args[1..].to_vec();
+    if !names.is_empty() && kinds.len() > 1 {
+        return Err(format!("error: arguments in resource/name form must have a single resource and name"));
+    }
+    Ok(Request::Types(kinds, names))
+}
+
+fn print_tables(sh: &Shell, blocks: &[(Kind, Vec<Object>)], p: &super::flags::Parsed, wide: bool, all_ns: bool) -> String {
+    let now = sh.cluster.now;
+    let multi_kind = blocks.len() > 1;
+    let show_labels = p.bool("show-labels");
+    let label_cols: Vec<String> = p.all("label-columns").iter().flat_map(|s| s.split(',').map(str::to_string)).collect();
+    let mut text = String::new();
+    for (i, (kind, objs)) in blocks.iter().enumerate() {
+        let refs: Vec<&Object> = objs.iter().collect();
+        let t = table(*kind, &refs, now);
+        let cols = if wide { t.headers.len() } else { t.wide_from };
+        let with_ns = all_ns && kind.namespaced();
+        let mut block = String::new();
+        if !p.bool("no-headers") {
+            let mut h: Vec<String> = Vec::new();
+            if with_ns {
+                h.push("NAMESPACE".into());
+            }
+            h.extend(t.headers[..cols].iter().map(|s| s.to_string()));
+            for l in &label_cols {
+                h.push(l.rsplit('/').next().unwrap_or(l).to_uppercase());
+            }
+            if show_labels {
+                h.push("LABELS".into());
+            }
+            block.push_str(&h.join("\t"));
+            block.push('\n');
+        }
+        for (row, obj) in t.rows.iter().zip(objs.iter()) {
+            let mut cells: Vec<String> = Vec::new();
+            if with_ns {
+                cells.push(obj.namespace().to_string());
+            }
+            for (j, c) in row[..cols].iter().enumerate() {
+                if j == 0 && multi_kind {
+                    cells.push(format!("{}/{}", kind.lower_group_kind(), c));
+                } else {
+                    cells.push(first_line(c));
+                }
+            }
+            let labels = obj.meta().labels.clone().unwrap_or_default();
+            for l in &label_cols {
+                cells.push(labels.get(l).cloned().unwrap_or_default());
+            }
+            if show_labels {
+                cells.push(format_labels(Some(&labels)));
+            }
+            block.push_str(&cells.join("\t"));
+            block.push('\n');
+        }
+        if i > 0 && !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(&TabWriter::kubectl().format(&block));
+    }
+    text
+}
+
+fn first_line(s: &str) -> String {
+    match s.find(['\n', '\r', '\u{c}']) {
+        Some(i) => format!("{}...", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+fn as_value(blocks: &[(Kind, Vec<Object>)], single_item: bool) -> Value {
+    let items: Vec<Value> = blocks.iter().flat_map(|(_, v)| v.iter().map(|o| o.to_value())).collect();
+    if single_item && items.len() == 1 {
+        return items.into_iter().next().unwrap_or(Value::Null);
+    }
+    serde_json::json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}})
+}
+
+/// `json.MarshalIndent(…, "", "    ")` as kubectl's JSON printer writes it.
+pub fn to_json_4(v: &Value) -> String {
+    let mut buf = Vec::new();
+    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
+    serde::Serialize::serialize(v, &mut ser).ok();
+    String::from_utf8(buf).unwrap_or_default()
+}
+
+fn custom_columns(spec: &str, blocks: &[(Kind, Vec<Object>)], no_headers: bool) -> String {
+    let cols: Vec<(String, String)> = spec
+        .split(',')
+        .filter_map(|c| c.split_once(':').map(|(h, p)| (h.to_string(), p.to_string())))
+        .collect();
+    let mut text = String::new();
+    if !no_headers {
+        text.push_str(&cols.iter().map(|(h, _)| h.clone()).collect::<Vec<_>>().join("\t"));
+        text.push('\n');
+    }
+    for (_, objs) in blocks {
+        for o in objs {
+            let v = o.to_value();
+            let cells: Vec<String> = cols
+                .iter()
+                .map(|(_, path)| {
+                    let tmpl = if path.starts_with('{') { path.clone() } else { format!("{{{path}}}") };
+                    let s = jsonpath::execute(&tmpl, &v).unwrap_or_default();
+                    if s.is_empty() {
+                        "<none>".into()
+                    } else {
+                        s.replace(' ', ",")
+                    }
+                })
+                .collect();
+            text.push_str(&cells.join("\t"));
+            text.push('\n');
+        }
+    }
+    TabWriter::kubectl().format(&text)
+}

@@ -1,0 +1,90 @@
+//! `kubectl`: the subcommands a Services lesson uses, dispatched to their modules.
+
+use super::flags::{self, Flag};
+use super::{errors, Output, Shell};
+use crate::sim::object::Kind;
+
+const SUBCOMMANDS: &[&str] = &[
+    "annotate", "apply", "cluster-info", "create", "delete", "describe", "edit", "exec", "expose", "get", "label",
+    "patch", "run", "scale", "version",
+];
+
+pub fn run(sh: &mut Shell, args: &[String]) -> Output {
+    let Some(sub) = args.first() else {
+        return Output::fail("kubectl controls the Kubernetes cluster manager.\n\n Find more information at: https://kubernetes.io/docs/reference/kubectl/\n\nUse \"kubectl <command> --help\" for more information about a given command.");
+    };
+    let rest = &args[1..];
+    match sub.as_str() {
+        "get" => super::get::run(sh, rest),
+        "describe" => super::describe::run(sh, rest),
+        "apply" => super::mutate::apply(sh, rest),
+        "create" => super::mutate::create(sh, rest),
+        "run" => super::mutate::run_pod(sh, rest),
+        "expose" => super::mutate::expose(sh, rest),
+        "scale" => super::mutate::scale(sh, rest),
+        "label" => super::mutate::label(sh, rest, false),
+        "annotate" => super::mutate::label(sh, rest, true),
+        "delete" => super::mutate::delete(sh, rest),
+        "patch" => super::mutate::patch(sh, rest),
+        "edit" => super::mutate::edit(sh, rest),
+        "exec" => super::pod_exec::run(sh, rest),
+        "version" => {
+            let mut o = Output::ok();
+            o.out("Client Version: v1.34.1\nKustomize Version: v5.7.1\nServer Version: v1.34.0\n");
+            o
+        }
+        "cluster-info" => {
+            let mut o = Output::ok();
+            o.out("\u{1b}[0;32mKubernetes control plane\u{1b}[0m is running at \u{1b}[0;33mhttps://192.168.49.2:8443\u{1b}[0m\n\u{1b}[0;32mCoreDNS\u{1b}[0m is running at \u{1b}[0;33mhttps://192.168.49.2:8443/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\u{1b}[0m\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n");
+            o
+        }
+        "-h" | "--help" | "help" => {
+            let mut o = Output::ok();
+            o.out(format!("kubectl controls the Kubernetes cluster manager.\n\nCommands svclab knows: {}\n", SUBCOMMANDS.join(", ")));
+            o
+        }
+        other => {
+            let mut msg = format!("error: unknown command \"{other}\" for \"kubectl\"");
+            let suggestions: Vec<&&str> =
+                SUBCOMMANDS.iter().filter(|s| levenshtein(s, other) <= 2 || s.starts_with(other)).collect();
+            if !suggestions.is_empty() {
+                msg.push_str("\n\nDid you mean this?");
+                for s in suggestions {
+                    msg.push_str(&format!("\n\t{s}"));
+                }
+                msg.push('\n');
+            }
+            Output::fail(msg)
+        }
+    }
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Parses a subcommand's flags, turning pflag errors into kubectl's message.
+pub fn parse(args: &[String], specs: &[Flag], command: &str) -> Result<flags::Parsed, Output> {
+    flags::parse(args, specs).map_err(|e| Output::fail(errors::flag_error(command, &e)))
+}
+
+/// `-n` or the current namespace (`default`).
+pub fn namespace(p: &flags::Parsed) -> String {
+    p.get("namespace").filter(|n| !n.is_empty()).unwrap_or("default").to_string()
+}
+
+/// A resource type as typed, or kubectl's error.
+pub fn resolve_kind(name: &str) -> Result<Kind, String> {
+    Kind::from_resource_name(name).ok_or_else(|| format!("error: the server doesn't have a resource type \"{name}\""))
+}

@@ -1,0 +1,166 @@
+//! The command interpreter: `kubectl`, `minikube`, `curl`-to-come and a few shell built-ins,
+//! over one simulated cluster. The command line (`src/bin/svclab.rs`) and the browser terminal
+//! both drive this same interpreter, so a command prints the same in both.
+//!
+//! Invariant: nothing here touches the browser, the clock or the real filesystem; files come
+//! through the `Files` trait the front end provides.
+
+mod describe;
+mod errors;
+mod flags;
+mod get;
+mod jsonpath;
+mod kubectl;
+mod minikube;
+mod mutate;
+mod pod_exec;
+pub mod printers;
+pub mod tabwriter;
+mod words;
+
+use crate::sim::Cluster;
+pub use words::split_words;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Out,
+    Err,
+}
+
+/// What a command printed, in order, and its exit status.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Output {
+    pub chunks: Vec<(Stream, String)>,
+    pub code: i32,
+}
+
+impl Output {
+    pub fn ok() -> Output {
+        Output::default()
+    }
+    pub fn out(&mut self, s: impl Into<String>) {
+        let s = s.into();
+        if !s.is_empty() {
+            self.chunks.push((Stream::Out, s));
+        }
+    }
+    pub fn err(&mut self, s: impl Into<String>) {
+        let s = s.into();
+        if !s.is_empty() {
+            self.chunks.push((Stream::Err, s));
+        }
+    }
+    /// An error line on stderr and exit status 1.
+    pub fn fail(msg: impl Into<String>) -> Output {
+        let mut o = Output::default();
+        let mut m = msg.into();
+        if !m.ends_with('\n') {
+            m.push('\n');
+        }
+        o.err(m);
+        o.code = 1;
+        o
+    }
+    pub fn stdout(&self) -> String {
+        self.chunks.iter().filter(|(s, _)| *s == Stream::Out).map(|(_, t)| t.as_str()).collect()
+    }
+    pub fn stderr(&self) -> String {
+        self.chunks.iter().filter(|(s, _)| *s == Stream::Err).map(|(_, t)| t.as_str()).collect()
+    }
+    pub fn append(&mut self, other: Output) {
+        self.chunks.extend(other.chunks);
+        if other.code != 0 {
+            self.code = other.code;
+        }
+    }
+}
+
+/// Where `kubectl apply -f FILE` reads files from.
+pub trait Files {
+    fn read(&self, path: &str) -> Result<String, String>;
+}
+
+/// No files at all (the error is what the OS would say).
+pub struct NoFiles;
+
+impl Files for NoFiles {
+    fn read(&self, path: &str) -> Result<String, String> {
+        Err(format!("the path \"{path}\" does not exist"))
+    }
+}
+
+pub struct Shell {
+    pub cluster: Cluster,
+    pub files: Box<dyn Files>,
+}
+
+impl Shell {
+    pub fn new(cluster: Cluster, files: Box<dyn Files>) -> Shell {
+        Shell { cluster, files }
+    }
+
+    /// Runs one command line (a pipeline of a command and simple filters).
+    pub fn run(&mut self, line: &str) -> Output {
+        let pipeline = match words::split_pipeline(line) {
+            Ok(p) => p,
+            Err(e) => return Output::fail(format!("svclab: {e}")),
+        };
+        let Some((first, filters)) = pipeline.split_first() else { return Output::ok() };
+        let mut out = self.run_words(first);
+        for f in filters {
+            out = words::filter(f, out);
+        }
+        out
+    }
+
+    fn run_words(&mut self, w: &[String]) -> Output {
+        let Some(cmd) = w.first() else { return Output::ok() };
+        let args = &w[1..];
+        match cmd.as_str() {
+            "kubectl" | "k" => kubectl::run(self, args),
+            "minikube" => minikube::run(self, args),
+            "echo" => {
+                let (newline, rest) = match args.first().map(String::as_str) {
+                    Some("-n") => (false, &args[1..]),
+                    _ => (true, args),
+                };
+                let mut o = Output::ok();
+                o.out(format!("{}{}", rest.join(" "), if newline { "\n" } else { "" }));
+                o
+            }
+            "sleep" => match args.first().and_then(|a| parse_seconds(a)) {
+                Some(ms) => {
+                    self.cluster.advance(ms);
+                    Output::ok()
+                }
+                None => Output::fail(format!(
+                    "sleep: invalid time interval '{}'\nTry 'sleep --help' for more information.",
+                    args.first().map(String::as_str).unwrap_or("")
+                )),
+            },
+            "curl" | "wget" => Output::fail(format!(
+                "svclab: {cmd} is not available yet: requests through kube-proxy arrive with the dataplane"
+            )),
+            "true" => Output::ok(),
+            "false" => Output { code: 1, ..Output::default() },
+            "clear" => Output::ok(),
+            other => Output {
+                chunks: vec![(Stream::Err, format!("svclab: command not found: {other}\n"))],
+                code: 127,
+            },
+        }
+    }
+}
+
+/// `sleep` arguments: `5`, `0.5`, `2s`, `1m`, `1h`.
+fn parse_seconds(s: &str) -> Option<u64> {
+    let (num, mult) = match s.chars().last()? {
+        's' => (&s[..s.len() - 1], 1000.0),
+        'm' => (&s[..s.len() - 1], 60_000.0),
+        'h' => (&s[..s.len() - 1], 3_600_000.0),
+        'd' => (&s[..s.len() - 1], 86_400_000.0),
+        _ => (s, 1000.0),
+    };
+    let v: f64 = num.parse().ok()?;
+    (v.is_finite() && v >= 0.0).then(|| (v * mult).round() as u64)
+}

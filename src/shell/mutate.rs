@@ -1,0 +1,1331 @@
+//! The kubectl commands that change the cluster: apply, create, run, expose, scale, label,
+//! annotate, delete, patch, edit.
+
+use super::flags::{flag, val, Flag, Parsed};
+use super::kubectl::{namespace, parse, resolve_kind};
+use super::{errors, Output, Shell};
+use crate::sim::api::{ApiError, Reason};
+use crate::sim::cluster::{ApplyResult, LAST_APPLIED};
+use crate::sim::field::{is_dns1123_subdomain, is_qualified_name, is_valid_label_value};
+use crate::sim::object::{decode, DecodeError, Kind, Object};
+use crate::sim::yaml;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{Pod, Service};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// An error as kubectl collects them while visiting objects.
+enum CmdError {
+    Api(ApiError),
+    Plain(String),
+}
+
+fn report(out: &mut Output, errs: Vec<CmdError>) {
+    if errs.is_empty() {
+        return;
+    }
+    if errs.len() == 1 {
+        let line = match &errs[0] {
+            CmdError::Api(e) => errors::single(e),
+            CmdError::Plain(s) => s.clone(),
+        };
+        out.err(format!("{line}\n"));
+    } else {
+        for e in &errs {
+            let line = match e {
+                CmdError::Api(e) => errors::standard(e),
+                CmdError::Plain(s) => s.clone(),
+            };
+            out.err(format!("{line}\n"));
+        }
+    }
+    out.code = 1;
+}
+
+/// Objects read from manifest files: each with its source and the JSON the user wrote.
+struct Manifest {
+    source: String,
+    value: Value,
+    object: Result<Object, DecodeError>,
+}
+
+/// Reads `-f` files as kubectl's resource builder does: documents in order; a YAML syntax error
+/// ends that file; `kind: List` expands to its items.
+fn read_manifests(sh: &Shell, files: &[String], errs: &mut Vec<CmdError>) -> Vec<Manifest> {
+    let mut out = Vec::new();
+    for f in files {
+        let text = match sh.files.read(f) {
+            Ok(t) => t,
+            Err(e) => {
+                errs.push(CmdError::Plain(format!("error: {e}")));
+                continue;
+            }
+        };
+        out.extend(manifests_from_text(f, &text, errs));
+    }
+    out
+}
+
+fn manifests_from_text(source: &str, text: &str, errs: &mut Vec<CmdError>) -> Vec<Manifest> {
+    let mut out = Vec::new();
+    let docs = match yaml::split_documents(text) {
+        Ok(d) => d,
+        Err((_, msg)) => {
+            errs.push(CmdError::Plain(format!("error: error parsing {source}: {msg}")));
+            return out;
+        }
+    };
+    for d in docs {
+        let v = match yaml::parse_document(&d.text) {
+            Ok(v) => v,
+            Err(e) => {
+                errs.push(CmdError::Plain(format!(
+                    "error: error parsing {source}: error converting YAML to JSON: {}",
+                    e.go_message()
+                )));
+                break;
+            }
+        };
+        if v.is_null() {
+            continue;
+        }
+        let items = if v.get("kind").and_then(Value::as_str) == Some("List") {
+            v.get("items").and_then(Value::as_array).cloned().unwrap_or_default()
+        } else {
+            vec![v]
+        };
+        for item in items {
+            out.push(Manifest { source: source.to_string(), object: decode(&item), value: item });
+        }
+    }
+    out
+}
+
+fn decode_error(m: &Manifest, err: &DecodeError, verb: &str) -> CmdError {
+    match err {
+        DecodeError::MissingTypeInfo(msg) => CmdError::Plain(format!("error: unable to decode \"{}\": {msg}", m.source)),
+        DecodeError::NoMatch { kind, version, name, namespace } => CmdError::Plain(format!(
+            "error: resource mapping not found for name: \"{name}\" namespace: \"{namespace}\" from \"{}\": no matches for kind \"{kind}\" in version \"{version}\"\nensure CRDs are installed first",
+            m.source
+        )),
+        DecodeError::UnknownFields { kind, fields } => {
+            let list: Vec<String> = fields.iter().map(|f| format!("unknown field \"{f}\"")).collect();
+            CmdError::Api(ApiError::bad_request(format!(
+                "error when {verb} \"{}\": {} in version \"{}\" cannot be handled as a {}: strict decoding error: {}",
+                m.source,
+                kind.name(),
+                kind.version(),
+                kind.name(),
+                list.join(", ")
+            )))
+        }
+        DecodeError::Type { kind, message } => CmdError::Api(ApiError::bad_request(format!(
+            "error when {verb} \"{}\": {} in version \"{}\" cannot be handled as a {}: {}",
+            m.source,
+            kind.name(),
+            kind.version(),
+            kind.name(),
+            go_type_error(message)
+        ))),
+    }
+}
+
+/// serde's type errors in the words of Go's encoding/json.
+fn go_type_error(serde_msg: &str) -> String {
+    let msg = serde_msg.split(" at line ").next().unwrap_or(serde_msg);
+    if let Some(rest) = msg.strip_prefix("invalid type: ") {
+        let got = rest.split(',').next().unwrap_or("");
+        let got = if got.starts_with("string") {
+            "string"
+        } else if got.starts_with("integer") || got.starts_with("floating") {
+            "number"
+        } else if got.starts_with("boolean") {
+            "bool"
+        } else if got.starts_with("map") {
+            "object"
+        } else if got.starts_with("sequence") {
+            "array"
+        } else {
+            got
+        };
+        let want = rest.split("expected ").nth(1).unwrap_or("");
+        return format!("json: cannot unmarshal {got} into Go value of type {want}");
+    }
+    msg.to_string()
+}
+
+fn check_namespace(p: &Parsed, obj: &Object) -> Option<CmdError> {
+    let flag_ns = p.get("namespace")?;
+    let obj_ns = obj.namespace();
+    if obj.kind().namespaced() && !obj_ns.is_empty() && obj_ns != flag_ns {
+        return Some(CmdError::Plain(format!(
+            "error: the namespace from the provided object \"{obj_ns}\" does not match the namespace \"{flag_ns}\". You must pass '--namespace={obj_ns}' to perform this operation."
+        )));
+    }
+    None
+}
+
+const APPLY_FLAGS: &[Flag] = &[
+    val("filename", Some('f')),
+    val("dry-run", None),
+    val("output", Some('o')),
+    flag("recursive", Some('R')),
+    flag("server-side", None),
+    val("validate", None),
+    flag("force", None),
+    flag("prune", None),
+    val("field-manager", None),
+];
+
+pub fn apply(sh: &mut Shell, args: &[String]) -> Output {
+    let p = match parse(args, APPLY_FLAGS, "kubectl apply") {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let files = p.all("filename");
+    if files.is_empty() {
+        return Output::fail(errors::usage("kubectl apply", "must specify one of -f and -k"));
+    }
+    let dry = p.get("dry-run").is_some_and(|d| d != "none" && d != "false");
+    let mut out = Output::ok();
+    let mut errs = Vec::new();
+    let manifests = read_manifests(sh, &files, &mut errs);
+    let mut errs_after: Vec<CmdError> = Vec::new();
+    let mut applied = 0;
+    for m in &manifests {
+        let obj = match &m.object {
+            Ok(o) => o.clone(),
+            Err(e) => {
+                let exists = exists_for(sh, &m.value, &p);
+                errs_after.push(decode_error(m, e, if exists { "patching" } else { "creating" }));
+                continue;
+            }
+        };
+        if let Some(e) = check_namespace(&p, &obj) {
+            errs_after.push(e);
+            continue;
+        }
+        let mut obj = obj;
+        let mut value = m.value.clone();
+        if obj.kind().namespaced() && obj.namespace().is_empty() {
+            let ns = namespace(&p);
+            obj.meta_mut().namespace = Some(ns.clone());
+            value["metadata"]["namespace"] = Value::String(ns);
+        }
+        let kind = obj.kind();
+        let name = obj.name().to_string();
+        if dry {
+            let exists = sh.cluster.get(kind, obj.namespace(), &name).is_some();
+            out.out(format!("{}/{} {} (dry run)\n", kind.lower_group_kind(), name, if exists { "configured" } else { "created" }));
+            applied += 1;
+            continue;
+        }
+        if name.is_empty() {
+            errs_after.push(CmdError::Plain("error: error when retrieving current configuration of:\nResource: \"\", GroupVersionKind: \"\"\nName: \"\", Namespace: \"\"\nfrom server for: \"".to_string() + &m.source + "\": resource name may not be empty"));
+            continue;
+        }
+        let existing = sh.cluster.get(kind, obj.namespace(), &name).cloned();
+        if let Some(cur) = &existing {
+            let has = cur.meta().annotations.as_ref().is_some_and(|a| a.contains_key(LAST_APPLIED));
+            if !has && !sh.cluster_booted_node(kind, &name) {
+                out.err(format!(
+                    "Warning: resource {}/{} is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n",
+                    kind.group_resource(),
+                    name
+                ));
+            }
+        }
+        match sh.cluster.apply(obj, &value) {
+            Ok((_, r)) => {
+                applied += 1;
+                let word = match r {
+                    ApplyResult::Created => "created",
+                    ApplyResult::Configured => "configured",
+                    ApplyResult::Unchanged => "unchanged",
+                };
+                out.out(format!("{}/{} {word}\n", kind.lower_group_kind(), name));
+            }
+            Err(e) => {
+                let verb = if existing.is_some() { "patching" } else { "creating" };
+                errs_after.push(CmdError::Api(errors::with_source(&e, verb, &m.source)));
+            }
+        }
+    }
+    errs.extend(errs_after);
+    if applied == 0 && errs.is_empty() {
+        return Output::fail("error: no objects passed to apply");
+    }
+    report(&mut out, errs);
+    out
+}
+
+fn exists_for(sh: &Shell, v: &Value, p: &Parsed) -> bool {
+    let kind = v.get("kind").and_then(Value::as_str).unwrap_or("");
+    let api = v.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let Some(k) = Kind::from_api(api, kind) else { return false };
+    let name = v.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+    let ns = v.pointer("/metadata/namespace").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| namespace(p));
+    sh.cluster.get(k, &ns, name).is_some()
+}
+
+impl Shell {
+    fn cluster_booted_node(&self, kind: Kind, name: &str) -> bool {
+        kind == Kind::Node && self.cluster.booted_nodes_contains(name)
+    }
+}
+
+const CREATE_FLAGS: &[Flag] = &[
+    val("filename", Some('f')),
+    val("image", None),
+    val("replicas", Some('r')),
+    val("port", None),
+    val("tcp", None),
+    val("node-port", None),
+    val("clusterip", None),
+    val("external-name", None),
+    val("from-literal", None),
+    val("dry-run", None),
+    val("output", Some('o')),
+    flag("save-config", None),
+    val("validate", None),
+];
+
+pub fn create(sh: &mut Shell, args: &[String]) -> Output {
+    let p = match parse(args, CREATE_FLAGS, "kubectl create") {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let ns = namespace(&p);
+    let files = p.all("filename");
+    if !files.is_empty() {
+        let mut out = Output::ok();
+        let mut errs = Vec::new();
+        let manifests = read_manifests(sh, &files, &mut errs);
+        for m in &manifests {
+            let mut obj = match &m.object {
+                Ok(o) => o.clone(),
+                Err(e) => {
+                    errs.push(decode_error(m, e, "creating"));
+                    continue;
+                }
+            };
+            if let Some(e) = check_namespace(&p, &obj) {
+                errs.push(e);
+                continue;
+            }
+            if obj.kind().namespaced() && obj.namespace().is_empty() {
+                obj.meta_mut().namespace = Some(ns.clone());
+            }
+            if p.bool("save-config") {
+                let mut v = m.value.clone();
+                if obj.kind().namespaced() {
+                    v["metadata"]["namespace"] = Value::String(obj.namespace().to_string());
+                }
+                obj.meta_mut()
+                    .annotations
+                    .get_or_insert_with(Default::default)
+                    .insert(LAST_APPLIED.into(), crate::sim::cluster::last_applied_annotation(&v));
+            }
+            let kind = obj.kind();
+            match sh.cluster.create(obj) {
+                Ok(o) => out.out(format!("{}/{} created\n", kind.lower_group_kind(), o.name())),
+                Err(e) => errs.push(CmdError::Api(errors::with_source(&e, "creating", &m.source))),
+            }
+        }
+        report(&mut out, errs);
+        return out;
+    }
+    let Some(what) = p.args.first().map(String::as_str) else {
+        return Output::fail(errors::usage("kubectl create", "must specify one of -f and -k"));
+    };
+    match what {
+        "deployment" | "deploy" => create_deployment(sh, &p, &ns),
+        "service" | "svc" => create_service(sh, &p, &ns),
+        "namespace" | "ns" => {
+            let Some(name) = p.args.get(1) else {
+                return Output::fail(errors::usage("kubectl create namespace", "exactly one NAME is required, got 0"));
+            };
+            let obj: k8s_openapi::api::core::v1::Namespace =
+                serde_json::from_value(json!({"metadata": {"name": name}})).unwrap_or_default();
+            simple_create(sh, Object::Namespace(obj), "namespace")
+        }
+        "configmap" | "cm" => {
+            let Some(name) = p.args.get(1) else {
+                return Output::fail(errors::usage("kubectl create configmap", "exactly one NAME is required, got 0"));
+            };
+            let mut data = BTreeMap::new();
+            for lit in p.all("from-literal") {
+                match lit.split_once('=') {
+                    Some((k, v)) => {
+                        data.insert(k.to_string(), v.to_string());
+                    }
+                    None => return Output::fail(format!("error: invalid literal source {lit}, expected key=value")),
+                }
+            }
+            let obj: k8s_openapi::api::core::v1::ConfigMap =
+                serde_json::from_value(json!({"metadata": {"name": name, "namespace": ns}, "data": data})).unwrap_or_default();
+            simple_create(sh, Object::ConfigMap(obj), "configmap")
+        }
+        other => Output::fail(format!("error: unknown command \"{other}\" for \"kubectl create\"")),
+    }
+}
+
+fn simple_create(sh: &mut Shell, obj: Object, _what: &str) -> Output {
+    let kind = obj.kind();
+    match sh.cluster.create(obj) {
+        Ok(o) => {
+            let mut out = Output::ok();
+            out.out(format!("{}/{} created\n", kind.lower_group_kind(), o.name()));
+            out
+        }
+        Err(e) => Output::fail(errors::single(&e)),
+    }
+}
+
+/// The container name `kubectl create deployment` derives from an image.
+fn container_name_for(image: &str, rng_suffix: &mut dyn FnMut() -> String) -> String {
+    let without_digest = image.split('@').next().unwrap_or(image);
+    let last = without_digest.rsplit('/').next().unwrap_or(without_digest);
+    let name = last.split(':').next().unwrap_or(last);
+    if name.contains('_') || name.contains('.') {
+        format!("{}-{}", name.replace(['_', '.'], "-"), rng_suffix())
+    } else {
+        name.to_string()
+    }
+}
+
+fn create_deployment(sh: &mut Shell, p: &Parsed, ns: &str) -> Output {
+    let Some(name) = p.args.get(1) else {
+        return Output::fail(errors::usage("kubectl create deployment", "exactly one NAME is required, got 0"));
+    };
+    let images = p.all("image");
+    if images.is_empty() {
+        return Output::fail("error: required flag(s) \"image\" not set");
+    }
+    let replicas: i32 = match p.get("replicas").map(str::parse) {
+        None => 1,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => {
+            return Output::fail(format!(
+                "error: invalid argument \"{}\" for \"-r, --replicas\" flag: strconv.ParseInt: parsing \"{}\": invalid syntax\nSee 'kubectl create deployment --help' for usage.",
+                p.get("replicas").unwrap_or(""),
+                p.get("replicas").unwrap_or("")
+            ))
+        }
+    };
+    let port: Option<i32> = match p.get("port").map(str::parse::<i32>) {
+        None => None,
+        Some(Ok(n)) => Some(n),
+        Some(Err(_)) => return Output::fail("error: invalid argument for \"--port\" flag"),
+    };
+    let mut containers = Vec::new();
+    for (i, image) in images.iter().enumerate() {
+        let rng = &mut sh.cluster;
+        let mut suffix = || rng.random_suffix();
+        let cname = container_name_for(image, &mut suffix);
+        let mut c = json!({"name": cname, "image": image, "resources": {}});
+        if i == 0 {
+            if let Some(port) = port {
+                c["ports"] = json!([{"containerPort": port}]);
+            }
+        }
+        containers.push(c);
+    }
+    let d: Deployment = match serde_json::from_value(json!({
+        "metadata": {"name": name, "namespace": ns, "labels": {"app": name}},
+        "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
+            "strategy": {}, "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": containers}}}
+    })) {
+        Ok(d) => d,
+        Err(e) => return Output::fail(format!("error: {e}")),
+    };
+    match sh.cluster.create(Object::Deployment(d)) {
+        Ok(_) => {
+            let mut out = Output::ok();
+            out.out(format!("deployment.apps/{name} created\n"));
+            out
+        }
+        Err(e) if e.reason == Reason::AlreadyExists => {
+            Output::fail(format!("error: failed to create deployment: {}", e.message))
+        }
+        Err(e) => Output::fail(errors::single(&e)),
+    }
+}
+
+fn create_service(sh: &mut Shell, p: &Parsed, ns: &str) -> Output {
+    let Some(ty) = p.args.get(1).map(String::as_str) else {
+        return Output::fail("error: must specify one of clusterip, externalname, loadbalancer, nodeport");
+    };
+    let (svc_type, cmd) = match ty {
+        "clusterip" => ("ClusterIP", "kubectl create service clusterip"),
+        "nodeport" => ("NodePort", "kubectl create service nodeport"),
+        "loadbalancer" => ("LoadBalancer", "kubectl create service loadbalancer"),
+        "externalname" => ("ExternalName", "kubectl create service externalname"),
+        other => return Output::fail(format!("error: unknown command \"{other}\" for \"kubectl create service\"")),
+    };
+    let Some(name) = p.args.get(2) else {
+        return Output::fail(errors::usage(cmd, "exactly one NAME is required, got 0"));
+    };
+    let mut spec = json!({"type": svc_type});
+    if svc_type == "ExternalName" {
+        let Some(en) = p.get("external-name") else {
+            return Output::fail("error: required flag(s) \"external-name\" not set");
+        };
+        if !is_dns1123_subdomain(en).is_empty() {
+            return Output::fail(format!("error: invalid service external name {en}"));
+        }
+        spec["externalName"] = json!(en);
+    } else {
+        let tcp = p.all("tcp");
+        let cip = p.get("clusterip").unwrap_or("");
+        if tcp.is_empty() && !(svc_type == "ClusterIP" && cip == "None") {
+            return Output::fail(errors::usage(cmd, "at least one tcp port specifier must be provided"));
+        }
+        if cip == "None" && svc_type != "ClusterIP" {
+            return Output::fail("error: ClusterIP=None can only be used with ClusterIP service type");
+        }
+        let node_port: Option<i32> = p.get("node-port").and_then(|n| n.parse().ok());
+        let mut ports = Vec::new();
+        for t in tcp.iter().flat_map(|t| t.split(',').map(str::to_string).collect::<Vec<_>>()) {
+            let (port_s, target) = match t.split_once(':') {
+                Some((a, b)) => (a.to_string(), b.to_string()),
+                None => (t.clone(), t.clone()),
+            };
+            let Ok(port) = port_s.parse::<i32>() else {
+                return Output::fail(format!("error: strconv.Atoi: parsing \"{port_s}\": invalid syntax"));
+            };
+            let target_v = match target.parse::<i32>() {
+                Ok(n) => json!(n),
+                Err(_) => {
+                    if !crate::sim::field::is_valid_port_name(&target).is_empty() {
+                        return Output::fail(format!("error: invalid target port name {target}"));
+                    }
+                    json!(target)
+                }
+            };
+            let mut entry = json!({"name": t.replace(':', "-"), "port": port, "protocol": "TCP", "targetPort": target_v});
+            if let Some(np) = node_port {
+                entry["nodePort"] = json!(np);
+            }
+            ports.push(entry);
+        }
+        spec["ports"] = Value::Array(ports);
+        spec["selector"] = json!({"app": name});
+        if !cip.is_empty() {
+            spec["clusterIP"] = json!(cip);
+        }
+    }
+    let svc: Service = match serde_json::from_value(json!({"metadata": {"name": name, "namespace": ns, "labels": {"app": name}}, "spec": spec})) {
+        Ok(s) => s,
+        Err(e) => return Output::fail(format!("error: {e}")),
+    };
+    match sh.cluster.create(Object::Service(svc)) {
+        Ok(_) => {
+            let mut out = Output::ok();
+            out.out(format!("service/{name} created\n"));
+            out
+        }
+        Err(e) if e.reason == Reason::AlreadyExists => {
+            Output::fail(format!("error: failed to create {svc_type} service: {}", e.message))
+        }
+        Err(e) => Output::fail(errors::single(&e)),
+    }
+}
+
+const RUN_FLAGS: &[Flag] = &[
+    val("image", None),
+    val("port", None),
+    val("labels", Some('l')),
+    flag("expose", None),
+    val("env", None),
+    val("restart", None),
+    flag("command", None),
+    flag("stdin", Some('i')),
+    flag("tty", Some('t')),
+    flag("rm", None),
+    val("dry-run", None),
+    val("output", Some('o')),
+    val("image-pull-policy", None),
+    val("annotations", None),
+    val("overrides", None),
+    flag("attach", None),
+];
+
+fn parse_labels_flag(s: &str) -> Result<BTreeMap<String, String>, String> {
+    let mut m = BTreeMap::new();
+    for part in s.split(',').filter(|x| !x.is_empty()) {
+        let Some((k, v)) = part.split_once('=') else {
+            return Err(format!("error: invalid label spec: {part}"));
+        };
+        m.insert(k.to_string(), v.to_string());
+    }
+    Ok(m)
+}
+
+pub fn run_pod(sh: &mut Shell, args: &[String]) -> Output {
+    let p = match parse(args, RUN_FLAGS, "kubectl run") {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let ns = namespace(&p);
+    let Some(name) = p.args.first().cloned() else {
+        return Output::fail(errors::usage("kubectl run", "NAME is required for run"));
+    };
+    let Some(image) = p.get("image").map(str::to_string) else {
+        return Output::fail("error: required flag(s) \"image\" not set");
+    };
+    let port: Option<i32> = p.get("port").and_then(|x| x.parse().ok());
+    if p.bool("expose") && port.is_none() {
+        return Output::fail(errors::usage("kubectl run", "--port must be set when exposing a service"));
+    }
+    let labels = match p.get("labels") {
+        Some(l) => match parse_labels_flag(l) {
+            Ok(m) => m,
+            Err(e) => return Output::fail(e),
+        },
+        None => [("run".to_string(), name.clone())].into_iter().collect(),
+    };
+    let mut container = json!({"name": name, "image": image, "resources": {}});
+    if let Some(port) = port {
+        container["ports"] = json!([{"containerPort": port}]);
+    }
+    let env: Vec<Value> = p
+        .all("env")
+        .iter()
+        .filter_map(|e| e.split_once('=').map(|(k, v)| json!({"name": k, "value": v})))
+        .collect();
+    if !env.is_empty() {
+        container["env"] = Value::Array(env);
+    }
+    if let Some(rest) = &p.rest {
+        if p.bool("command") {
+            container["command"] = json!(rest);
+        } else if !rest.is_empty() {
+            container["args"] = json!(rest);
+        }
+    }
+    if p.bool("stdin") {
+        container["stdin"] = json!(true);
+        container["stdinOnce"] = json!(true);
+    }
+    if p.bool("tty") {
+        container["tty"] = json!(true);
+    }
+    let restart = p.get("restart").unwrap_or("Always").to_string();
+    if !matches!(restart.as_str(), "Always" | "OnFailure" | "Never") {
+        return Output::fail(format!("error: invalid restart policy: {restart}"));
+    }
+    let pod: Pod = match serde_json::from_value(json!({
+        "metadata": {"name": name, "namespace": ns, "labels": labels},
+        "spec": {"containers": [container], "restartPolicy": restart, "dnsPolicy": "ClusterFirst"}
+    })) {
+        Ok(p) => p,
+        Err(e) => return Output::fail(format!("error: {e}")),
+    };
+    let mut out = Output::ok();
+    match sh.cluster.create(Object::Pod(pod)) {
+        Ok(_) => {}
+        Err(e) => return Output::fail(errors::single(&e)),
+    }
+    if p.bool("expose") {
+        let svc: Service = serde_json::from_value(json!({
+            "metadata": {"name": name, "namespace": ns, "labels": p.get("labels").map(|l| parse_labels_flag(l).unwrap_or_default())},
+            "spec": {"selector": labels, "ports": [{"port": port, "targetPort": port, "protocol": "TCP"}]}
+        }))
+        .unwrap_or_default();
+        match sh.cluster.create(Object::Service(svc)) {
+            Ok(_) => out.out(format!("service/{name} created\n")),
+            Err(e) => {
+                out.err(format!("{}\n", errors::single(&e)));
+                out.code = 1;
+            }
+        }
+    }
+    out.out(format!("pod/{name} created\n"));
+    if p.bool("rm") && p.bool("stdin") {
+        if let Some(rest) = &p.rest {
+            if !rest.is_empty() {
+                let r = super::pod_exec::exec_in(sh, &ns, &name, rest);
+                let mut o2 = Output::ok();
+                o2.chunks = out.chunks;
+                o2.chunks.retain(|(s, t)| !(matches!(s, super::Stream::Out) && t.starts_with("pod/")));
+                o2.append(r);
+                let _ = sh.cluster.delete(Kind::Pod, &ns, &name, Some(0));
+                o2.out(format!("pod \"{name}\" deleted from {ns} namespace\n"));
+                return o2;
+            }
+        }
+    }
+    out
+}
+
+const EXPOSE_FLAGS: &[Flag] = &[
+    val("port", None),
+    val("target-port", None),
+    val("type", None),
+    val("name", None),
+    val("protocol", None),
+    val("external-ip", None),
+    val("session-affinity", None),
+    val("cluster-ip", None),
+    val("selector", None),
+    val("labels", Some('l')),
+    val("load-balancer-ip", None),
+    val("filename", Some('f')),
+    val("dry-run", None),
+    val("output", Some('o')),
+    val("override-type", None),
+    val("overrides", None),
+];
+
+fn target(p: &Parsed, cmd: &str) -> Result<(Kind, String), Output> {
+    let first = p.args.first().ok_or_else(|| {
+        Output::fail(errors::usage(cmd, "You must provide one or more resources by argument or filename."))
+    })?;
+    if let Some((t, n)) = first.split_once('/') {
+        return Ok((resolve_kind(t).map_err(Output::fail)?, n.to_string()));
+    }
+    let kind = resolve_kind(first).map_err(Output::fail)?;
+    let name = p.args.get(1).ok_or_else(|| Output::fail(format!("error: resource(s) were provided, but no name was specified")))?;
+    Ok((kind, name.clone()))
+}
+
+pub fn expose(sh: &mut Shell, args: &[String]) -> Output {
+    let p = match parse(args, EXPOSE_FLAGS, "kubectl expose") {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let ns = namespace(&p);
+    let (kind, name) = match target(&p, "kubectl expose") {
+        Ok(t) => t,
+        Err(o) => return o,
+    };
+    let Some(obj) = sh.cluster.get(kind, &ns, &name).cloned() else {
+        return Output::fail(errors::single(&ApiError::not_found(kind, &name)));
+    };
+    // selector
+    let selector: BTreeMap<String, String> = match p.get("selector") {
+        Some(s) => match parse_labels_flag(s) {
+            Ok(m) => m,
+            Err(_) => return Output::fail(format!("error: couldn't retrieve selectors via --selector flag or introspection: {s} is not a valid equality-based selector")),
+        },
+        None => match &obj {
+            Object::Deployment(d) => {
+                let sel = d.spec.as_ref().map(|s| s.selector.clone()).unwrap_or_default();
+                if sel.match_expressions.as_ref().is_some_and(|e| !e.is_empty()) {
+                    return Output::fail(format!(
+                        "error: couldn't retrieve selectors via --selector flag or introspection: couldn't convert expressions - \"{:?}\" to map-based selector format",
+                        sel.match_expressions
+                    ));
+                }
+                let m = sel.match_labels.unwrap_or_default();
+                if m.is_empty() {
+                    return Output::fail("error: couldn't retrieve selectors via --selector flag or introspection: invalid deployment: no selectors, therefore cannot be exposed");
+                }
+                m
+            }
+            Object::ReplicaSet(r) => r.spec.as_ref().and_then(|s| s.selector.match_labels.clone()).unwrap_or_default(),
+            Object::Pod(pd) => {
+                let l = pd.metadata.labels.clone().unwrap_or_default();
+                if l.is_empty() {
+                    return Output::fail("error: couldn't retrieve selectors via --selector flag or introspection: the pod has no labels and cannot be exposed");
+                }
+                l
+            }
+            Object::Service(s) => s.spec.as_ref().and_then(|sp| sp.selector.clone()).unwrap_or_default(),
+            other => return Output::fail(format!("error: cannot expose a {}", other.kind().name())),
+        },
+    };
+    // ports and protocols from the object
+    let container_ports: Vec<(i32, String)> = match &obj {
+        Object::Deployment(d) => ports_of(d.spec.as_ref().and_then(|s| s.template.spec.clone())),
+        Object::ReplicaSet(r) => ports_of(r.spec.as_ref().and_then(|s| s.template.clone()).and_then(|t| t.spec)),
+        Object::Pod(pd) => ports_of(pd.spec.clone()),
+        Object::Service(s) => s
+            .spec
+            .as_ref()
+            .and_then(|sp| sp.ports.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|pt| (pt.port, pt.protocol.unwrap_or_else(|| "TCP".into())))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let protocol_flag = p.get("protocol").map(str::to_string);
+    let mut ports: Vec<Value> = Vec::new();
+    let port_specs: Vec<(i32, String)> = match p.get("port") {
+        Some(ps) => {
+            let mut v = Vec::new();
+            for x in ps.split(',') {
+                match x.parse::<i32>() {
+                    Ok(n) => v.push((n, protocol_flag.clone().unwrap_or_else(|| "TCP".into()))),
+                    Err(_) => return Output::fail(format!("error: invalid port: {x}")),
+                }
+            }
+            v
+        }
+        None => {
+            // deduplicated by number, each protocol kept
+            let mut v: Vec<(i32, String)> = Vec::new();
+            for (n, proto) in &container_ports {
+                let proto = protocol_flag.clone().unwrap_or_else(|| proto.clone());
+                if !v.iter().any(|(m, pr)| m == n && *pr == proto) {
+                    v.push((*n, proto));
+                }
+            }
+            v
+        }
+    };
+    let headless = p.get("cluster-ip") == Some("None");
+    if port_specs.is_empty() && !headless {
+        return Output::fail("error: couldn't find port via --port flag or introspection\nSee 'kubectl expose -h' for help and examples");
+    }
+    let multi = port_specs.len() > 1;
+    for (i, (port, proto)) in port_specs.iter().enumerate() {
+        let same_number = port_specs.iter().filter(|(n, _)| n == port).count() > 1;
+        let mut entry = json!({"port": port, "protocol": proto});
+        if multi {
+            entry["name"] = if same_number {
+                json!(format!("port-{}-{}", i + 1, proto.to_ascii_lowercase()))
+            } else {
+                json!(format!("port-{}", i + 1))
+            };
+        }
+        entry["targetPort"] = match p.get("target-port") {
+            Some(t) => match t.parse::<i32>() {
+                Ok(n) => json!(n),
+                Err(_) => json!(t),
+            },
+            None => json!(port),
+        };
+        ports.push(entry);
+    }
+    let svc_name = p.get("name").map(str::to_string).unwrap_or_else(|| name.chars().take(63).collect());
+    let labels = match p.get("labels") {
+        Some(l) => match parse_labels_flag(l) {
+            Ok(m) => Some(m),
+            Err(e) => return Output::fail(e),
+        },
+        None => obj.meta().labels.clone(),
+    };
+    let mut spec = json!({"selector": selector, "ports": ports});
+    if let Some(t) = p.get("type") {
+        spec["type"] = json!(t);
+    }
+    if let Some(ip) = p.get("external-ip") {
+        spec["externalIPs"] = json!([ip]);
+    }
+    if let Some(a) = p.get("session-affinity") {
+        if a != "None" && a != "ClientIP" {
+            return Output::fail(format!("error: unknown session affinity: {a}"));
+        }
+        spec["sessionAffinity"] = json!(a);
+    }
+    if let Some(c) = p.get("cluster-ip") {
+        spec["clusterIP"] = json!(c);
+    }
+    if let Some(lb) = p.get("load-balancer-ip") {
+        spec["loadBalancerIP"] = json!(lb);
+    }
+    let svc: Service = match serde_json::from_value(json!({"metadata": {"name": svc_name, "namespace": ns, "labels": labels}, "spec": spec})) {
+        Ok(s) => s,
+        Err(e) => return Output::fail(format!("error: {e}")),
+    };
+    match sh.cluster.create(Object::Service(svc)) {
+        Ok(_) => {
+            let mut out = Output::ok();
+            out.out(format!("service/{svc_name} exposed\n"));
+            out
+        }
+        Err(e) => Output::fail(errors::single(&e)),
+    }
+}
+
+fn ports_of(spec: Option<k8s_openapi::api::core::v1::PodSpec>) -> Vec<(i32, String)> {
+    spec.map(|s| s.containers)
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|c| c.ports.clone().unwrap_or_default())
+        .map(|p| (p.container_port, p.protocol.unwrap_or_else(|| "TCP".into())))
+        .collect()
+}
+
+pub fn scale(sh: &mut Shell, args: &[String]) -> Output {
+    let p = match parse(args, &[val("replicas", None), val("current-replicas", None), val("filename", Some('f'))], "kubectl scale") {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let ns = namespace(&p);
+    let Some(r) = p.get("replicas") else { return Output::fail("error: required flag(s) \"replicas\" not set") };
+    let Ok(replicas) = r.parse::<i32>() else {
+        return Output::fail(format!("error: invalid argument \"{r}\" for \"--replicas\" flag: strconv.ParseInt: parsing \"{r}\": invalid syntax\nSee 'kubectl scale --help' for usage."));
+    };
+    if replicas < 0 {
+        return Output::fail(errors::usage("kubectl scale", "The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0"));
+    }
+    let (kind, name) = match target(&p, "kubectl scale") {
+        Ok(t) => t,
+        Err(o) => return o,
+    };
+    let Some(obj) = sh.cluster.get(kind, &ns, &name).cloned() else {
+        return Output::fail(errors::single(&ApiError::not_found(kind, &name)));
+    };
+    let updated = match obj {
+        Object::Deployment(mut d) => {
+            d.spec.get_or_insert_with(Default::default).replicas = Some(replicas);
+            Object::Deployment(d)
+        }
+        Object::ReplicaSet(mut r) => {
+            r.spec.get_or_insert_with(Default::default).replicas = Some(replicas);
+            Object::ReplicaSet(r)
+        }
+        other => return Output::fail(format!("error: no scaler has been implemented for {{\"{}\" \"{}\"}}", other.kind().group(), other.kind().name())),
+    };
+    match sh.cluster.update(updated) {
+        Ok(_) => {
+            let mut out = Output::ok();
+            out.out(format!("{}/{name} scaled\n", kind.lower_group_kind()));
+            out
+        }
+        Err(e) => Output::fail(errors::single(&e)),
+    }
+}
+
+pub fn label(sh: &mut Shell, args: &[String], annotate: bool) -> Output {
+    let cmd = if annotate { "kubectl annotate" } else { "kubectl label" };
+    let p = match parse(args, &[flag("overwrite", None), flag("all", None), val("selector", Some('l')), flag("list", None), val("dry-run", None)], cmd) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let ns = namespace(&p);
+    // resources first, then changes (k=v or k-)
+    let split = p.args.iter().position(|a| a.contains('=') || (a.ends_with('-') && !a.contains('/'))).unwrap_or(p.args.len());
+    let (res, changes) = p.args.split_at(split);
+    if changes.is_empty() {
+        return Output::fail(errors::usage(cmd, "at least one label update is required"));
+    }
+    let targets: Vec<(Kind, String)> = if res.len() == 1 && res[0].contains('/') {
+        match res[0].split_once('/').map(|(t, n)| resolve_kind(t).map(|k| (k, n.to_string()))) {
+            Some(Ok(t)) => vec![t],
+            Some(Err(e)) => return Output::fail(e),
+            None => Vec::new(),
+        }
+    } else if let Some(t) = res.first() {
+        let kind = match resolve_kind(t) {
+            Ok(k) => k,
+            Err(e) => return Output::fail(e),
+        };
+        if p.bool("all") || p.has("selector") {
+            let sel = p.get("selector").map(crate::sim::labels::parse).transpose();
+            let Ok(sel) = sel else { return Output::fail("error: invalid selector") };
+            sh.cluster
+                .list(kind, Some(&ns))
+                .into_iter()
+                .filter(|o| sel.as_ref().is_none_or(|s| s.matches(&o.meta().labels.clone().unwrap_or_default())))
+                .map(|o| (kind, o.name().to_string()))
+                .collect()
+        } else {
+            res[1..].iter().map(|n| (kind, n.clone())).collect()
+        }
+    } else {
+        return Output::fail(errors::usage(cmd, "one or more resources must be specified as <resource> <name> or <resource>/<name>"));
+    };
+    let mut sets: Vec<(String, String)> = Vec::new();
+    let mut removes: Vec<String> = Vec::new();
+    for c in changes {
+        if let Some((k, v)) = c.split_once('=') {
+            if !annotate {
+                let mut msgs = is_qualified_name(k);
+                msgs.extend(is_valid_label_value(v));
+                if !msgs.is_empty() {
+                    return Output::fail(format!("error: invalid label spec: {c}"));
+                }
+            }
+            sets.push((k.to_string(), v.to_string()));
+        } else if let Some(k) = c.strip_suffix('-') {
+            removes.push(k.to_string());
+        } else {
+            return Output::fail(format!("error: invalid {} spec: {c}", if annotate { "annotation" } else { "label" }));
+        }
+    }
+    let mut out = Output::ok();
+    for (kind, name) in targets {
+        let Some(mut obj) = sh.cluster.get(kind, &ns, &name).cloned() else {
+            out.err(format!("{}\n", errors::single(&ApiError::not_found(kind, &name))));
+            out.code = 1;
+            continue;
+        };
+        let m = obj.meta_mut();
+        let map = if annotate { m.annotations.get_or_insert_with(Default::default) } else { m.labels.get_or_insert_with(Default::default) };
+        let before = map.clone();
+        for (k, v) in &sets {
+            if let Some(old) = map.get(k) {
+                if old != v && !p.bool("overwrite") {
+                    return Output::fail(format!("error: '{k}' already has a value ({old}), and --overwrite is false"));
+                }
+            }
+            map.insert(k.clone(), v.clone());
+        }
+        for k in &removes {
+            map.remove(k);
+        }
+        let changed = *map != before;
+        if map.is_empty() {
+            if annotate {
+                m.annotations = None;
+            } else {
+                m.labels = None;
+            }
+        }
+        let verb = if annotate { "annotated" } else if changed { "labeled" } else { "not labeled" };
+        if changed {
+            if let Err(e) = sh.cluster.update(obj) {
+                out.err(format!("{}\n", errors::single(&e)));
+                out.code = 1;
+                continue;
+            }
+        }
+        out.out(format!("{}/{name} {verb}\n", kind.lower_group_kind()));
+    }
+    out
+}
+
+const DELETE_FLAGS: &[Flag] = &[
+    val("filename", Some('f')),
+    val("selector", Some('l')),
+    flag("all", None),
+    flag("all-namespaces", Some('A')),
+    val("grace-period", None),
+    flag("force", None),
+    flag("now", None),
+    val("wait", None),
+    val("cascade", None),
+    flag("ignore-not-found", None),
+    val("output", Some('o')),
+    val("timeout", None),
+];
+
+pub fn delete(sh: &mut Shell, args: &[String]) -> Output {
+    let p = match parse(args, DELETE_FLAGS, "kubectl delete") {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let ns = namespace(&p);
+    let mut grace: Option<i64> = match p.get("grace-period").map(str::parse::<i64>) {
+        None => None,
+        Some(Ok(g)) if g < 0 => None,
+        Some(Ok(g)) => Some(g),
+        Some(Err(_)) => return Output::fail("error: invalid argument for \"--grace-period\" flag"),
+    };
+    if p.bool("now") {
+        grace = Some(1);
+    }
+    let force = p.bool("force");
+    if force && grace.is_none() {
+        grace = Some(0);
+    }
+    let wait = p.get("wait").is_none_or(|w| w != "false");
+    let mut out = Output::ok();
+    if force && grace == Some(0) {
+        out.err("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n");
+    }
+    let mut targets: Vec<(Kind, String, String)> = Vec::new();
+    let mut errs: Vec<CmdError> = Vec::new();
+    let files = p.all("filename");
+    if !files.is_empty() {
+        for m in read_manifests(sh, &files, &mut errs) {
+            match &m.object {
+                Ok(o) => {
+                    let o_ns = if o.namespace().is_empty() { ns.clone() } else { o.namespace().to_string() };
+                    targets.push((o.kind(), o_ns, o.name().to_string()));
+                }
+                Err(e) => errs.push(decode_error(&m, e, "deleting")),
+            }
+        }
+    } else if p.args.is_empty() {
+        return Output::fail("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
+    } else if p.args[0].contains('/') {
+        for a in &p.args {
+            let Some((t, n)) = a.split_once('/') else {
+                return Output::fail("error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form");
+            };
+            match resolve_kind(t) {
+                Ok(k) => targets.push((k, ns.clone(), n.to_string())),
+                Err(e) => return Output::fail(e),
+            }
+        }
+    } else {
+        let kinds: Result<Vec<Kind>, String> = p.args[0].split(',').map(resolve_kind).collect();
+        let kinds = match kinds {
+            Ok(k) => k,
+            Err(e) => return Output::fail(e),
+        };
+        let names = &p.args[1..];
+        if names.is_empty() {
+            if !p.bool("all") && !p.has("selector") {
+                return Output::fail(format!(
+                    "error: resource(s) were provided, but no name was specified"
+                ));
+            }
+            let sel = match p.get("selector").map(crate::sim::labels::parse).transpose() {
+                Ok(s) => s,
+                Err(e) => return Output::fail(format!("error: {e}")),
+            };
+            for kind in kinds {
+                let list_ns = if p.bool("all-namespaces") || !kind.namespaced() { None } else { Some(ns.as_str()) };
+                for o in sh.cluster.list(kind, list_ns) {
+                    if sel.as_ref().is_none_or(|s| s.matches(&o.meta().labels.clone().unwrap_or_default())) {
+                        targets.push((kind, o.namespace().to_string(), o.name().to_string()));
+                    }
+                }
+            }
+            if targets.is_empty() {
+                out.err(if p.bool("all-namespaces") { "No resources found\n".to_string() } else { format!("No resources found\n") });
+                return out;
+            }
+        } else {
+            for n in names {
+                for &kind in &kinds {
+                    targets.push((kind, ns.clone(), n.clone()));
+                }
+            }
+        }
+    }
+    let mut deleted_pods: Vec<(String, String, String)> = Vec::new();
+    for (kind, o_ns, name) in targets {
+        match sh.cluster.delete(kind, &o_ns, &name, grace) {
+            Ok(obj) => {
+                let suffix = if kind.namespaced() { format!(" from {o_ns} namespace") } else { String::new() };
+                let word = if force && grace == Some(0) { "force deleted" } else { "deleted" };
+                if p.get("output") == Some("name") {
+                    out.out(format!("{}/{name}\n", kind.lower_group_kind()));
+                } else {
+                    out.out(format!("{} \"{name}\" {word}{suffix}\n", kind.lower_group_kind()));
+                }
+                if kind == Kind::Pod {
+                    deleted_pods.push((o_ns, name, obj.meta().uid.clone().unwrap_or_default()));
+                }
+            }
+            Err(e) if e.reason == Reason::NotFound && p.bool("ignore-not-found") => {}
+            Err(e) => errs.push(CmdError::Api(e)),
+        }
+    }
+    // kubectl waits until the objects are gone; in the lab that lets simulated time pass
+    if wait {
+        for (o_ns, name, uid) in deleted_pods {
+            for _ in 0..100_000 {
+                let still = sh
+                    .cluster
+                    .get(Kind::Pod, &o_ns, &name)
+                    .is_some_and(|o| o.meta().uid.as_deref() == Some(uid.as_str()));
+                if !still {
+                    break;
+                }
+                match sh.cluster.next_timer() {
+                    Some(t) if t > sh.cluster.now => sh.cluster.advance(t.0 - sh.cluster.now.0),
+                    _ => sh.cluster.advance(1000),
+                }
+            }
+        }
+    }
+    if errs.len() == 1 {
+        if let CmdError::Api(e) = &errs[0] {
+            out.err(format!("{}\n", errors::single(e)));
+            out.code = 1;
+            return out;
+        }
+    }
+    report(&mut out, errs);
+    out
+}
+
+pub fn patch(sh: &mut Shell, args: &[String]) -> Output {
+    let p = match parse(args, &[val("patch", Some('p')), val("type", None), val("subresource", None), val("patch-file", None), val("dry-run", None), val("output", Some('o'))], "kubectl patch") {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let ns = namespace(&p);
+    let (kind, name) = match target(&p, "kubectl patch") {
+        Ok(t) => t,
+        Err(o) => return o,
+    };
+    let patch_text = match (p.get("patch"), p.get("patch-file")) {
+        (Some(t), _) => t.to_string(),
+        (None, Some(f)) => match sh.files.read(f) {
+            Ok(t) => t,
+            Err(e) => return Output::fail(format!("error: {e}")),
+        },
+        _ => return Output::fail(errors::usage("kubectl patch", "must specify --patch or --patch-file containing the contents of the patch")),
+    };
+    let patch: Value = match yaml::parse_document(&patch_text) {
+        Ok(v) => v,
+        Err(e) => return Output::fail(format!("error: unable to parse \"{patch_text}\": {}", e.go_message())),
+    };
+    let Some(current) = sh.cluster.get(kind, &ns, &name).cloned() else {
+        return Output::fail(errors::single(&ApiError::not_found(kind, &name)));
+    };
+    let cur_v = current.to_value();
+    let ty = p.get("type").unwrap_or("strategic");
+    let patched = match ty {
+        "strategic" => crate::sim::merge::three_way(&cur_v, &patch, None),
+        "merge" => {
+            let mut v = cur_v.clone();
+            merge_patch(&mut v, &patch);
+            v
+        }
+        "json" => match json_patch(&cur_v, &patch) {
+            Ok(v) => v,
+            Err(e) => return Output::fail(format!("Error from server (UnprocessableEntity): {e}")),
+        },
+        other => return Output::fail(format!("error: --type must be one of [json merge strategic], not \"{other}\"")),
+    };
+    let status_only = p.get("subresource") == Some("status");
+    let result = if status_only {
+        // only the status of the patched object is taken
+        let mut v = cur_v.clone();
+        v["status"] = patched.get("status").cloned().unwrap_or(Value::Null);
+        match decode(&v) {
+            Ok(o) => sh.cluster.update_status(o),
+            Err(e) => return Output::fail(format!("Error from server (BadRequest): {e:?}")),
+        }
+    } else {
+        match decode(&patched) {
+            Ok(o) => sh.cluster.update(o),
+            Err(DecodeError::UnknownFields { fields, .. }) => {
+                let list: Vec<String> = fields.iter().map(|f| format!("unknown field \"{f}\"")).collect();
+                return Output::fail(format!("Error from server (BadRequest): strict decoding error: {}", list.join(", ")));
+            }
+            Err(e) => return Output::fail(format!("Error from server (BadRequest): {e:?}")),
+        }
+    };
+    match result {
+        Ok((_, changed)) => {
+            let mut out = Output::ok();
+            let suffix = if changed { "" } else { " (no change)" };
+            out.out(format!("{}/{name} patched{suffix}\n", kind.lower_group_kind()));
+            out
+        }
+        Err(e) => Output::fail(errors::single(&e)),
+    }
+}
+
+/// RFC 7386 JSON merge patch.
+fn merge_patch(target: &mut Value, patch: &Value) {
+    match patch {
+        Value::Object(pm) => {
+            if !target.is_object() {
+                *target = Value::Object(Default::default());
+            }
+            if let Value::Object(tm) = target {
+                for (k, v) in pm {
+                    if v.is_null() {
+                        tm.remove(k);
+                    } else {
+                        merge_patch(tm.entry(k.clone()).or_insert(Value::Null), v);
+                    }
+                }
+            }
+        }
+        other => *target = other.clone(),
+    }
+}
+
+/// RFC 6902 JSON patch.
+fn json_patch(doc: &Value, patch: &Value) -> Result<Value, String> {
+    let ops = patch.as_array().ok_or("json patch must be a list of operations")?;
+    let mut doc = doc.clone();
+    for op in ops {
+        let kind = op.get("op").and_then(Value::as_str).unwrap_or("");
+        let path = op.get("path").and_then(Value::as_str).unwrap_or("");
+        match kind {
+            "add" | "replace" => {
+                let value = op.get("value").cloned().unwrap_or(Value::Null);
+                if kind == "replace" && doc.pointer(path).is_none() {
+                    return Err(format!("the server rejected our request due to an error in our request: replace operation does not apply: doc is missing key: {path}"));
+                }
+                set_pointer(&mut doc, path, value, kind == "add")?;
+            }
+            "remove" => {
+                remove_pointer(&mut doc, path).ok_or_else(|| format!("remove operation does not apply: doc is missing path: \"{path}\""))?;
+            }
+            "test" => {
+                if doc.pointer(path) != op.get("value") {
+                    return Err(format!("testing value {path} failed"));
+                }
+            }
+            "copy" | "move" => {
+                let from = op.get("from").and_then(Value::as_str).unwrap_or("");
+                let v = doc.pointer(from).cloned().ok_or("from path missing")?;
+                if kind == "move" {
+                    remove_pointer(&mut doc, from);
+                }
+                set_pointer(&mut doc, path, v, true)?;
+            }
+            other => return Err(format!("Unexpected kind: {other}")),
+        }
+    }
+    Ok(doc)
+}
+
+fn unescape_token(t: &str) -> String {
+    t.replace("~1", "/").replace("~0", "~")
+}
+
+fn set_pointer(doc: &mut Value, path: &str, value: Value, insert: bool) -> Result<(), String> {
+    let (parent, last) = path.rsplit_once('/').ok_or("invalid path")?;
+    let last = unescape_token(last);
+    let target = if parent.is_empty() { Some(doc) } else { doc.pointer_mut(parent) };
+    match target {
+        Some(Value::Object(m)) => {
+            m.insert(last, value);
+            Ok(())
+        }
+        Some(Value::Array(a)) => {
+            if last == "-" {
+                a.push(value);
+            } else {
+                let i: usize = last.parse().map_err(|_| "invalid index")?;
+                if insert && i <= a.len() {
+                    a.insert(i, value);
+                } else if i < a.len() {
+                    a[i] = value;
+                } else {
+                    return Err("index out of range".into());
+                }
+            }
+            Ok(())
+        }
+        _ => Err(format!("add operation does not apply: doc is missing path: \"{path}\": missing value")),
+    }
+}
+
+fn remove_pointer(doc: &mut Value, path: &str) -> Option<Value> {
+    let (parent, last) = path.rsplit_once('/')?;
+    let last = unescape_token(last);
+    let target = if parent.is_empty() { Some(doc) } else { doc.pointer_mut(parent) };
+    match target? {
+        Value::Object(m) => m.remove(&last),
+        Value::Array(a) => {
+            let i: usize = last.parse().ok()?;
+            (i < a.len()).then(|| a.remove(i))
+        }
+        _ => None,
+    }
+}
+
+pub fn edit(_sh: &mut Shell, _args: &[String]) -> Output {
+    Output::fail("error: kubectl edit needs an editor: in the lab's browser terminal it opens the object in the Manifest editor; on the command line use `kubectl patch` or `kubectl apply -f`")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::container_name_for;
+
+    #[test]
+    fn container_names_from_images() {
+        let mut s = || "abcde".to_string();
+        assert_eq!(container_name_for("kicbase/echo-server:1.0", &mut s), "echo-server");
+        assert_eq!(container_name_for("registry.k8s.io/echoserver:1.10", &mut s), "echoserver");
+        assert_eq!(container_name_for("my_app.v2", &mut s), "my-app-v2-abcde");
+    }
+}

@@ -1,0 +1,529 @@
+//! kube-controller-manager's Deployment and ReplicaSet controllers, and the loop that runs every
+//! controller until the cluster is steady.
+
+use crate::sim::cluster::Cluster;
+use crate::sim::kubelet::{self, pod_is_ready, pod_is_terminal};
+use crate::sim::labels::Selector;
+use crate::sim::names;
+use crate::sim::object::{Kind, Object};
+use k8s_openapi::api::apps::v1::{
+    Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet, ReplicaSetSpec, ReplicaSetStatus,
+};
+use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta, OwnerReference};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use std::collections::BTreeMap;
+
+pub const REVISION: &str = "deployment.kubernetes.io/revision";
+
+/// A recorded event, as `kubectl describe` lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub namespace: String,
+    pub kind: String,
+    pub name: String,
+    pub type_: String,
+    pub reason: String,
+    pub source: String,
+    pub message: String,
+    pub first: crate::sim::time::SimTime,
+    pub last: crate::sim::time::SimTime,
+    pub count: u32,
+}
+
+impl Cluster {
+    pub(crate) fn record_event(&mut self, ns: &str, kind: &str, name: &str, ty: &str, reason: &str, source: &str, message: &str) {
+        let now = self.now;
+        if let Some(e) = self.events.iter_mut().find(|e| {
+            e.namespace == ns && e.kind == kind && e.name == name && e.reason == reason && e.message == message
+        }) {
+            e.count += 1;
+            e.last = now;
+            return;
+        }
+        self.events.push(Event {
+            namespace: ns.into(),
+            kind: kind.into(),
+            name: name.into(),
+            type_: ty.into(),
+            reason: reason.into(),
+            source: source.into(),
+            message: message.into(),
+            first: now,
+            last: now,
+            count: 1,
+        });
+        // keep memory bounded in long classroom sessions
+        if self.events.len() > 5000 {
+            self.events.drain(0..1000);
+        }
+    }
+
+    pub fn events_for(&self, ns: &str, kind: &str, name: &str) -> Vec<&Event> {
+        let mut v: Vec<&Event> =
+            self.events.iter().filter(|e| e.namespace == ns && e.kind == kind && e.name == name).collect();
+        v.sort_by_key(|e| e.last);
+        v
+    }
+
+    /// Runs the controllers until nothing is left to do.
+    pub(crate) fn reconcile(&mut self) {
+        if self.reconciling {
+            return;
+        }
+        self.reconciling = true;
+        for _ in 0..1000 {
+            if self.dirty_deployments.is_empty()
+                && self.dirty_replicasets.is_empty()
+                && self.unscheduled.is_empty()
+                && self.dirty_services.is_empty()
+            {
+                break;
+            }
+            for (ns, name) in std::mem::take(&mut self.dirty_deployments) {
+                self.sync_deployment(&ns, &name);
+            }
+            for (ns, name) in std::mem::take(&mut self.dirty_replicasets) {
+                self.sync_replica_set(&ns, &name);
+            }
+            for (ns, name) in std::mem::take(&mut self.unscheduled) {
+                if kubelet::schedule(self, &ns, &name) {
+                    kubelet::start(self, &ns, &name);
+                }
+            }
+            let dirty = std::mem::take(&mut self.dirty_services);
+            let index = if dirty.len() > 32 { Some(crate::sim::endpoints::PodIndex::build(self)) } else { None };
+            for (ns, name) in dirty {
+                crate::sim::endpoints::sync_service(self, &ns, &name, index.as_ref());
+            }
+        }
+        self.reconciling = false;
+    }
+
+    fn owned_by<'a>(&'a self, kind: Kind, ns: &str, uid: &str) -> Vec<&'a Object> {
+        self.list(kind, Some(ns))
+            .into_iter()
+            .filter(|o| o.meta().owner_references.iter().flatten().any(|r| r.uid == uid && r.controller == Some(true)))
+            .collect()
+    }
+
+    fn sync_replica_set(&mut self, ns: &str, name: &str) {
+        let Some(Object::ReplicaSet(rs)) = self.get(Kind::ReplicaSet, ns, name).cloned() else { return };
+        if rs.metadata.deletion_timestamp.is_some() {
+            return;
+        }
+        let uid = rs.metadata.uid.clone().unwrap_or_default();
+        let spec = rs.spec.clone().unwrap_or_default();
+        let want = spec.replicas.unwrap_or(1).max(0) as usize;
+        let pods: Vec<Pod> = self
+            .owned_by(Kind::Pod, ns, &uid)
+            .into_iter()
+            .filter_map(|o| if let Object::Pod(p) = o { Some(p.clone()) } else { None })
+            .collect();
+        let mut active: Vec<Pod> =
+            pods.iter().filter(|p| p.metadata.deletion_timestamp.is_none() && !pod_is_terminal(p)).cloned().collect();
+        if active.len() < want {
+            for _ in active.len()..want {
+                let pod = self.pod_from_template(&rs, spec.template.clone().unwrap_or_default());
+                if let Ok(Object::Pod(p)) = self.create(Object::Pod(pod)) {
+                    let msg = format!("Created pod: {}", p.metadata.name.clone().unwrap_or_default());
+                    self.record_event(ns, "ReplicaSet", name, "Normal", "SuccessfulCreate", "replicaset-controller", &msg);
+                    active.push(p);
+                }
+            }
+        } else if active.len() > want {
+            // getPodsToDelete: unscheduled, then pending, then not ready, then the newest
+            active.sort_by(|a, b| {
+                let rank = |p: &Pod| {
+                    (
+                        p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some(),
+                        p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"),
+                        pod_is_ready(p),
+                        std::cmp::Reverse(p.metadata.creation_timestamp.clone().map(|t| t.0)),
+                        std::cmp::Reverse(p.metadata.name.clone()),
+                    )
+                };
+                rank(a).cmp(&rank(b))
+            });
+            let surplus = active.len() - want;
+            for p in active.drain(..surplus) {
+                let pname = p.metadata.name.clone().unwrap_or_default();
+                let _ = self.delete(Kind::Pod, ns, &pname, None);
+                self.record_event(ns, "ReplicaSet", name, "Normal", "SuccessfulDelete", "replicaset-controller",
+                    &format!("Deleted pod: {pname}"));
+            }
+        }
+        // status from the pods as they are now
+        let pods: Vec<Pod> = self
+            .owned_by(Kind::Pod, ns, &uid)
+            .into_iter()
+            .filter_map(|o| if let Object::Pod(p) = o { Some(p.clone()) } else { None })
+            .filter(|p| p.metadata.deletion_timestamp.is_none() && !pod_is_terminal(p))
+            .collect();
+        let ready = pods.iter().filter(|p| pod_is_ready(p)).count() as i32;
+        let status = ReplicaSetStatus {
+            replicas: pods.len() as i32,
+            fully_labeled_replicas: Some(pods.len() as i32),
+            ready_replicas: Some(ready),
+            available_replicas: Some(ready),
+            observed_generation: rs.metadata.generation,
+            ..Default::default()
+        };
+        let status = strip_zero_rs_status(status);
+        if rs.status.as_ref() != Some(&status) {
+            let mut rs = rs;
+            rs.status = Some(status);
+            self.put(Object::ReplicaSet(rs));
+        }
+    }
+
+    fn pod_from_template(&mut self, rs: &ReplicaSet, template: PodTemplateSpec) -> Pod {
+        let tm = template.metadata.unwrap_or_default();
+        let rs_name = rs.metadata.name.clone().unwrap_or_default();
+        Pod {
+            metadata: ObjectMeta {
+                generate_name: Some(format!("{rs_name}-")),
+                namespace: rs.metadata.namespace.clone(),
+                labels: tm.labels,
+                annotations: tm.annotations,
+                owner_references: Some(vec![OwnerReference {
+                    api_version: "apps/v1".into(),
+                    kind: "ReplicaSet".into(),
+                    name: rs_name,
+                    uid: rs.metadata.uid.clone().unwrap_or_default(),
+                    controller: Some(true),
+                    block_owner_deletion: Some(true),
+                }]),
+                ..Default::default()
+            },
+            spec: template.spec,
+            status: None,
+        }
+    }
+
+    fn sync_deployment(&mut self, ns: &str, name: &str) {
+        let Some(Object::Deployment(d)) = self.get(Kind::Deployment, ns, name).cloned() else { return };
+        if d.metadata.deletion_timestamp.is_some() {
+            return;
+        }
+        let uid = d.metadata.uid.clone().unwrap_or_default();
+        let spec = d.spec.clone().unwrap_or_default();
+        let replicas = spec.replicas.unwrap_or(1).max(0);
+        let template_value = serde_json::to_value(&spec.template).unwrap_or_default();
+        let collision = d.status.as_ref().and_then(|s| s.collision_count);
+        let hash = names::pod_template_hash(&template_value, collision);
+        let rss: Vec<ReplicaSet> = self
+            .owned_by(Kind::ReplicaSet, ns, &uid)
+            .into_iter()
+            .filter_map(|o| if let Object::ReplicaSet(r) = o { Some(r.clone()) } else { None })
+            .collect();
+        let max_revision = rss.iter().filter_map(revision).max().unwrap_or(0);
+        let new_rs = rss.iter().find(|rs| same_template(rs, &spec.template)).cloned();
+        let olds: Vec<ReplicaSet> =
+            rss.iter().filter(|rs| Some(rs.metadata.uid.clone()) != new_rs.as_ref().map(|n| n.metadata.uid.clone())).cloned().collect();
+        let old_total: i32 = olds.iter().map(rs_replicas).sum();
+        let recreate = spec.strategy.as_ref().and_then(|s| s.type_.as_deref()) == Some("Recreate");
+        let (max_surge, max_unavailable) = surge_and_unavailable(&d, replicas);
+
+        let new_rs = match new_rs {
+            Some(rs) => {
+                // a rollback to an old template gives that ReplicaSet the newest revision
+                let rev = revision(&rs).unwrap_or(0);
+                if rev < max_revision {
+                    let mut rs = rs;
+                    rs.metadata.annotations.get_or_insert_with(Default::default).insert(REVISION.into(), (max_revision + 1).to_string());
+                    self.put(Object::ReplicaSet(rs.clone()));
+                    rs
+                } else {
+                    rs
+                }
+            }
+            None => {
+                let initial = if recreate {
+                    0
+                } else if old_total == 0 {
+                    replicas
+                } else {
+                    (replicas + max_surge - old_total).clamp(0, replicas)
+                };
+                let rs = self.new_replica_set(&d, &hash, initial, max_revision + 1, max_surge);
+                match self.create(Object::ReplicaSet(rs)) {
+                    Ok(Object::ReplicaSet(rs)) => {
+                        let rs_name = rs.metadata.name.clone().unwrap_or_default();
+                        self.record_event(ns, "Deployment", name, "Normal", "ScalingReplicaSet", "deployment-controller",
+                            &format!("Scaled up replica set {rs_name} from 0 to {initial}"));
+                        rs
+                    }
+                    _ => return,
+                }
+            }
+        };
+
+        if recreate {
+            let old_pods_alive = olds.iter().any(|rs| {
+                let ruid = rs.metadata.uid.clone().unwrap_or_default();
+                !self.owned_by(Kind::Pod, ns, &ruid).is_empty()
+            });
+            for rs in &olds {
+                if rs_replicas(rs) != 0 {
+                    self.scale_rs(rs, 0, ns, name);
+                }
+            }
+            if !old_pods_alive && rs_replicas(&new_rs) != replicas {
+                self.scale_rs(&new_rs, replicas, ns, name);
+            }
+        } else if old_total == 0 {
+            if rs_replicas(&new_rs) != replicas {
+                self.scale_rs(&new_rs, replicas, ns, name);
+            }
+        } else {
+            // reconcileNewReplicaSet
+            let current: i32 = rss.iter().map(rs_replicas).sum();
+            let new_replicas = rs_replicas(&new_rs);
+            if new_replicas < replicas {
+                let scale_up = (replicas + max_surge - current).max(0);
+                let target = (new_replicas + scale_up).min(replicas);
+                if target != new_replicas {
+                    self.scale_rs(&new_rs, target, ns, name);
+                }
+            } else if new_replicas > replicas {
+                self.scale_rs(&new_rs, replicas, ns, name);
+            }
+            // reconcileOldReplicaSets
+            let new_rs = match self.get(Kind::ReplicaSet, ns, new_rs.metadata.name.as_deref().unwrap_or("")) {
+                Some(Object::ReplicaSet(r)) => r.clone(),
+                _ => new_rs,
+            };
+            let all_pods: i32 = olds.iter().map(rs_replicas).sum::<i32>() + rs_replicas(&new_rs);
+            let min_available = replicas - max_unavailable;
+            let new_available = new_rs.status.as_ref().and_then(|s| s.available_replicas).unwrap_or(0);
+            let new_unavailable = rs_replicas(&new_rs) - new_available;
+            let mut max_scaled_down = all_pods - min_available - new_unavailable;
+            // old pods that are not available can always go
+            for rs in &olds {
+                let avail = rs.status.as_ref().and_then(|s| s.available_replicas).unwrap_or(0);
+                let unhealthy = rs_replicas(rs) - avail;
+                if unhealthy > 0 {
+                    self.scale_rs(rs, rs_replicas(rs) - unhealthy, ns, name);
+                    max_scaled_down -= 0;
+                }
+            }
+            if max_scaled_down > 0 {
+                let mut olds_sorted: Vec<ReplicaSet> = olds
+                    .iter()
+                    .filter_map(|r| match self.get(Kind::ReplicaSet, ns, r.metadata.name.as_deref().unwrap_or("")) {
+                        Some(Object::ReplicaSet(r)) => Some(r.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                olds_sorted.sort_by_key(|r| r.metadata.creation_timestamp.clone().map(|t| t.0));
+                for rs in olds_sorted {
+                    if max_scaled_down <= 0 {
+                        break;
+                    }
+                    let cur = rs_replicas(&rs);
+                    if cur == 0 {
+                        continue;
+                    }
+                    let by = cur.min(max_scaled_down);
+                    self.scale_rs(&rs, cur - by, ns, name);
+                    max_scaled_down -= by;
+                }
+            }
+        }
+        self.update_deployment_status(ns, name, &uid, &hash, replicas, max_unavailable);
+    }
+
+    fn new_replica_set(&mut self, d: &Deployment, hash: &str, replicas: i32, revision: i64, max_surge: i32) -> ReplicaSet {
+        let spec = d.spec.clone().unwrap_or_default();
+        let name = d.metadata.name.clone().unwrap_or_default();
+        let mut template = spec.template.clone();
+        let tm = template.metadata.get_or_insert_with(Default::default);
+        tm.labels.get_or_insert_with(Default::default).insert("pod-template-hash".into(), hash.into());
+        let mut selector = spec.selector.clone();
+        selector.match_labels.get_or_insert_with(Default::default).insert("pod-template-hash".into(), hash.into());
+        let mut labels = spec.template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
+        labels.insert("pod-template-hash".into(), hash.into());
+        let desired = spec.replicas.unwrap_or(1);
+        let mut annotations = BTreeMap::new();
+        annotations.insert("deployment.kubernetes.io/desired-replicas".to_string(), desired.to_string());
+        annotations.insert("deployment.kubernetes.io/max-replicas".to_string(), (desired + max_surge).to_string());
+        annotations.insert(REVISION.to_string(), revision.to_string());
+        ReplicaSet {
+            metadata: ObjectMeta {
+                name: Some(format!("{name}-{hash}")),
+                namespace: d.metadata.namespace.clone(),
+                labels: Some(labels),
+                annotations: Some(annotations),
+                owner_references: Some(vec![OwnerReference {
+                    api_version: "apps/v1".into(),
+                    kind: "Deployment".into(),
+                    name,
+                    uid: d.metadata.uid.clone().unwrap_or_default(),
+                    controller: Some(true),
+                    block_owner_deletion: Some(true),
+                }]),
+                ..Default::default()
+            },
+            spec: Some(ReplicaSetSpec {
+                replicas: Some(replicas),
+                selector,
+                template: Some(template),
+                min_ready_seconds: spec.min_ready_seconds,
+            }),
+            status: None,
+        }
+    }
+
+    fn scale_rs(&mut self, rs: &ReplicaSet, to: i32, ns: &str, deployment: &str) {
+        let rs_name = rs.metadata.name.clone().unwrap_or_default();
+        let Some(Object::ReplicaSet(mut cur)) = self.get(Kind::ReplicaSet, ns, &rs_name).cloned() else { return };
+        let from = rs_replicas(&cur);
+        if from == to {
+            return;
+        }
+        cur.spec.get_or_insert_with(Default::default).replicas = Some(to);
+        cur.metadata.generation = Some(cur.metadata.generation.unwrap_or(1) + 1);
+        if let Some(Object::Deployment(d)) = self.get(Kind::Deployment, ns, deployment) {
+            let desired = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+            cur.metadata
+                .annotations
+                .get_or_insert_with(Default::default)
+                .insert("deployment.kubernetes.io/desired-replicas".into(), desired.to_string());
+        }
+        self.put(Object::ReplicaSet(cur));
+        let verb = if to > from { "up" } else { "down" };
+        self.record_event(ns, "Deployment", deployment, "Normal", "ScalingReplicaSet", "deployment-controller",
+            &format!("Scaled {verb} replica set {rs_name} from {from} to {to}"));
+    }
+
+    fn update_deployment_status(&mut self, ns: &str, name: &str, uid: &str, hash: &str, replicas: i32, max_unavailable: i32) {
+        let Some(Object::Deployment(mut d)) = self.get(Kind::Deployment, ns, name).cloned() else { return };
+        let rss: Vec<ReplicaSet> = self
+            .owned_by(Kind::ReplicaSet, ns, uid)
+            .into_iter()
+            .filter_map(|o| if let Object::ReplicaSet(r) = o { Some(r.clone()) } else { None })
+            .collect();
+        let new_name = format!("{name}-{hash}");
+        let mut st = DeploymentStatus::default();
+        let (mut total, mut ready, mut available, mut updated) = (0, 0, 0, 0);
+        for rs in &rss {
+            let s = rs.status.clone().unwrap_or_default();
+            total += s.replicas;
+            ready += s.ready_replicas.unwrap_or(0);
+            available += s.available_replicas.unwrap_or(0);
+            if rs.metadata.name.as_deref() == Some(new_name.as_str())
+                || same_template(rs, &d.spec.clone().unwrap_or_default().template)
+            {
+                updated += s.replicas;
+            }
+        }
+        st.observed_generation = d.metadata.generation;
+        st.replicas = Some(total).filter(|v| *v != 0);
+        st.updated_replicas = Some(updated).filter(|v| *v != 0);
+        st.ready_replicas = Some(ready).filter(|v| *v != 0);
+        st.available_replicas = Some(available).filter(|v| *v != 0);
+        st.unavailable_replicas = Some((total.max(replicas) - available).max(0)).filter(|v| *v != 0);
+        st.collision_count = d.status.as_ref().and_then(|s| s.collision_count);
+        let now = self.now.to_time();
+        let old_conds = d.status.as_ref().and_then(|s| s.conditions.clone()).unwrap_or_default();
+        let cond = |ty: &str, status: &str, reason: &str, message: String| {
+            let prev = old_conds.iter().find(|c| c.type_ == ty);
+            let transition = match prev {
+                Some(p) if p.status == status => p.last_transition_time.clone(),
+                _ => Some(now.clone()),
+            };
+            let update = match prev {
+                Some(p) if p.status == status && p.reason.as_deref() == Some(reason) && p.message.as_deref() == Some(message.as_str()) => p.last_update_time.clone(),
+                _ => Some(now.clone()),
+            };
+            DeploymentCondition {
+                type_: ty.into(),
+                status: status.into(),
+                reason: Some(reason.into()),
+                message: Some(message),
+                last_transition_time: transition,
+                last_update_time: update,
+            }
+        };
+        let available_cond = if available >= replicas - max_unavailable {
+            cond("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.".into())
+        } else {
+            cond("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.".into())
+        };
+        let complete = updated == replicas && available == replicas && total == replicas;
+        let progressing = if complete {
+            cond("Progressing", "True", "NewReplicaSetAvailable", format!("ReplicaSet \"{new_name}\" has successfully progressed."))
+        } else {
+            cond("Progressing", "True", "ReplicaSetUpdated", format!("ReplicaSet \"{new_name}\" is progressing."))
+        };
+        st.conditions = Some(vec![available_cond, progressing]);
+        if d.status.as_ref() != Some(&st) {
+            d.status = Some(st);
+            self.put(Object::Deployment(d));
+        }
+    }
+}
+
+fn strip_zero_rs_status(mut s: ReplicaSetStatus) -> ReplicaSetStatus {
+    // omitempty: zero counts are not serialised
+    if s.ready_replicas == Some(0) {
+        s.ready_replicas = None;
+    }
+    if s.available_replicas == Some(0) {
+        s.available_replicas = None;
+    }
+    if s.fully_labeled_replicas == Some(0) {
+        s.fully_labeled_replicas = None;
+    }
+    s
+}
+
+pub fn rs_replicas(rs: &ReplicaSet) -> i32 {
+    rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1)
+}
+
+fn revision(rs: &ReplicaSet) -> Option<i64> {
+    rs.metadata.annotations.as_ref().and_then(|a| a.get(REVISION)).and_then(|v| v.parse().ok())
+}
+
+/// Equal templates, ignoring the `pod-template-hash` label the controller added.
+fn same_template(rs: &ReplicaSet, template: &PodTemplateSpec) -> bool {
+    let Some(mut t) = rs.spec.as_ref().and_then(|s| s.template.clone()) else { return false };
+    if let Some(l) = t.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
+        l.remove("pod-template-hash");
+    }
+    let mut want = template.clone();
+    if let Some(l) = want.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
+        l.remove("pod-template-hash");
+    }
+    t == want
+}
+
+fn resolve_int_or_percent(v: Option<&IntOrString>, total: i32, round_up: bool) -> i32 {
+    match v {
+        Some(IntOrString::Int(n)) => *n,
+        Some(IntOrString::String(s)) => {
+            let pct: i64 = s.trim_end_matches('%').parse().unwrap_or(0);
+            let raw = pct * total as i64;
+            (if round_up { (raw + 99) / 100 } else { raw / 100 }) as i32
+        }
+        None => 0,
+    }
+}
+
+/// `ResolveFenceposts`: maxSurge rounds up, maxUnavailable down; both zero means one unavailable.
+fn surge_and_unavailable(d: &Deployment, replicas: i32) -> (i32, i32) {
+    let ru = d.spec.as_ref().and_then(|s| s.strategy.as_ref()).and_then(|s| s.rolling_update.clone());
+    let Some(ru) = ru else { return (0, 0) };
+    let surge = resolve_int_or_percent(ru.max_surge.as_ref(), replicas, true);
+    let mut unavailable = resolve_int_or_percent(ru.max_unavailable.as_ref(), replicas, false);
+    if surge == 0 && unavailable == 0 {
+        unavailable = 1;
+    }
+    (surge, unavailable.min(replicas))
+}
+
+pub fn selector_of(ls: &LabelSelector) -> Selector {
+    Selector::from_label_selector(Some(ls))
+}

@@ -1,0 +1,523 @@
+//! The EndpointSlice controller, the legacy Endpoints controller and the EndpointSlice mirroring
+//! controller (spec §2), run for one Service at a time.
+
+use crate::sim::cluster::{Cluster, ObjKey};
+use crate::sim::kubelet::pod_is_terminal;
+use crate::sim::names;
+use crate::sim::object::{Kind, Object};
+use k8s_openapi::api::core::v1::{
+    EndpointAddress, EndpointPort as CoreEndpointPort, EndpointSubset, Endpoints, ObjectReference, Pod, Service,
+    ServicePort,
+};
+use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort, EndpointSlice};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use std::collections::BTreeMap;
+
+pub const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
+pub const MANAGED_BY: &str = "endpointslice.kubernetes.io/managed-by";
+pub const CONTROLLER: &str = "endpointslice-controller.k8s.io";
+pub const MIRROR_CONTROLLER: &str = "endpointslicemirroring-controller.k8s.io";
+const TRIGGER_TIME: &str = "endpoints.kubernetes.io/last-change-trigger-time";
+
+/// Pods by namespace and label pair, built once when many Services need syncing.
+pub struct PodIndex {
+    by_label: BTreeMap<(String, String, String), Vec<String>>,
+}
+
+impl PodIndex {
+    pub fn build(c: &Cluster) -> PodIndex {
+        let mut by_label: BTreeMap<(String, String, String), Vec<String>> = BTreeMap::new();
+        for o in c.list(Kind::Pod, None) {
+            for (k, v) in o.meta().labels.iter().flatten() {
+                by_label
+                    .entry((o.namespace().to_string(), k.clone(), v.clone()))
+                    .or_default()
+                    .push(o.name().to_string());
+            }
+        }
+        PodIndex { by_label }
+    }
+}
+
+fn selected_pods(c: &Cluster, ns: &str, selector: &BTreeMap<String, String>, index: Option<&PodIndex>) -> Vec<Pod> {
+    let matches = |p: &Pod| {
+        let l = p.metadata.labels.clone().unwrap_or_default();
+        selector.iter().all(|(k, v)| l.get(k) == Some(v))
+    };
+    let mut out: Vec<Pod> = match index {
+        Some(idx) => {
+            let smallest = selector
+                .iter()
+                .map(|(k, v)| idx.by_label.get(&(ns.to_string(), k.clone(), v.clone())))
+                .min_by_key(|l| l.map_or(0, |l| l.len()));
+            match smallest.flatten() {
+                Some(names) => names
+                    .iter()
+                    .filter_map(|n| match c.get(Kind::Pod, ns, n) {
+                        Some(Object::Pod(p)) if matches(p) => Some(p.clone()),
+                        _ => None,
+                    })
+                    .collect(),
+                None => Vec::new(),
+            }
+        }
+        None => c
+            .list(Kind::Pod, Some(ns))
+            .into_iter()
+            .filter_map(|o| match o {
+                Object::Pod(p) if matches(p) => Some(p.clone()),
+                _ => None,
+            })
+            .collect(),
+    };
+    out.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+    out
+}
+
+/// `FindPort`: a named targetPort resolves per pod (name and protocol must match).
+pub fn find_port(pod: &Pod, sp: &ServicePort) -> Option<i32> {
+    match sp.target_port.clone().unwrap_or(IntOrString::Int(sp.port)) {
+        IntOrString::Int(n) => Some(n),
+        IntOrString::String(name) => {
+            let proto = sp.protocol.clone().unwrap_or_else(|| "TCP".into());
+            let spec = pod.spec.clone().unwrap_or_default();
+            let find = |cs: &[k8s_openapi::api::core::v1::Container]| {
+                cs.iter().flat_map(|c| c.ports.iter().flatten()).find(|p| {
+                    p.name.as_deref() == Some(name.as_str()) && p.protocol.clone().unwrap_or_else(|| "TCP".into()) == proto
+                }).map(|p| p.container_port)
+            };
+            find(&spec.containers).or_else(|| {
+                let sidecars: Vec<_> = spec
+                    .init_containers
+                    .clone()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|c| c.restart_policy.as_deref() == Some("Always"))
+                    .collect();
+                find(&sidecars)
+            })
+        }
+    }
+}
+
+fn is_pod_ready(p: &Pod) -> bool {
+    crate::sim::kubelet::pod_is_ready(p)
+}
+
+fn endpoint_for(c: &Cluster, pod: &Pod, svc: &Service) -> Option<Endpoint> {
+    let ip = pod.status.as_ref().and_then(|s| s.pod_ip.clone())?;
+    let serving = is_pod_ready(pod);
+    let terminating = pod.metadata.deletion_timestamp.is_some();
+    let publish = svc.spec.as_ref().and_then(|s| s.publish_not_ready_addresses).unwrap_or(false);
+    let ready = publish || (serving && !terminating);
+    let node = pod.spec.as_ref().and_then(|s| s.node_name.clone());
+    let zone = node.as_ref().and_then(|n| match c.get(Kind::Node, "", n) {
+        Some(Object::Node(nd)) => nd.metadata.labels.as_ref().and_then(|l| l.get("topology.kubernetes.io/zone").cloned()),
+        _ => None,
+    });
+    Some(Endpoint {
+        addresses: vec![ip],
+        conditions: Some(EndpointConditions { ready: Some(ready), serving: Some(serving), terminating: Some(terminating) }),
+        hostname: hostname_for(pod, svc),
+        node_name: node,
+        target_ref: Some(target_ref(pod)),
+        zone,
+        ..Default::default()
+    })
+}
+
+fn hostname_for(pod: &Pod, svc: &Service) -> Option<String> {
+    let spec = pod.spec.as_ref()?;
+    let h = spec.hostname.clone().filter(|h| !h.is_empty())?;
+    (spec.subdomain.as_deref() == svc.metadata.name.as_deref() && pod.metadata.namespace == svc.metadata.namespace)
+        .then_some(h)
+}
+
+fn target_ref(pod: &Pod) -> ObjectReference {
+    ObjectReference {
+        kind: Some("Pod".into()),
+        name: pod.metadata.name.clone(),
+        namespace: pod.metadata.namespace.clone(),
+        uid: pod.metadata.uid.clone(),
+        ..Default::default()
+    }
+}
+
+fn owner_ref(svc: &Service) -> OwnerReference {
+    OwnerReference {
+        api_version: "v1".into(),
+        kind: "Service".into(),
+        name: svc.metadata.name.clone().unwrap_or_default(),
+        uid: svc.metadata.uid.clone().unwrap_or_default(),
+        controller: Some(true),
+        block_owner_deletion: Some(true),
+    }
+}
+
+fn slices_of(c: &Cluster, ns: &str, svc_name: &str, manager: &str) -> Vec<EndpointSlice> {
+    c.list(Kind::EndpointSlice, Some(ns))
+        .into_iter()
+        .filter_map(|o| match o {
+            Object::EndpointSlice(s) => {
+                let l = s.metadata.labels.clone().unwrap_or_default();
+                (l.get(SERVICE_NAME_LABEL).map(String::as_str) == Some(svc_name)
+                    && l.get(MANAGED_BY).map(String::as_str) == Some(manager))
+                .then(|| s.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn slice_labels(svc: &Service, manager: &str) -> BTreeMap<String, String> {
+    let mut labels: BTreeMap<String, String> = svc
+        .metadata
+        .labels
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(k, _)| k != SERVICE_NAME_LABEL && k != MANAGED_BY && k != "service.kubernetes.io/headless")
+        .collect();
+    labels.insert(SERVICE_NAME_LABEL.into(), svc.metadata.name.clone().unwrap_or_default());
+    labels.insert(MANAGED_BY.into(), manager.into());
+    if crate::sim::validate::is_headless(svc) {
+        labels.insert("service.kubernetes.io/headless".into(), String::new());
+    }
+    labels
+}
+
+fn delete_all(c: &mut Cluster, slices: &[EndpointSlice]) {
+    for s in slices {
+        c.remove(&ObjKey::new(
+            Kind::EndpointSlice,
+            s.metadata.namespace.as_deref().unwrap_or(""),
+            s.metadata.name.as_deref().unwrap_or(""),
+        ));
+    }
+}
+
+/// Syncs the endpoints of one Service: slices, the legacy Endpoints object, and the mirror of a
+/// user-written Endpoints for a selector-less Service.
+pub fn sync_service(c: &mut Cluster, ns: &str, name: &str, index: Option<&PodIndex>) {
+    let svc = match c.get(Kind::Service, ns, name) {
+        Some(Object::Service(s)) => s.clone(),
+        _ => {
+            // the Service is gone: its controller-made objects go with it
+            let slices: Vec<EndpointSlice> =
+                [CONTROLLER, MIRROR_CONTROLLER].iter().flat_map(|m| slices_of(c, ns, name, m)).collect();
+            delete_all(c, &slices);
+            if let Some(Object::Endpoints(e)) = c.get(Kind::Endpoints, ns, name).cloned() {
+                if e.metadata.annotations.as_ref().is_some_and(|a| a.contains_key(TRIGGER_TIME)) {
+                    c.remove(&ObjKey::new(Kind::Endpoints, ns, name));
+                }
+            }
+            return;
+        }
+    };
+    if ns == "default" && name == "kubernetes" {
+        return; // maintained by the apiserver itself
+    }
+    let spec = svc.spec.clone().unwrap_or_default();
+    let selector = spec.selector.clone().filter(|s| !s.is_empty());
+    let external_name = spec.type_.as_deref() == Some("ExternalName");
+    let Some(selector) = selector.filter(|_| !external_name) else {
+        let own = slices_of(c, ns, name, CONTROLLER);
+        delete_all(c, &own);
+        if let Some(Object::Endpoints(e)) = c.get(Kind::Endpoints, ns, name).cloned() {
+            let managed = e.metadata.annotations.as_ref().is_some_and(|a| a.contains_key(TRIGGER_TIME));
+            if managed {
+                c.remove(&ObjKey::new(Kind::Endpoints, ns, name));
+            } else if !external_name {
+                mirror(c, &svc, &e);
+            }
+        } else {
+            let mirrored = slices_of(c, ns, name, MIRROR_CONTROLLER);
+            delete_all(c, &mirrored);
+        }
+        return;
+    };
+    let pods: Vec<Pod> = selected_pods(c, ns, &selector, index)
+        .into_iter()
+        .filter(|p| !pod_is_terminal(p) && p.status.as_ref().and_then(|s| s.pod_ip.as_ref()).is_some())
+        .collect();
+    let ports = spec.ports.clone().unwrap_or_default();
+
+    // EndpointSlices: endpoints grouped by their resolved port list
+    let mut groups: BTreeMap<String, (Vec<EndpointPort>, Vec<Endpoint>)> = BTreeMap::new();
+    for p in &pods {
+        let Some(ep) = endpoint_for(c, p, &svc) else { continue };
+        let eports: Vec<EndpointPort> = ports
+            .iter()
+            .filter_map(|sp| {
+                find_port(p, sp).map(|port| EndpointPort {
+                    name: Some(sp.name.clone().unwrap_or_default()),
+                    port: Some(port),
+                    protocol: sp.protocol.clone(),
+                    app_protocol: sp.app_protocol.clone(),
+                })
+            })
+            .collect();
+        let key = serde_json::to_string(&eports).unwrap_or_default();
+        groups.entry(key).or_insert_with(|| (eports, Vec::new())).1.push(ep);
+    }
+    reconcile_slices(c, &svc, groups);
+
+    // legacy Endpoints: ready addresses and not-ready ones, repacked by port set
+    let publish = spec.publish_not_ready_addresses.unwrap_or(false);
+    let mut subsets: BTreeMap<String, (Vec<CoreEndpointPort>, Vec<EndpointAddress>, Vec<EndpointAddress>)> = BTreeMap::new();
+    for p in &pods {
+        let terminating = p.metadata.deletion_timestamp.is_some();
+        if terminating && !publish {
+            continue;
+        }
+        let ip = p.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default();
+        let mut eports: Vec<CoreEndpointPort> = ports
+            .iter()
+            .filter_map(|sp| {
+                find_port(p, sp).map(|port| CoreEndpointPort {
+                    name: sp.name.clone().filter(|n| !n.is_empty()),
+                    port,
+                    protocol: sp.protocol.clone(),
+                    app_protocol: sp.app_protocol.clone(),
+                })
+            })
+            .collect();
+        if eports.is_empty() && !ports.is_empty() {
+            continue;
+        }
+        eports.sort_by(|a, b| (a.name.clone(), a.port).cmp(&(b.name.clone(), b.port)));
+        let addr = EndpointAddress {
+            ip,
+            hostname: hostname_for(p, &svc),
+            node_name: p.spec.as_ref().and_then(|s| s.node_name.clone()),
+            target_ref: Some(target_ref(p)),
+        };
+        let key = serde_json::to_string(&eports).unwrap_or_default();
+        let entry = subsets.entry(key).or_insert_with(|| (eports, Vec::new(), Vec::new()));
+        if publish || is_pod_ready(p) {
+            entry.1.push(addr);
+        } else {
+            entry.2.push(addr);
+        }
+    }
+    let mut subs: Vec<EndpointSubset> = subsets
+        .into_values()
+        .map(|(ports, mut ready, mut not_ready)| {
+            let by_ip = |a: &EndpointAddress, b: &EndpointAddress| a.ip.cmp(&b.ip);
+            ready.sort_by(by_ip);
+            not_ready.sort_by(by_ip);
+            EndpointSubset {
+                addresses: Some(ready).filter(|v| !v.is_empty()),
+                not_ready_addresses: Some(not_ready).filter(|v| !v.is_empty()),
+                ports: Some(ports).filter(|v| !v.is_empty()),
+            }
+        })
+        .collect();
+    subs.sort_by(|a, b| {
+        let first = |s: &EndpointSubset| {
+            s.addresses.as_ref().or(s.not_ready_addresses.as_ref()).and_then(|a| a.first()).map(|a| a.ip.clone())
+        };
+        first(a).cmp(&first(b))
+    });
+    let mut labels = svc.metadata.labels.clone().unwrap_or_default();
+    if crate::sim::validate::is_headless(&svc) {
+        labels.insert("service.kubernetes.io/headless".into(), String::new());
+    }
+    let existing = match c.get(Kind::Endpoints, ns, name) {
+        Some(Object::Endpoints(e)) => Some(e.clone()),
+        _ => None,
+    };
+    let same = existing.as_ref().is_some_and(|e| {
+        e.subsets.clone().unwrap_or_default() == subs && e.metadata.labels.clone().unwrap_or_default() == labels
+    });
+    if !same {
+        let now = c.now.to_datetime().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let mut annotations = BTreeMap::new();
+        annotations.insert(TRIGGER_TIME.to_string(), now);
+        let mut e = existing.unwrap_or_else(|| Endpoints {
+            metadata: ObjectMeta {
+                name: Some(name.into()),
+                namespace: Some(ns.into()),
+                uid: Some(names::uid(&mut c.rng)),
+                creation_timestamp: Some(c.now.to_time()),
+                ..Default::default()
+            },
+            subsets: None,
+        });
+        e.metadata.labels = Some(labels).filter(|l| !l.is_empty());
+        e.metadata.annotations = Some(annotations);
+        e.subsets = Some(subs).filter(|s| !s.is_empty());
+        c.put(Object::Endpoints(e));
+    }
+}
+
+fn reconcile_slices(c: &mut Cluster, svc: &Service, groups: BTreeMap<String, (Vec<EndpointPort>, Vec<Endpoint>)>) {
+    let ns = svc.metadata.namespace.clone().unwrap_or_default();
+    let name = svc.metadata.name.clone().unwrap_or_default();
+    let max = c.config.max_endpoints_per_slice.max(1);
+    let existing = slices_of(c, &ns, &name, CONTROLLER);
+    let labels = slice_labels(svc, CONTROLLER);
+    let mut keep: Vec<String> = Vec::new();
+    let mut writes: Vec<EndpointSlice> = Vec::new();
+    if groups.is_empty() {
+        // exactly one placeholder slice without ports or endpoints
+        let placeholder = existing.iter().find(|s| s.endpoints.is_empty() && s.ports.as_ref().is_none_or(|p| p.is_empty()));
+        let mut s = placeholder.cloned().unwrap_or_else(|| new_slice(c, svc, &labels));
+        s.endpoints = Vec::new();
+        s.ports = None;
+        s.metadata.labels = Some(labels.clone());
+        keep.push(s.metadata.name.clone().unwrap_or_default());
+        writes.push(s);
+    }
+    for (_, (ports, mut endpoints)) in groups {
+        endpoints.sort_by(|a, b| a.addresses.cmp(&b.addresses));
+        let mut mine: Vec<EndpointSlice> =
+            existing.iter().filter(|s| s.ports.clone().unwrap_or_default() == ports && !keep.contains(&s.metadata.name.clone().unwrap_or_default())).cloned().collect();
+        mine.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+        let mut placed: Vec<bool> = vec![false; endpoints.len()];
+        // endpoints stay in the slice that already holds them
+        for s in mine.iter_mut() {
+            let mut next = Vec::new();
+            for old in &s.endpoints {
+                if let Some(i) = endpoints.iter().position(|e| e.addresses == old.addresses) {
+                    if !placed[i] {
+                        placed[i] = true;
+                        next.push(endpoints[i].clone());
+                    }
+                }
+            }
+            s.endpoints = next;
+        }
+        for (i, ep) in endpoints.iter().enumerate() {
+            if placed[i] {
+                continue;
+            }
+            if let Some(s) = mine.iter_mut().find(|s| s.endpoints.len() < max) {
+                s.endpoints.push(ep.clone());
+            } else {
+                let mut s = new_slice(c, svc, &labels);
+                s.ports = Some(ports.clone());
+                s.endpoints.push(ep.clone());
+                mine.push(s);
+            }
+        }
+        for mut s in mine {
+            if s.endpoints.is_empty() {
+                continue;
+            }
+            s.ports = Some(ports.clone());
+            s.metadata.labels = Some(labels.clone());
+            keep.push(s.metadata.name.clone().unwrap_or_default());
+            writes.push(s);
+        }
+    }
+    for old in &existing {
+        if !keep.contains(&old.metadata.name.clone().unwrap_or_default()) {
+            c.remove(&ObjKey::new(Kind::EndpointSlice, &ns, old.metadata.name.as_deref().unwrap_or("")));
+        }
+    }
+    for mut s in writes {
+        let key = ObjKey::new(Kind::EndpointSlice, &ns, s.metadata.name.as_deref().unwrap_or(""));
+        let unchanged = match c.objects.get(&key) {
+            Some(Object::EndpointSlice(cur)) => {
+                cur.endpoints == s.endpoints && cur.ports == s.ports && cur.metadata.labels == s.metadata.labels
+            }
+            _ => false,
+        };
+        if unchanged {
+            continue;
+        }
+        let now = c.now.to_datetime().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        s.metadata.annotations.get_or_insert_with(Default::default).insert(TRIGGER_TIME.into(), now);
+        if s.metadata.generation.is_some() {
+            s.metadata.generation = Some(s.metadata.generation.unwrap_or(1) + 1);
+        } else {
+            s.metadata.generation = Some(1);
+        }
+        c.put(Object::EndpointSlice(s));
+    }
+}
+
+fn new_slice(c: &mut Cluster, svc: &Service, labels: &BTreeMap<String, String>) -> EndpointSlice {
+    let name = svc.metadata.name.clone().unwrap_or_default();
+    // a generateName prefix may end in a dash (ValidateEndpointSliceName with prefix=true)
+    let prefix = if crate::sim::field::is_dns1123_subdomain(&name).is_empty() && name.len() < 253 {
+        format!("{name}-")
+    } else {
+        name.clone()
+    };
+    let mut slice_name = names::generate_name(&mut c.rng, &prefix);
+    let ns = svc.metadata.namespace.clone().unwrap_or_default();
+    while c.get(Kind::EndpointSlice, &ns, &slice_name).is_some() {
+        slice_name = names::generate_name(&mut c.rng, &prefix);
+    }
+    EndpointSlice {
+        address_type: "IPv4".into(),
+        endpoints: Vec::new(),
+        metadata: ObjectMeta {
+            name: Some(slice_name),
+            generate_name: Some(prefix),
+            namespace: Some(ns),
+            labels: Some(labels.clone()),
+            owner_references: Some(vec![owner_ref(svc)]),
+            uid: Some(names::uid(&mut c.rng)),
+            creation_timestamp: Some(c.now.to_time()),
+            ..Default::default()
+        },
+        ports: None,
+    }
+}
+
+/// The mirroring controller: a user-written Endpoints of a selector-less Service becomes slices.
+fn mirror(c: &mut Cluster, svc: &Service, e: &Endpoints) {
+    let ns = svc.metadata.namespace.clone().unwrap_or_default();
+    let name = svc.metadata.name.clone().unwrap_or_default();
+    let labels = slice_labels(svc, MIRROR_CONTROLLER);
+    let mut groups: BTreeMap<String, (Vec<EndpointPort>, Vec<Endpoint>)> = BTreeMap::new();
+    for s in e.subsets.iter().flatten() {
+        let ports: Vec<EndpointPort> = s
+            .ports
+            .iter()
+            .flatten()
+            .map(|p| EndpointPort {
+                name: Some(p.name.clone().unwrap_or_default()),
+                port: Some(p.port),
+                protocol: p.protocol.clone().or_else(|| Some("TCP".into())),
+                app_protocol: p.app_protocol.clone(),
+            })
+            .collect();
+        let key = serde_json::to_string(&ports).unwrap_or_default();
+        let entry = groups.entry(key).or_insert_with(|| (ports, Vec::new()));
+        for (addrs, ready) in [(&s.addresses, true), (&s.not_ready_addresses, false)] {
+            for a in addrs.iter().flatten() {
+                entry.1.push(Endpoint {
+                    addresses: vec![a.ip.clone()],
+                    conditions: Some(EndpointConditions { ready: Some(ready), serving: None, terminating: None }),
+                    hostname: a.hostname.clone(),
+                    node_name: a.node_name.clone(),
+                    target_ref: a.target_ref.clone(),
+                    ..Default::default()
+                });
+            }
+        }
+    }
+    let existing = slices_of(c, &ns, &name, MIRROR_CONTROLLER);
+    let mut keep = Vec::new();
+    for (i, (_, (ports, endpoints))) in groups.into_iter().enumerate() {
+        let mut s = existing.get(i).cloned().unwrap_or_else(|| new_slice(c, svc, &labels));
+        s.metadata.labels = Some(labels.clone());
+        s.ports = Some(ports);
+        s.endpoints = endpoints;
+        keep.push(s.metadata.name.clone().unwrap_or_default());
+        let key = ObjKey::new(Kind::EndpointSlice, &ns, s.metadata.name.as_deref().unwrap_or(""));
+        if c.objects.get(&key) != Some(&Object::EndpointSlice(s.clone())) {
+            c.put(Object::EndpointSlice(s));
+        }
+    }
+    for old in existing {
+        if !keep.contains(&old.metadata.name.clone().unwrap_or_default()) {
+            c.remove(&ObjKey::new(Kind::EndpointSlice, &ns, old.metadata.name.as_deref().unwrap_or("")));
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! The core: a simulated Kubernetes cluster.
+//!
+//! Invariants (checked by `tests/architecture.rs`): this layer never names leptos, web_sys,
+//! wasm_bindgen, js_sys or gloo; it never reads a clock (time arrives through
+//! `Cluster::advance`) and never calls getrandom (all randomness comes from the cluster's seeded
+//! ChaCha8 generator). Everything whose order can reach an output lives in ordered collections.
+
+pub mod alloc;
+pub mod api;
+pub mod bootstrap;
+pub mod cluster;
+pub mod controllers;
+pub mod defaults;
+pub mod dns;
+pub mod endpoints;
+pub mod envvars;
+pub mod field;
+pub mod kubelet;
+pub mod kubeproxy;
+pub mod labels;
+pub mod merge;
+pub mod names;
+pub mod net;
+pub mod object;
+pub mod programs;
+pub mod time;
+pub mod validate;
+pub mod yaml;
+
+pub use cluster::{ApplyResult, Cluster, ObjKey};
+pub use object::{Kind, Object};

@@ -1,0 +1,80 @@
+//! Generated names and hashes: the apiserver's `generateName` suffix, the Deployment controller's
+//! `pod-template-hash`, UIDs, and the kube-proxy chain-name hash.
+
+use rand::Rng;
+use serde_json::Value;
+
+/// `k8s.io/apimachinery/pkg/util/rand` alphabet: no vowels, no ambiguous characters.
+pub const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+
+/// `rand.String(n)`.
+pub fn random_string(rng: &mut impl Rng, n: usize) -> String {
+    (0..n).map(|_| ALPHANUMS[rng.random_range(0..ALPHANUMS.len())] as char).collect()
+}
+
+/// `SimpleNameGenerator.GenerateName`: base cut to 58 characters, then 5 random characters.
+pub fn generate_name(rng: &mut impl Rng, base: &str) -> String {
+    let base: String = base.chars().take(63 - 5).collect();
+    format!("{base}{}", random_string(rng, 5))
+}
+
+/// A version-4 UUID from the cluster's generator.
+pub fn uid(rng: &mut impl Rng) -> String {
+    let mut b = [0u8; 16];
+    rng.fill(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
+/// `SafeEncodeString`: each character of the decimal string mapped into the 27-letter alphabet.
+pub fn safe_encode(s: &str) -> String {
+    s.bytes().map(|c| ALPHANUMS[c as usize % ALPHANUMS.len()] as char).collect()
+}
+
+fn fnv32a(data: &[u8]) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in data {
+        h ^= b as u32;
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// `ComputeHash(template, collisionCount)`: FNV-32a of a stable rendering of the pod template
+/// (upstream hashes Go's struct dump; the JSON with sorted keys is stable in the same way).
+pub fn pod_template_hash(template: &Value, collision_count: Option<i32>) -> String {
+    let mut bytes = template.to_string().into_bytes();
+    if let Some(c) = collision_count {
+        bytes.extend_from_slice(&(c as u32).to_le_bytes());
+        bytes.extend_from_slice(&[0, 0, 0, 0]);
+    }
+    safe_encode(&fnv32a(&bytes).to_string())
+}
+
+/// kube-proxy's chain suffix: base32(sha256(s))[:16].
+pub fn chain_hash(s: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(s.as_bytes());
+    let enc = data_encoding::BASE32.encode(&digest);
+    enc[..16].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chain_hash_matches_real_clusters() {
+        assert_eq!(chain_hash("default/kubernetes:httpstcp"), "NPX46M4PTMTKRN6Y");
+        assert_eq!(chain_hash("kube-system/kube-dns:dnsudp"), "TCOU7JCQXEZGVUNU");
+        assert_eq!(chain_hash("default/kubernetes:httpstcp192.168.49.2:8443"), "VPILYQBSPPXYB66K");
+    }
+
+    #[test]
+    fn template_hash_uses_only_the_safe_digits() {
+        let h = pod_template_hash(&serde_json::json!({"a": 1}), None);
+        assert!(h.chars().all(|c| "456789bcdf".contains(c)), "{h}");
+    }
+}

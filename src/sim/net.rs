@@ -1,0 +1,76 @@
+//! IPv4 addresses and CIDRs as the lab uses them (single-stack IPv4, like minikube).
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Cidr {
+    pub base: u32,
+    pub prefix: u8,
+}
+
+impl Cidr {
+    /// Parses `10.96.0.0/12`, sloppily like `ParseCIDRSloppy` (leading zeros allowed).
+    pub fn parse(s: &str) -> Option<Cidr> {
+        let (ip, p) = s.trim().split_once('/')?;
+        let prefix: u8 = p.parse().ok()?;
+        if prefix > 32 {
+            return None;
+        }
+        let ip = parse_ip(ip)?;
+        let mask = mask(prefix);
+        Some(Cidr { base: ip & mask, prefix })
+    }
+    pub fn contains(&self, ip: u32) -> bool {
+        ip & mask(self.prefix) == self.base
+    }
+    pub fn size(&self) -> u64 {
+        1u64 << (32 - self.prefix as u32)
+    }
+    /// The `n`th address of the range (0 is the network address).
+    pub fn nth(&self, n: u32) -> u32 {
+        self.base.wrapping_add(n)
+    }
+}
+
+impl fmt::Display for Cidr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", ip_to_string(self.base), self.prefix)
+    }
+}
+
+fn mask(prefix: u8) -> u32 {
+    if prefix == 0 {
+        0
+    } else {
+        u32::MAX << (32 - prefix as u32)
+    }
+}
+
+/// Parses a dotted quad, accepting leading zeros (`ParseIPSloppy`).
+pub fn parse_ip(s: &str) -> Option<u32> {
+    let parts: Vec<&str> = s.split('.').collect();
+    if parts.len() != 4 {
+        return None;
+    }
+    let mut out: u32 = 0;
+    for p in parts {
+        if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let v: u32 = p.parse().ok()?;
+        if v > 255 {
+            return None;
+        }
+        out = (out << 8) | v;
+    }
+    Some(out)
+}
+
+pub fn ip_to_string(ip: u32) -> String {
+    format!("{}.{}.{}.{}", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff)
+}
+
+/// Is it a syntactically valid IP (v4, or v6 by a loose check) as `netutils.ParseIPSloppy` accepts?
+pub fn is_ip(s: &str) -> bool {
+    parse_ip(s).is_some() || s.parse::<std::net::Ipv6Addr>().is_ok()
+}
