@@ -1,6 +1,9 @@
 //! svclab: a Kubernetes Service lab. `sim` is the simulated cluster, `shell` the command
 //! interpreter shared by the command line and the browser terminal, `scene` the pure view model,
-//! `ui` the Leptos front end.
+//! `ui` the Leptos front end (the only layer that touches the browser).
 
+pub mod scene;
 pub mod shell;
 pub mod sim;
+#[cfg(feature = "ui")]
+pub mod ui;

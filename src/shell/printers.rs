@@ -31,38 +31,6 @@ fn list_with_more(list: &[String], max: usize) -> String {
     s
 }
 
-pub fn pod_status_reason(pod: &Pod) -> String {
-    let st = pod.status.clone().unwrap_or_default();
-    let mut reason = st.phase.clone().unwrap_or_default();
-    if let Some(r) = st.reason.clone().filter(|r| !r.is_empty()) {
-        reason = r;
-    }
-    let statuses = st.container_statuses.clone().unwrap_or_default();
-    for cs in statuses.iter().rev() {
-        if let Some(state) = &cs.state {
-            if let Some(w) = state.waiting.as_ref().and_then(|w| w.reason.clone()).filter(|r| !r.is_empty()) {
-                reason = w;
-            } else if let Some(t) = &state.terminated {
-                reason = t.reason.clone().filter(|r| !r.is_empty()).unwrap_or_else(|| {
-                    if t.signal.unwrap_or(0) != 0 {
-                        format!("Signal:{}", t.signal.unwrap_or(0))
-                    } else {
-                        format!("ExitCode:{}", t.exit_code)
-                    }
-                });
-            }
-        }
-    }
-    if pod.metadata.deletion_timestamp.is_some() {
-        if st.reason.as_deref() == Some("NodeLost") {
-            reason = "Unknown".into();
-        } else if reason != "Succeeded" && reason != "Failed" && st.phase.as_deref() != Some("Succeeded") && st.phase.as_deref() != Some("Failed") {
-            reason = "Terminating".into();
-        }
-    }
-    reason
-}
-
 fn pod_row(pod: &Pod, now: SimTime) -> Vec<String> {
     let spec = pod.spec.clone().unwrap_or_default();
     let st = pod.status.clone().unwrap_or_default();
@@ -87,7 +55,7 @@ fn pod_row(pod: &Pod, now: SimTime) -> Vec<String> {
     vec![
         pod.metadata.name.clone().unwrap_or_default(),
         format!("{ready}/{total}"),
-        pod_status_reason(pod),
+        crate::sim::kubelet::status_reason(pod),
         restarts.to_string(),
         age(now, pod.metadata.creation_timestamp.as_ref()),
         ip,

@@ -458,8 +458,13 @@ impl Cluster {
             cond("Progressing", "True", "ReplicaSetUpdated", format!("ReplicaSet \"{new_name}\" is progressing."))
         };
         st.conditions = Some(vec![available_cond, progressing]);
-        if d.status.as_ref() != Some(&st) {
-            d.status = Some(st);
+        let new_revision = rss.iter().find(|rs| rs.metadata.name.as_deref() == Some(new_name.as_str())).and_then(revision);
+        let before = d.clone();
+        if let Some(rev) = new_revision {
+            d.metadata.annotations.get_or_insert_with(Default::default).insert(REVISION.into(), rev.to_string());
+        }
+        d.status = Some(st);
+        if d != before {
             self.put(Object::Deployment(d));
         }
     }

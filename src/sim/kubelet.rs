@@ -429,3 +429,37 @@ pub(crate) fn update_readiness(cluster: &mut Cluster, ns: &str, name: &str) {
         cluster.add_timer(at, Timer::PodReadinessCheck { namespace: ns.to_string(), name: name.to_string() });
     }
 }
+
+/// The STATUS column of `kubectl get pods` (`printPod`).
+pub fn status_reason(pod: &Pod) -> String {
+    let st = pod.status.clone().unwrap_or_default();
+    let mut reason = st.phase.clone().unwrap_or_default();
+    if let Some(r) = st.reason.clone().filter(|r| !r.is_empty()) {
+        reason = r;
+    }
+    let statuses = st.container_statuses.clone().unwrap_or_default();
+    for cs in statuses.iter().rev() {
+        if let Some(state) = &cs.state {
+            if let Some(w) = state.waiting.as_ref().and_then(|w| w.reason.clone()).filter(|r| !r.is_empty()) {
+                reason = w;
+            } else if let Some(t) = &state.terminated {
+                reason = t.reason.clone().filter(|r| !r.is_empty()).unwrap_or_else(|| {
+                    if t.signal.unwrap_or(0) != 0 {
+                        format!("Signal:{}", t.signal.unwrap_or(0))
+                    } else {
+                        format!("ExitCode:{}", t.exit_code)
+                    }
+                });
+            }
+        }
+    }
+    if pod.metadata.deletion_timestamp.is_some() {
+        if st.reason.as_deref() == Some("NodeLost") {
+            reason = "Unknown".into();
+        } else if reason != "Succeeded" && reason != "Failed" && st.phase.as_deref() != Some("Succeeded") && st.phase.as_deref() != Some("Failed") {
+            reason = "Terminating".into();
+        }
+    }
+    reason
+}
+

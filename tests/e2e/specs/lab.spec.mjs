@@ -1,0 +1,16 @@
+import { test, expect } from '@playwright/test';
+
+test('the default cluster: three minikube nodes with their system pods', async ({ page }) => {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto('/?seed=7');
+  for (const node of ['minikube', 'minikube-m02', 'minikube-m03']) {
+    await expect(page.locator(`[data-node="${node}"]`)).toBeVisible();
+  }
+  const coredns = page.locator('[data-pod^="kube-system/coredns-"]');
+  await expect(coredns).toHaveCount(1);
+  await expect(coredns).toHaveAttribute('data-ready', 'true');
+  await expect(page.locator('[data-node="minikube"] [data-pod^="kube-system/coredns-"]')).toContainText('10.244.0.2');
+  await page.screenshot({ path: 'test-results/default-cluster.png', fullPage: true });
+  expect(errors).toEqual([]);
+});
