@@ -4,8 +4,18 @@
 use std::path::Path;
 
 const FORBIDDEN: &[&str] = &[
-    "leptos", "web_sys", "wasm_bindgen", "js_sys", "gloo", "Instant::now", "SystemTime::now", "thread_rng",
-    "rand::rng()", "getrandom", "HashMap", "HashSet",
+    "leptos",
+    "web_sys",
+    "wasm_bindgen",
+    "js_sys",
+    "gloo",
+    "Instant::now",
+    "SystemTime::now",
+    "thread_rng",
+    "rand::rng()",
+    "getrandom",
+    "HashMap",
+    "HashSet",
 ];
 
 fn scan(dir: &Path, hits: &mut Vec<String>) {
@@ -22,7 +32,8 @@ fn scan(dir: &Path, hits: &mut Vec<String>) {
                 let word_hit = code.match_indices(f).any(|(at, _)| {
                     let before = code[..at].chars().next_back();
                     let after = code[at + f.len()..].chars().next();
-                    !before.is_some_and(|c| c.is_alphanumeric() || c == '_') && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                    !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                        && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
                 });
                 if word_hit {
                     hits.push(format!("{}:{}: {f}", path.display(), i + 1));
@@ -39,5 +50,9 @@ fn core_layers_do_not_touch_the_browser_the_clock_or_unseeded_randomness() {
     for layer in ["sim", "scene", "shell"] {
         scan(&root.join(layer), &mut hits);
     }
-    assert!(hits.is_empty(), "forbidden names in pure layers:\n{}", hits.join("\n"));
+    assert!(
+        hits.is_empty(),
+        "forbidden names in pure layers:\n{}",
+        hits.join("\n")
+    );
 }

@@ -32,19 +32,26 @@ struct Case {
 
 fn run_case(path: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    let case: Case = serde_yaml_ng::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let case: Case =
+        serde_yaml_ng::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let dir = scratch_dir(path);
     for (name, content) in &case.files {
         std::fs::write(dir.join(name), content).map_err(|e| e.to_string())?;
     }
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_svclab"));
-    cmd.current_dir(&dir).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     if let Some(seed) = case.seed {
         cmd.arg("--seed").arg(seed.to_string());
     }
     cmd.args(&case.args);
     let mut child = cmd.spawn().map_err(|e| e.to_string())?;
-    child.stdin.take().map(|mut s| s.write_all(case.script.as_bytes()));
+    child
+        .stdin
+        .take()
+        .map(|mut s| s.write_all(case.script.as_bytes()));
     let out = child.wait_with_output().map_err(|e| e.to_string())?;
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -56,22 +63,33 @@ fn run_case(path: &Path) -> Result<(), String> {
     let mut problems = Vec::new();
     if let Some(want) = &case.stdout {
         if *want != stdout {
-            problems.push(format!("stdout differs:\n--- want\n{want}--- got\n{stdout}---"));
+            problems.push(format!(
+                "stdout differs:\n--- want\n{want}--- got\n{stdout}---"
+            ));
         }
     }
     if let Some(want) = &case.stderr {
         if *want != stderr {
-            problems.push(format!("stderr differs:\n--- want\n{want}--- got\n{stderr}---"));
+            problems.push(format!(
+                "stderr differs:\n--- want\n{want}--- got\n{stderr}---"
+            ));
         }
     }
     let want_code = case.exit.unwrap_or(0);
     if want_code != code {
-        problems.push(format!("exit status {code}, want {want_code}\nstderr:\n{stderr}"));
+        problems.push(format!(
+            "exit status {code}, want {want_code}\nstderr:\n{stderr}"
+        ));
     }
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(format!("{} ({}):\n{}", path.display(), case.about, problems.join("\n")))
+        Err(format!(
+            "{} ({}):\n{}",
+            path.display(),
+            case.about,
+            problems.join("\n")
+        ))
     }
 }
 
@@ -104,8 +122,16 @@ fn block(key: &str, value: &str) -> String {
     if value.is_empty() {
         return format!("{key}: \"\"\n");
     }
-    if !value.ends_with('\n') || value.lines().any(|l| l.starts_with(' ') || l.starts_with('\t')) && value.lines().next().is_some_and(|l| l.starts_with(' ')) {
-        return format!("{key}: {}\n", serde_json::to_string(value).unwrap_or_default());
+    if !value.ends_with('\n')
+        || value
+            .lines()
+            .any(|l| l.starts_with(' ') || l.starts_with('\t'))
+            && value.lines().next().is_some_and(|l| l.starts_with(' '))
+    {
+        return format!(
+            "{key}: {}\n",
+            serde_json::to_string(value).unwrap_or_default()
+        );
     }
     let mut s = format!("{key}: |\n");
     for line in value.lines() {
@@ -122,15 +148,21 @@ fn block(key: &str, value: &str) -> String {
 
 #[test]
 fn cli_fixtures() {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases"))
-        .expect("tests/cases")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
+    let mut paths: Vec<PathBuf> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases"))
+            .expect("tests/cases")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+            .collect();
     paths.sort();
     assert!(!paths.is_empty(), "no fixtures found");
     let failures: Vec<String> = paths.iter().filter_map(|p| run_case(p).err()).collect();
     if !failures.is_empty() {
-        panic!("{} of {} fixtures failed:\n\n{}", failures.len(), paths.len(), failures.join("\n\n"));
+        panic!(
+            "{} of {} fixtures failed:\n\n{}",
+            failures.len(),
+            paths.len(),
+            failures.join("\n\n")
+        );
     }
 }

@@ -16,11 +16,16 @@ async fn app_shows_the_three_default_nodes() {
     let document = document();
     let container = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&container).unwrap();
-    let _handle = leptos::mount::mount_to(container.clone().unchecked_into(), || view! { <svclab::ui::App/> });
+    let _handle = leptos::mount::mount_to(
+        container.clone().unchecked_into(),
+        || view! { <svclab::ui::App/> },
+    );
     leptos::task::tick().await;
     let nodes = container.query_selector_all("[data-node]").unwrap();
     assert_eq!(nodes.length(), 3);
-    let ready = container.query_selector_all("[data-pod][data-ready=\"true\"]").unwrap();
+    let ready = container
+        .query_selector_all("[data-pod][data-ready=\"true\"]")
+        .unwrap();
     assert!(ready.length() >= 12);
 }
 

@@ -13,7 +13,9 @@ impl Files for DiskFiles {
     fn read(&self, path: &str) -> Result<String, String> {
         match std::fs::read(path) {
             Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(format!("the path \"{path}\" does not exist")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(format!("the path \"{path}\" does not exist"))
+            }
             Err(e) => Err(format!("open {path}: {e}")),
         }
     }
@@ -28,12 +30,21 @@ fn usage() -> ! {
 fn declared_nodes(files: &[String]) -> Vec<NodeInfo> {
     let mut nodes = Vec::new();
     for f in files {
-        let Ok(text) = DiskFiles.read(f) else { continue };
-        let Ok(docs) = svclab::sim::yaml::split_documents(&text) else { continue };
+        let Ok(text) = DiskFiles.read(f) else {
+            continue;
+        };
+        let Ok(docs) = svclab::sim::yaml::split_documents(&text) else {
+            continue;
+        };
         for d in docs {
-            let Ok(v) = svclab::sim::yaml::parse_document(&d.text) else { break };
+            let Ok(v) = svclab::sim::yaml::parse_document(&d.text) else {
+                break;
+            };
             let items = if v.get("kind").and_then(|k| k.as_str()) == Some("List") {
-                v.get("items").and_then(|i| i.as_array()).cloned().unwrap_or_default()
+                v.get("items")
+                    .and_then(|i| i.as_array())
+                    .cloned()
+                    .unwrap_or_default()
             } else {
                 vec![v]
             };
@@ -69,7 +80,10 @@ fn emit(o: &Output) {
 }
 
 fn quote(s: &str) -> String {
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c)) {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c))
+    {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
@@ -86,7 +100,10 @@ fn main() {
         match args[i].as_str() {
             "--seed" => {
                 i += 1;
-                seed = args.get(i).and_then(|s| s.parse().ok()).unwrap_or_else(|| usage());
+                seed = args
+                    .get(i)
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or_else(|| usage());
             }
             s if s.starts_with("--seed=") => seed = s[7..].parse().unwrap_or_else(|_| usage()),
             "-f" | "--filename" => {
@@ -108,7 +125,11 @@ fn main() {
         i += 1;
     }
     let nodes = declared_nodes(&files);
-    let cluster = if nodes.is_empty() { Cluster::new(seed) } else { Cluster::with_nodes(seed, nodes, true) };
+    let cluster = if nodes.is_empty() {
+        Cluster::new(seed)
+    } else {
+        Cluster::with_nodes(seed, nodes, true)
+    };
     let mut shell = Shell::new(cluster, Box::new(DiskFiles));
     let mut failed = false;
     for f in &files {

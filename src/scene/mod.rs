@@ -31,7 +31,11 @@ pub fn nodes(c: &Cluster) -> Vec<NodeView> {
             Object::Node(n) => Some(NodeView {
                 name: o.name().to_string(),
                 ip: node_internal_ip(n).unwrap_or_default(),
-                pod_cidr: n.spec.as_ref().and_then(|s| s.pod_cidr.clone()).unwrap_or_default(),
+                pod_cidr: n
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.pod_cidr.clone())
+                    .unwrap_or_default(),
                 pods: Vec::new(),
             }),
             _ => None,
@@ -39,12 +43,18 @@ pub fn nodes(c: &Cluster) -> Vec<NodeView> {
         .collect();
     for o in c.list(Kind::Pod, None) {
         let Object::Pod(p) = o else { continue };
-        let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.clone()) else { continue };
+        let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.clone()) else {
+            continue;
+        };
         if let Some(n) = out.iter_mut().find(|n| n.name == node) {
             n.pods.push(PodView {
                 namespace: o.namespace().to_string(),
                 name: o.name().to_string(),
-                ip: p.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default(),
+                ip: p
+                    .status
+                    .as_ref()
+                    .and_then(|s| s.pod_ip.clone())
+                    .unwrap_or_default(),
                 ready: pod_is_ready(p),
                 status: crate::sim::kubelet::status_reason(p),
             });
@@ -61,8 +71,14 @@ mod tests {
     fn default_cluster_has_three_nodes_with_their_system_pods() {
         let c = Cluster::new(1);
         let n = nodes(&c);
-        assert_eq!(n.iter().map(|n| n.name.as_str()).collect::<Vec<_>>(), ["minikube", "minikube-m02", "minikube-m03"]);
-        assert!(n[0].pods.iter().any(|p| p.name.starts_with("coredns-") && p.ip == "10.244.0.2" && p.ready));
+        assert_eq!(
+            n.iter().map(|n| n.name.as_str()).collect::<Vec<_>>(),
+            ["minikube", "minikube-m02", "minikube-m03"]
+        );
+        assert!(n[0]
+            .pods
+            .iter()
+            .any(|p| p.name.starts_with("coredns-") && p.ip == "10.244.0.2" && p.ready));
         assert!(n[1].pods.iter().all(|p| p.ip == "192.168.49.3"));
     }
 }

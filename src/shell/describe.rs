@@ -14,7 +14,15 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
 
 pub fn run(sh: &mut Shell, args: &[String]) -> Output {
-    let p = match parse(args, &[super::flags::flag("all-namespaces", Some('A')), super::flags::val("selector", Some('l')), super::flags::flag("show-events", None)], "kubectl describe") {
+    let p = match parse(
+        args,
+        &[
+            super::flags::flag("all-namespaces", Some('A')),
+            super::flags::val("selector", Some('l')),
+            super::flags::flag("show-events", None),
+        ],
+        "kubectl describe",
+    ) {
         Ok(p) => p,
         Err(o) => return o,
     };
@@ -35,7 +43,11 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
     let c = &sh.cluster;
     let mut out = Output::ok();
     let all_ns = p.bool("all-namespaces");
-    let list_ns = if all_ns || !kind.namespaced() { None } else { Some(ns.as_str()) };
+    let list_ns = if all_ns || !kind.namespaced() {
+        None
+    } else {
+        Some(ns.as_str())
+    };
     let selector = match p.get("selector").map(crate::sim::labels::parse).transpose() {
         Ok(s) => s,
         Err(e) => return Output::fail(format!("error: {e}")),
@@ -44,10 +56,18 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         let objs: Vec<&Object> = c
             .list(kind, list_ns)
             .into_iter()
-            .filter(|o| selector.as_ref().is_none_or(|s| s.matches(&o.meta().labels.clone().unwrap_or_default())))
+            .filter(|o| {
+                selector
+                    .as_ref()
+                    .is_none_or(|s| s.matches(&o.meta().labels.clone().unwrap_or_default()))
+            })
             .collect();
         if objs.is_empty() {
-            out.err(if all_ns { "No resources found\n".to_string() } else { format!("No resources found in {ns} namespace.\n") });
+            out.err(if all_ns {
+                "No resources found\n".to_string()
+            } else {
+                format!("No resources found in {ns} namespace.\n")
+            });
             return out;
         }
         let texts: Vec<String> = objs.iter().map(|o| describe(c, o)).collect();
@@ -66,10 +86,16 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
             }
             None => {
                 // DescribeMatchingResources: every object whose name starts with the argument
-                let matches: Vec<&Object> =
-                    c.list(kind, list_ns).into_iter().filter(|o| o.name().starts_with(n.as_str())).collect();
+                let matches: Vec<&Object> = c
+                    .list(kind, list_ns)
+                    .into_iter()
+                    .filter(|o| o.name().starts_with(n.as_str()))
+                    .collect();
                 if matches.is_empty() {
-                    out.err(format!("{}\n", errors::single(&ApiError::not_found(kind, n))));
+                    out.err(format!(
+                        "{}\n",
+                        errors::single(&ApiError::not_found(kind, n))
+                    ));
                     out.code = 1;
                 }
                 for o in matches {
@@ -87,7 +113,12 @@ fn describe(c: &Cluster, o: &Object) -> String {
         Object::Service(s) => describe_service(c, s),
         Object::Pod(p) => describe_pod(c, p),
         Object::Node(n) => describe_node(c, n),
-        Object::Deployment(_) | Object::ReplicaSet(_) | Object::Namespace(_) | Object::ConfigMap(_) | Object::Endpoints(_) | Object::EndpointSlice(_) => describe_generic(c, o),
+        Object::Deployment(_)
+        | Object::ReplicaSet(_)
+        | Object::Namespace(_)
+        | Object::ConfigMap(_)
+        | Object::Endpoints(_)
+        | Object::EndpointSlice(_) => describe_generic(c, o),
     }
 }
 
@@ -109,8 +140,11 @@ fn labels_multiline(title: &str, labels: Option<&BTreeMap<String, String>>) -> S
 
 fn annotations_multiline(annotations: Option<&BTreeMap<String, String>>) -> String {
     let mut s = String::from("Annotations:\t");
-    let shown: Vec<(&String, &String)> =
-        annotations.into_iter().flatten().filter(|(k, _)| k.as_str() != LAST_APPLIED).collect();
+    let shown: Vec<(&String, &String)> = annotations
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| k.as_str() != LAST_APPLIED)
+        .collect();
     if shown.is_empty() {
         s.push_str("<none>\n");
         return s;
@@ -122,7 +156,11 @@ fn annotations_multiline(annotations: Option<&BTreeMap<String, String>>) -> Stri
         if k.len() + v.len() + 2 > 140 || v.contains('\n') {
             s.push_str(&format!("{k}:\n"));
             for line in v.lines() {
-                let line = if line.len() > 140 { format!("{}...", &line[..138]) } else { line.to_string() };
+                let line = if line.len() > 140 {
+                    format!("{}...", &line[..138])
+                } else {
+                    line.to_string()
+                };
                 s.push_str(&format!("\t  {line}\n"));
             }
         } else {
@@ -137,15 +175,28 @@ fn events_text(c: &Cluster, ns: &str, kind: &str, name: &str) -> (String, String
     if evs.is_empty() {
         return ("Events:\t<none>\n".into(), String::new());
     }
-    let mut t = String::from("Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------\n");
+    let mut t = String::from(
+        "Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------\n",
+    );
     for e in evs {
         let first = age(c.now, Some(&e.first.to_time()));
         let interval = if e.count > 1 {
-            format!("{} (x{} over {first})", age(c.now, Some(&e.last.to_time())), e.count)
+            format!(
+                "{} (x{} over {first})",
+                age(c.now, Some(&e.last.to_time())),
+                e.count
+            )
         } else {
             first
         };
-        t.push_str(&format!("  {}\t{}\t{}\t{}\t{}\n", e.type_, e.reason, interval, e.source, e.message.trim()));
+        t.push_str(&format!(
+            "  {}\t{}\t{}\t{}\t{}\n",
+            e.type_,
+            e.reason,
+            interval,
+            e.source,
+            e.message.trim()
+        ));
     }
     (String::new(), TabWriter::describe().format(&t))
 }
@@ -160,17 +211,41 @@ fn describe_service(c: &Cluster, svc: &Service) -> String {
     w.push_str(&annotations_multiline(svc.metadata.annotations.as_ref()));
     w.push_str(&format!(
         "Selector:\t{}\n",
-        spec.selector.as_ref().filter(|s| !s.is_empty()).map(|s| format_labels(Some(s))).unwrap_or_else(|| "<none>".into())
+        spec.selector
+            .as_ref()
+            .filter(|s| !s.is_empty())
+            .map(|s| format_labels(Some(s)))
+            .unwrap_or_else(|| "<none>".into())
     ));
-    w.push_str(&format!("Type:\t{}\n", spec.type_.clone().unwrap_or_default()));
+    w.push_str(&format!(
+        "Type:\t{}\n",
+        spec.type_.clone().unwrap_or_default()
+    ));
     if let Some(p) = &spec.ip_family_policy {
         w.push_str(&format!("IP Family Policy:\t{p}\n"));
     }
     let fams = spec.ip_families.clone().unwrap_or_default();
-    w.push_str(&format!("IP Families:\t{}\n", if fams.is_empty() { "<none>".into() } else { fams.join(",") }));
-    w.push_str(&format!("IP:\t{}\n", spec.cluster_ip.clone().unwrap_or_default()));
+    w.push_str(&format!(
+        "IP Families:\t{}\n",
+        if fams.is_empty() {
+            "<none>".into()
+        } else {
+            fams.join(",")
+        }
+    ));
+    w.push_str(&format!(
+        "IP:\t{}\n",
+        spec.cluster_ip.clone().unwrap_or_default()
+    ));
     let ips = spec.cluster_ips.clone().unwrap_or_default();
-    w.push_str(&format!("IPs:\t{}\n", if ips.is_empty() { "<none>".into() } else { ips.join(",") }));
+    w.push_str(&format!(
+        "IPs:\t{}\n",
+        if ips.is_empty() {
+            "<none>".into()
+        } else {
+            ips.join(",")
+        }
+    ));
     if let Some(e) = spec.external_ips.as_ref().filter(|e| !e.is_empty()) {
         w.push_str(&format!("External IPs:\t{}\n", e.join(",")));
     }
@@ -180,7 +255,12 @@ fn describe_service(c: &Cluster, svc: &Service) -> String {
     if let Some(en) = spec.external_name.as_ref().filter(|s| !s.is_empty()) {
         w.push_str(&format!("External Name:\t{en}\n"));
     }
-    let ingress = svc.status.as_ref().and_then(|s| s.load_balancer.as_ref()).and_then(|l| l.ingress.clone()).unwrap_or_default();
+    let ingress = svc
+        .status
+        .as_ref()
+        .and_then(|s| s.load_balancer.as_ref())
+        .and_then(|l| l.ingress.clone())
+        .unwrap_or_default();
     if !ingress.is_empty() {
         let list: Vec<String> = ingress
             .iter()
@@ -198,7 +278,11 @@ fn describe_service(c: &Cluster, svc: &Service) -> String {
         .into_iter()
         .filter_map(|o| match o {
             Object::EndpointSlice(s)
-                if s.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/service-name")) == Some(&name) =>
+                if s.metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get("kubernetes.io/service-name"))
+                    == Some(&name) =>
             {
                 Some(s)
             }
@@ -206,7 +290,11 @@ fn describe_service(c: &Cluster, svc: &Service) -> String {
         })
         .collect();
     for p in spec.ports.iter().flatten() {
-        let pname = p.name.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "<unset>".into());
+        let pname = p
+            .name
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "<unset>".into());
         let proto = p.protocol.clone().unwrap_or_else(|| "TCP".into());
         w.push_str(&format!("Port:\t{pname}\t{}/{proto}\n", p.port));
         let tp = match &p.target_port {
@@ -224,7 +312,13 @@ fn describe_service(c: &Cluster, svc: &Service) -> String {
             let want = p.name.clone().unwrap_or_default();
             let mut list = Vec::new();
             for s in &slices {
-                let Some(port) = s.ports.iter().flatten().find(|sp| sp.name.clone().unwrap_or_default() == want).and_then(|sp| sp.port) else {
+                let Some(port) = s
+                    .ports
+                    .iter()
+                    .flatten()
+                    .find(|sp| sp.name.clone().unwrap_or_default() == want)
+                    .and_then(|sp| sp.port)
+                else {
                     continue;
                 };
                 for e in &s.endpoints {
@@ -244,17 +338,34 @@ fn describe_service(c: &Cluster, svc: &Service) -> String {
         };
         w.push_str(&format!("Endpoints:\t{value}\n"));
     }
-    w.push_str(&format!("Session Affinity:\t{}\n", spec.session_affinity.clone().unwrap_or_else(|| "None".into())));
-    if let Some(e) = spec.external_traffic_policy.as_ref().filter(|s| !s.is_empty()) {
+    w.push_str(&format!(
+        "Session Affinity:\t{}\n",
+        spec.session_affinity
+            .clone()
+            .unwrap_or_else(|| "None".into())
+    ));
+    if let Some(e) = spec
+        .external_traffic_policy
+        .as_ref()
+        .filter(|s| !s.is_empty())
+    {
         w.push_str(&format!("External Traffic Policy:\t{e}\n"));
     }
-    if let Some(i) = spec.internal_traffic_policy.as_ref().filter(|s| !s.is_empty()) {
+    if let Some(i) = spec
+        .internal_traffic_policy
+        .as_ref()
+        .filter(|s| !s.is_empty())
+    {
         w.push_str(&format!("Internal Traffic Policy:\t{i}\n"));
     }
     if let Some(hc) = spec.health_check_node_port.filter(|n| *n != 0) {
         w.push_str(&format!("HealthCheck NodePort:\t{hc}\n"));
     }
-    if let Some(r) = spec.load_balancer_source_ranges.as_ref().filter(|r| !r.is_empty()) {
+    if let Some(r) = spec
+        .load_balancer_source_ranges
+        .as_ref()
+        .filter(|r| !r.is_empty())
+    {
         w.push_str(&format!("LoadBalancer Source Ranges:\t{}\n", r.join(",")));
     }
     if let Some(td) = &spec.traffic_distribution {
@@ -271,8 +382,16 @@ fn probe_text(p: &Probe) -> String {
             IntOrString::Int(n) => n.to_string(),
             IntOrString::String(s) => s.clone(),
         };
-        let scheme = h.scheme.clone().unwrap_or_else(|| "HTTP".into()).to_lowercase();
-        format!("http-get {scheme}://{}:{port}{}", h.host.clone().unwrap_or_default(), h.path.clone().unwrap_or_default())
+        let scheme = h
+            .scheme
+            .clone()
+            .unwrap_or_else(|| "HTTP".into())
+            .to_lowercase();
+        format!(
+            "http-get {scheme}://{}:{port}{}",
+            h.host.clone().unwrap_or_default(),
+            h.path.clone().unwrap_or_default()
+        )
     } else if let Some(t) = &p.tcp_socket {
         let port = match &t.port {
             IntOrString::Int(n) => n.to_string(),
@@ -282,7 +401,11 @@ fn probe_text(p: &Probe) -> String {
     } else if let Some(e) = &p.exec {
         format!("exec [{}]", e.command.clone().unwrap_or_default().join(" "))
     } else if let Some(g) = &p.grpc {
-        format!("grpc <pod>:{} {}", g.port, g.service.clone().unwrap_or_default())
+        format!(
+            "grpc <pod>:{} {}",
+            g.port,
+            g.service.clone().unwrap_or_default()
+        )
     } else {
         "unknown".into()
     };
@@ -311,7 +434,10 @@ fn describe_pod(c: &Cluster, pod: &Pod) -> String {
         w.push_str(&format!("Service Account:\t{sa}\n"));
     }
     match &spec.node_name {
-        Some(n) => w.push_str(&format!("Node:\t{n}/{}\n", st.host_ip.clone().unwrap_or_default())),
+        Some(n) => w.push_str(&format!(
+            "Node:\t{n}/{}\n",
+            st.host_ip.clone().unwrap_or_default()
+        )),
         None => w.push_str("Node:\t<none>\n"),
     }
     if let Some(t) = &st.start_time {
@@ -320,10 +446,19 @@ fn describe_pod(c: &Cluster, pod: &Pod) -> String {
     w.push_str(&labels_multiline("Labels", pod.metadata.labels.as_ref()));
     w.push_str(&annotations_multiline(pod.metadata.annotations.as_ref()));
     if let Some(dt) = &pod.metadata.deletion_timestamp {
-        w.push_str(&format!("Status:\tTerminating (lasts {})\n", age(c.now, Some(dt))));
-        w.push_str(&format!("Termination Grace Period:\t{}s\n", pod.metadata.deletion_grace_period_seconds.unwrap_or(30)));
+        w.push_str(&format!(
+            "Status:\tTerminating (lasts {})\n",
+            age(c.now, Some(dt))
+        ));
+        w.push_str(&format!(
+            "Termination Grace Period:\t{}s\n",
+            pod.metadata.deletion_grace_period_seconds.unwrap_or(30)
+        ));
     } else {
-        w.push_str(&format!("Status:\t{}\n", st.phase.clone().unwrap_or_default()));
+        w.push_str(&format!(
+            "Status:\t{}\n",
+            st.phase.clone().unwrap_or_default()
+        ));
     }
     w.push_str(&format!("IP:\t{}\n", st.pod_ip.clone().unwrap_or_default()));
     let ips = st.pod_ips.clone().unwrap_or_default();
@@ -335,7 +470,13 @@ fn describe_pod(c: &Cluster, pod: &Pod) -> String {
             w.push_str(&format!("  IP:\t{}\n", ip.ip));
         }
     }
-    if let Some(o) = pod.metadata.owner_references.iter().flatten().find(|o| o.controller == Some(true)) {
+    if let Some(o) = pod
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|o| o.controller == Some(true))
+    {
         w.push_str(&format!("Controlled By:\t{}/{}\n", o.kind, o.name));
     }
     w.push_str("Containers:\n");
@@ -345,9 +486,15 @@ fn describe_pod(c: &Cluster, pod: &Pod) -> String {
         let cs = statuses.iter().find(|s| s.name == ctr.name);
         w.push_str(&format!("  {}:\n", ctr.name));
         if let Some(cs) = cs {
-            w.push_str(&format!("    Container ID:\t{}\n", cs.container_id.clone().unwrap_or_default()));
+            w.push_str(&format!(
+                "    Container ID:\t{}\n",
+                cs.container_id.clone().unwrap_or_default()
+            ));
         }
-        w.push_str(&format!("    Image:\t{}\n", ctr.image.clone().unwrap_or_default()));
+        w.push_str(&format!(
+            "    Image:\t{}\n",
+            ctr.image.clone().unwrap_or_default()
+        ));
         if let Some(cs) = cs {
             w.push_str(&format!("    Image ID:\t{}\n", cs.image_id));
         }
@@ -361,18 +508,32 @@ fn describe_pod(c: &Cluster, pod: &Pod) -> String {
         };
         let host_ports: Vec<String> = ports
             .iter()
-            .map(|p| format!("{}/{}", p.host_port.unwrap_or(0), p.protocol.clone().unwrap_or_else(|| "TCP".into())))
+            .map(|p| {
+                format!(
+                    "{}/{}",
+                    p.host_port.unwrap_or(0),
+                    p.protocol.clone().unwrap_or_else(|| "TCP".into())
+                )
+            })
             .collect();
         match ports.len() {
             0 => {
                 w.push_str("    Port:\t<none>\n    Host Port:\t<none>\n");
             }
             1 => {
-                w.push_str(&format!("    Port:\t{}\n    Host Port:\t{}\n", fmt_port(&ports[0]), host_ports[0]));
+                w.push_str(&format!(
+                    "    Port:\t{}\n    Host Port:\t{}\n",
+                    fmt_port(&ports[0]),
+                    host_ports[0]
+                ));
             }
             _ => {
                 let list: Vec<String> = ports.iter().map(fmt_port).collect();
-                w.push_str(&format!("    Ports:\t{}\n    Host Ports:\t{}\n", list.join(", "), host_ports.join(", ")));
+                w.push_str(&format!(
+                    "    Ports:\t{}\n    Host Ports:\t{}\n",
+                    list.join(", "),
+                    host_ports.join(", ")
+                ));
             }
         }
         if let Some(cmd) = ctr.command.as_ref().filter(|c| !c.is_empty()) {
@@ -396,17 +557,34 @@ fn describe_pod(c: &Cluster, pod: &Pod) -> String {
             }
             Some(state) if state.waiting.is_some() => {
                 w.push_str("    State:\tWaiting\n");
-                w.push_str(&format!("      Reason:\t{}\n", state.waiting.and_then(|x| x.reason).unwrap_or_default()));
+                w.push_str(&format!(
+                    "      Reason:\t{}\n",
+                    state.waiting.and_then(|x| x.reason).unwrap_or_default()
+                ));
             }
             Some(state) if state.terminated.is_some() => {
                 let t = state.terminated.unwrap_or_default();
                 w.push_str("    State:\tTerminated\n");
-                w.push_str(&format!("      Reason:\t{}\n      Exit Code:\t{}\n", t.reason.unwrap_or_default(), t.exit_code));
+                w.push_str(&format!(
+                    "      Reason:\t{}\n      Exit Code:\t{}\n",
+                    t.reason.unwrap_or_default(),
+                    t.exit_code
+                ));
             }
             _ => w.push_str("    State:\tWaiting\n      Reason:\tContainerCreating\n"),
         }
-        w.push_str(&format!("    Ready:\t{}\n", if cs.is_some_and(|s| s.ready) { "True" } else { "False" }));
-        w.push_str(&format!("    Restart Count:\t{}\n", cs.map_or(0, |s| s.restart_count)));
+        w.push_str(&format!(
+            "    Ready:\t{}\n",
+            if cs.is_some_and(|s| s.ready) {
+                "True"
+            } else {
+                "False"
+            }
+        ));
+        w.push_str(&format!(
+            "    Restart Count:\t{}\n",
+            cs.map_or(0, |s| s.restart_count)
+        ));
         if let Some(p) = &ctr.liveness_probe {
             w.push_str(&format!("    Liveness:\t{}\n", probe_text(p)));
         }
@@ -423,10 +601,18 @@ fn describe_pod(c: &Cluster, pod: &Pod) -> String {
             w.push_str("    Environment:\n");
             for e in &declared {
                 let v = match (&e.value, &env) {
-                    (Some(_), Some(env)) => env.iter().find(|(k, _)| *k == e.name).map(|(_, v)| v.clone()).unwrap_or_default(),
+                    (Some(_), Some(env)) => env
+                        .iter()
+                        .find(|(k, _)| *k == e.name)
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_default(),
                     (Some(v), None) => v.clone(),
                     (None, _) => match e.value_from.as_ref().and_then(|f| f.field_ref.as_ref()) {
-                        Some(fr) => format!(" ({}:{})", fr.api_version.clone().unwrap_or_else(|| "v1".into()), fr.field_path),
+                        Some(fr) => format!(
+                            " ({}:{})",
+                            fr.api_version.clone().unwrap_or_else(|| "v1".into()),
+                            fr.field_path
+                        ),
                         None => String::new(),
                     },
                 };
@@ -441,8 +627,15 @@ fn describe_pod(c: &Cluster, pod: &Pod) -> String {
             let mut ms = mounts.clone();
             ms.sort_by(|a, b| a.mount_path.cmp(&b.mount_path));
             for m in ms {
-                let mode = if m.read_only.unwrap_or(false) { "ro" } else { "rw" };
-                w.push_str(&format!("      {} from {} ({mode})\n", m.mount_path, m.name));
+                let mode = if m.read_only.unwrap_or(false) {
+                    "ro"
+                } else {
+                    "rw"
+                };
+                w.push_str(&format!(
+                    "      {} from {} ({mode})\n",
+                    m.mount_path, m.name
+                ));
             }
         }
     }
@@ -450,7 +643,11 @@ fn describe_pod(c: &Cluster, pod: &Pod) -> String {
         w.push_str("Readiness Gates:\n  Type\tStatus\n");
         let conds = st.conditions.clone().unwrap_or_default();
         for g in gates {
-            let s = conds.iter().find(|c| c.type_ == g.condition_type).map(|c| c.status.clone()).unwrap_or_else(|| "<none>".into());
+            let s = conds
+                .iter()
+                .find(|c| c.type_ == g.condition_type)
+                .map(|c| c.status.clone())
+                .unwrap_or_else(|| "<none>".into());
             w.push_str(&format!("  {} \t{s} \n", g.condition_type));
         }
     }
@@ -472,10 +669,17 @@ fn describe_pod(c: &Cluster, pod: &Pod) -> String {
                 w.push_str("    Type:\tProjected (a volume that contains injected data from multiple sources)\n");
                 for src in pj.sources.iter().flatten() {
                     if let Some(t) = &src.service_account_token {
-                        w.push_str(&format!("    TokenExpirationSeconds:\t{}\n", t.expiration_seconds.unwrap_or(3600)));
+                        w.push_str(&format!(
+                            "    TokenExpirationSeconds:\t{}\n",
+                            t.expiration_seconds.unwrap_or(3600)
+                        ));
                     }
                     if let Some(cm) = &src.config_map {
-                        w.push_str(&format!("    ConfigMapName:\t{}\n    Optional:\t{}\n", cm.name, cm.optional.unwrap_or(false)));
+                        w.push_str(&format!(
+                            "    ConfigMapName:\t{}\n    Optional:\t{}\n",
+                            cm.name,
+                            cm.optional.unwrap_or(false)
+                        ));
                     }
                     if src.downward_api.is_some() {
                         w.push_str("    DownwardAPI:\ttrue\n");
@@ -488,7 +692,10 @@ fn describe_pod(c: &Cluster, pod: &Pod) -> String {
             }
         }
     }
-    w.push_str(&format!("QoS Class:\t{}\n", st.qos_class.clone().unwrap_or_else(|| "BestEffort".into())));
+    w.push_str(&format!(
+        "QoS Class:\t{}\n",
+        st.qos_class.clone().unwrap_or_else(|| "BestEffort".into())
+    ));
     let sel = spec.node_selector.clone().unwrap_or_default();
     w.push_str(&labels_multiline("Node-Selectors", Some(&sel)));
     let tol = spec.tolerations.clone().unwrap_or_default();
@@ -505,7 +712,9 @@ fn describe_pod(c: &Cluster, pod: &Pod) -> String {
                 if let Some(e) = t.effect.as_ref().filter(|e| !e.is_empty()) {
                     s.push_str(&format!(":{e}"));
                 }
-                if t.operator.as_deref() == Some("Exists") && t.value.as_ref().is_none_or(|v| v.is_empty()) {
+                if t.operator.as_deref() == Some("Exists")
+                    && t.value.as_ref().is_none_or(|v| v.is_empty())
+                {
                     s.push_str(" op=Exists");
                 }
                 if let Some(secs) = t.toleration_seconds {
@@ -534,7 +743,10 @@ fn describe_node(c: &Cluster, node: &Node) -> String {
     let st = node.status.clone().unwrap_or_default();
     let spec = node.spec.clone().unwrap_or_default();
     let mut w = String::new();
-    w.push_str(&format!("Name:\t{name}\nRoles:\t{}\n", node_roles(node.metadata.labels.as_ref())));
+    w.push_str(&format!(
+        "Name:\t{name}\nRoles:\t{}\n",
+        node_roles(node.metadata.labels.as_ref())
+    ));
     w.push_str(&labels_multiline("Labels", node.metadata.labels.as_ref()));
     w.push_str(&annotations_multiline(node.metadata.annotations.as_ref()));
     if let Some(t) = &node.metadata.creation_timestamp {
@@ -555,9 +767,15 @@ fn describe_node(c: &Cluster, node: &Node) -> String {
             }
         }
     }
-    w.push_str(&format!("Unschedulable:\t{}\n", spec.unschedulable.unwrap_or(false)));
+    w.push_str(&format!(
+        "Unschedulable:\t{}\n",
+        spec.unschedulable.unwrap_or(false)
+    ));
     let now = c.now.to_time();
-    w.push_str(&format!("Lease:\n  HolderIdentity:\t{name}\n  AcquireTime:\t<unset>\n  RenewTime:\t{}\n", rfc1123z(&now)));
+    w.push_str(&format!(
+        "Lease:\n  HolderIdentity:\t{name}\n  AcquireTime:\t<unset>\n  RenewTime:\t{}\n",
+        rfc1123z(&now)
+    ));
     w.push_str("Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n  ----\t------\t-----------------\t------------------\t------\t-------\n");
     for cnd in st.conditions.iter().flatten() {
         w.push_str(&format!(
@@ -565,7 +783,10 @@ fn describe_node(c: &Cluster, node: &Node) -> String {
             cnd.type_,
             cnd.status,
             rfc1123z(&now),
-            cnd.last_transition_time.as_ref().map(rfc1123z).unwrap_or_default(),
+            cnd.last_transition_time
+                .as_ref()
+                .map(rfc1123z)
+                .unwrap_or_default(),
             cnd.reason.clone().unwrap_or_default(),
             cnd.message.clone().unwrap_or_default()
         ));
@@ -590,14 +811,20 @@ fn describe_node(c: &Cluster, node: &Node) -> String {
         ("OS Image", info.os_image.clone()),
         ("Operating System", info.operating_system.clone()),
         ("Architecture", info.architecture.clone()),
-        ("Container Runtime Version", info.container_runtime_version.clone()),
+        (
+            "Container Runtime Version",
+            info.container_runtime_version.clone(),
+        ),
         ("Kubelet Version", info.kubelet_version.clone()),
         ("Kube-Proxy Version", info.kube_proxy_version.clone()),
     ] {
         w.push_str(&format!("  {k}:\t{v}\n"));
     }
     if let Some(pc) = &spec.pod_cidr {
-        w.push_str(&format!("PodCIDR:\t{pc}\nPodCIDRs:\t{}\n", spec.pod_cidrs.clone().unwrap_or_default().join(",")));
+        w.push_str(&format!(
+            "PodCIDR:\t{pc}\nPodCIDRs:\t{}\n",
+            spec.pod_cidrs.clone().unwrap_or_default().join(",")
+        ));
     }
     let pods: Vec<&Pod> = c
         .list(Kind::Pod, None)
@@ -612,7 +839,10 @@ fn describe_node(c: &Cluster, node: &Node) -> String {
             _ => None,
         })
         .collect();
-    w.push_str(&format!("Non-terminated Pods:\t({} in total)\n", pods.len()));
+    w.push_str(&format!(
+        "Non-terminated Pods:\t({} in total)\n",
+        pods.len()
+    ));
     w.push_str("  Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n  ---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n");
     let mut cpu_req = 0u64;
     let mut mem_req = 0u64;
@@ -635,7 +865,11 @@ fn describe_node(c: &Cluster, node: &Node) -> String {
     }
     w.push_str("Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n  Resource\tRequests\tLimits\n  --------\t--------\t------\n");
     w.push_str(&format!("  cpu\t{}\t{}\n", pct_cpu(cpu_req), pct_cpu(0)));
-    w.push_str(&format!("  memory\t{}\t{}\n", pct_mem(mem_req), pct_mem(mem_lim)));
+    w.push_str(&format!(
+        "  memory\t{}\t{}\n",
+        pct_mem(mem_req),
+        pct_mem(mem_lim)
+    ));
     w.push_str("  ephemeral-storage\t0 (0%)\t0 (0%)\n  hugepages-1Gi\t0 (0%)\t0 (0%)\n  hugepages-2Mi\t0 (0%)\t0 (0%)\n");
     let (inline, table) = events_text(c, "", "Node", &name);
     w.push_str(&inline);
@@ -666,7 +900,14 @@ fn cpu_millis(s: &str) -> u64 {
 }
 
 fn mem_bytes(s: &str) -> u64 {
-    for (suf, mult) in [("Ki", 1u64 << 10), ("Mi", 1 << 20), ("Gi", 1 << 30), ("k", 1000), ("M", 1_000_000), ("G", 1_000_000_000)] {
+    for (suf, mult) in [
+        ("Ki", 1u64 << 10),
+        ("Mi", 1 << 20),
+        ("Gi", 1 << 30),
+        ("k", 1000),
+        ("M", 1_000_000),
+        ("G", 1_000_000_000),
+    ] {
         if let Some(n) = s.strip_suffix(suf) {
             return n.parse::<u64>().unwrap_or(0) * mult;
         }
@@ -678,7 +919,7 @@ fn pct_cpu(m: u64) -> String {
     let pct = m * 100 / 2000;
     if m == 0 {
         "0 (0%)".into()
-    } else if m % 1000 == 0 {
+    } else if m.is_multiple_of(1000) {
         format!("{} ({pct}%)", m / 1000)
     } else {
         format!("{m}m ({pct}%)")
@@ -689,7 +930,7 @@ fn pct_mem(b: u64) -> String {
     let pct = b * 100 / (8_039_448 * 1024);
     if b == 0 {
         "0 (0%)".into()
-    } else if b % (1 << 20) == 0 {
+    } else if b.is_multiple_of(1 << 20) {
         format!("{}Mi ({pct}%)", b >> 20)
     } else {
         format!("{b} ({pct}%)")
@@ -711,7 +952,10 @@ fn describe_generic(c: &Cluster, o: &Object) -> String {
         Object::Deployment(d) => {
             let spec = d.spec.clone().unwrap_or_default();
             let st = d.status.clone().unwrap_or_default();
-            w.push_str(&format!("Selector:\t{}\n", crate::sim::controllers::selector_of(&spec.selector)));
+            w.push_str(&format!(
+                "Selector:\t{}\n",
+                crate::sim::controllers::selector_of(&spec.selector)
+            ));
             w.push_str(&format!(
                 "Replicas:\t{} desired | {} updated | {} total | {} available | {} unavailable\n",
                 spec.replicas.unwrap_or(1),
@@ -721,15 +965,25 @@ fn describe_generic(c: &Cluster, o: &Object) -> String {
                 st.unavailable_replicas.unwrap_or(0)
             ));
             let strategy = spec.strategy.clone().unwrap_or_default();
-            w.push_str(&format!("StrategyType:\t{}\n", strategy.type_.clone().unwrap_or_default()));
-            w.push_str(&format!("MinReadySeconds:\t{}\n", spec.min_ready_seconds.unwrap_or(0)));
+            w.push_str(&format!(
+                "StrategyType:\t{}\n",
+                strategy.type_.clone().unwrap_or_default()
+            ));
+            w.push_str(&format!(
+                "MinReadySeconds:\t{}\n",
+                spec.min_ready_seconds.unwrap_or(0)
+            ));
             if let Some(ru) = strategy.rolling_update {
                 let f = |v: Option<IntOrString>| match v {
                     Some(IntOrString::Int(n)) => n.to_string(),
                     Some(IntOrString::String(s)) => s,
                     None => String::new(),
                 };
-                w.push_str(&format!("RollingUpdateStrategy:\t{} max unavailable, {} max surge\n", f(ru.max_unavailable), f(ru.max_surge)));
+                w.push_str(&format!(
+                    "RollingUpdateStrategy:\t{} max unavailable, {} max surge\n",
+                    f(ru.max_unavailable),
+                    f(ru.max_surge)
+                ));
             }
         }
         Object::ConfigMap(cm) => {

@@ -17,7 +17,11 @@ pub fn single(err: &ApiError) -> String {
         }
         return s;
     }
-    format!("Error from server ({}): {}", err.reason.as_str(), err.message)
+    format!(
+        "Error from server ({}): {}",
+        err.reason.as_str(),
+        err.message
+    )
 }
 
 /// With a source file, as `AddSourceToErr` rewrites the message (`error when creating "f.yaml": …`).
@@ -29,7 +33,11 @@ pub fn with_source(err: &ApiError, verb: &str, source: &str) -> ApiError {
 
 /// One line of kubectl's output when several errors happened.
 pub fn standard(err: &ApiError) -> String {
-    format!("Error from server ({}): {}", err.reason.as_str(), err.message)
+    format!(
+        "Error from server ({}): {}",
+        err.reason.as_str(),
+        err.message
+    )
 }
 
 /// A usage error (`cmdutil.UsageErrorf`).

@@ -11,10 +11,18 @@ pub struct Flag {
 }
 
 pub const fn val(long: &'static str, short: Option<char>) -> Flag {
-    Flag { long, short, takes_value: true }
+    Flag {
+        long,
+        short,
+        takes_value: true,
+    }
 }
 pub const fn flag(long: &'static str, short: Option<char>) -> Flag {
-    Flag { long, short, takes_value: false }
+    Flag {
+        long,
+        short,
+        takes_value: false,
+    }
 }
 
 /// Flags every kubectl command accepts.
@@ -39,7 +47,10 @@ pub struct Parsed {
 
 impl Parsed {
     pub fn get(&self, long: &str) -> Option<&str> {
-        self.values.get(long).and_then(|v| v.last()).map(String::as_str)
+        self.values
+            .get(long)
+            .and_then(|v| v.last())
+            .map(String::as_str)
     }
     pub fn all(&self, long: &str) -> Vec<String> {
         self.values.get(long).cloned().unwrap_or_default()

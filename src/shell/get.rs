@@ -25,7 +25,8 @@ const FLAGS: &[super::flags::Flag] = &[
     val("chunk-size", None),
 ];
 
-pub const ENDPOINTS_WARNING: &str = "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\n";
+pub const ENDPOINTS_WARNING: &str =
+    "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\n";
 
 enum Request {
     /// `kubectl get pods` / `pod,svc` (optionally with names for the single type)
@@ -73,10 +74,11 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
     // Fetch everything first (kubectl's builder), then print: warnings come before tables.
     let mut blocks: Vec<(Kind, Vec<Object>)> = Vec::new();
     let mut single_item = false;
-    let push = |blocks: &mut Vec<(Kind, Vec<Object>)>, kind: Kind, obj: Object| match blocks.last_mut() {
-        Some((k, v)) if *k == kind => v.push(obj),
-        _ => blocks.push((kind, vec![obj])),
-    };
+    let push =
+        |blocks: &mut Vec<(Kind, Vec<Object>)>, kind: Kind, obj: Object| match blocks.last_mut() {
+            Some((k, v)) if *k == kind => v.push(obj),
+            _ => blocks.push((kind, vec![obj])),
+        };
     match &request {
         Request::Types(kinds, names) => {
             if kinds.contains(&Kind::Endpoints) {
@@ -84,12 +86,20 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
             }
             if names.is_empty() {
                 for &kind in kinds {
-                    let list_ns = if all_ns || !kind.namespaced() { None } else { Some(ns.as_str()) };
+                    let list_ns = if all_ns || !kind.namespaced() {
+                        None
+                    } else {
+                        Some(ns.as_str())
+                    };
                     let objs: Vec<Object> = sh
                         .cluster
                         .list(kind, list_ns)
                         .into_iter()
-                        .filter(|o| selector.as_ref().is_none_or(|(_, s)| s.matches(&o.meta().labels.clone().unwrap_or_default())))
+                        .filter(|o| {
+                            selector.as_ref().is_none_or(|(_, s)| {
+                                s.matches(&o.meta().labels.clone().unwrap_or_default())
+                            })
+                        })
                         .filter(|o| field_selector.as_ref().is_none_or(|f| field_matches(f, o)))
                         .cloned()
                         .collect();
@@ -153,7 +163,9 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         Ok(text) => out.out(text),
         Err(e) => return Output::fail(e),
     }
-    if total == 0 && errs.is_empty() && output.is_empty() || total == 0 && errs.is_empty() && output == "wide" {
+    if total == 0 && errs.is_empty() && output.is_empty()
+        || total == 0 && errs.is_empty() && output == "wide"
+    {
         if all_ns {
             out.err("No resources found\n");
         } else {
@@ -222,16 +234,29 @@ fn parse_request(args: &[String]) -> Result<Request, String> {
     }
     let names: Vec<String> = args[1..].to_vec();
     if !names.is_empty() && kinds.len() > 1 {
-        return Err(format!("error: arguments in resource/name form must have a single resource and name"));
+        return Err(
+            "error: arguments in resource/name form must have a single resource and name"
+                .to_string(),
+        );
     }
     Ok(Request::Types(kinds, names))
 }
 
-fn print_tables(sh: &Shell, blocks: &[(Kind, Vec<Object>)], p: &super::flags::Parsed, wide: bool, all_ns: bool) -> String {
+fn print_tables(
+    sh: &Shell,
+    blocks: &[(Kind, Vec<Object>)],
+    p: &super::flags::Parsed,
+    wide: bool,
+    all_ns: bool,
+) -> String {
     let now = sh.cluster.now;
     let multi_kind = blocks.len() > 1;
     let show_labels = p.bool("show-labels");
-    let label_cols: Vec<String> = p.all("label-columns").iter().flat_map(|s| s.split(',').map(str::to_string)).collect();
+    let label_cols: Vec<String> = p
+        .all("label-columns")
+        .iter()
+        .flat_map(|s| s.split(',').map(str::to_string))
+        .collect();
     let mut text = String::new();
     for (i, (kind, objs)) in blocks.iter().enumerate() {
         let refs: Vec<&Object> = objs.iter().collect();
@@ -292,7 +317,10 @@ fn first_line(s: &str) -> String {
 }
 
 fn as_value(blocks: &[(Kind, Vec<Object>)], single_item: bool) -> Value {
-    let items: Vec<Value> = blocks.iter().flat_map(|(_, v)| v.iter().map(|o| o.to_value())).collect();
+    let items: Vec<Value> = blocks
+        .iter()
+        .flat_map(|(_, v)| v.iter().map(|o| o.to_value()))
+        .collect();
     if single_item && items.len() == 1 {
         return items.into_iter().next().unwrap_or(Value::Null);
     }
@@ -311,11 +339,20 @@ pub fn to_json_4(v: &Value) -> String {
 fn custom_columns(spec: &str, blocks: &[(Kind, Vec<Object>)], no_headers: bool) -> String {
     let cols: Vec<(String, String)> = spec
         .split(',')
-        .filter_map(|c| c.split_once(':').map(|(h, p)| (h.to_string(), p.to_string())))
+        .filter_map(|c| {
+            c.split_once(':')
+                .map(|(h, p)| (h.to_string(), p.to_string()))
+        })
         .collect();
     let mut text = String::new();
     if !no_headers {
-        text.push_str(&cols.iter().map(|(h, _)| h.clone()).collect::<Vec<_>>().join("\t"));
+        text.push_str(
+            &cols
+                .iter()
+                .map(|(h, _)| h.clone())
+                .collect::<Vec<_>>()
+                .join("\t"),
+        );
         text.push('\n');
     }
     for (_, objs) in blocks {
@@ -324,7 +361,11 @@ fn custom_columns(spec: &str, blocks: &[(Kind, Vec<Object>)], no_headers: bool) 
             let cells: Vec<String> = cols
                 .iter()
                 .map(|(_, path)| {
-                    let tmpl = if path.starts_with('{') { path.clone() } else { format!("{{{path}}}") };
+                    let tmpl = if path.starts_with('{') {
+                        path.clone()
+                    } else {
+                        format!("{{{path}}}")
+                    };
                     let s = jsonpath::execute(&tmpl, &v).unwrap_or_default();
                     if s.is_empty() {
                         "<none>".into()

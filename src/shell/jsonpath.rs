@@ -24,7 +24,7 @@ enum Step {
 pub fn execute(template: &str, data: &Value) -> Result<String, String> {
     let nodes = parse_template(template)?;
     let mut out = String::new();
-    run(&nodes, data, data, &mut out)?;
+    run(&nodes, data, &mut out)?;
     Ok(out)
 }
 
@@ -43,7 +43,7 @@ fn parse_template(t: &str) -> Result<Vec<Node>, String> {
                     cur.push(Node::Text(rest[..i].to_string()));
                 }
                 let after = &rest[i + 1..];
-                let end = find_close(after).ok_or_else(|| format!("unclosed action"))?;
+                let end = find_close(after).ok_or("unclosed action")?;
                 let action = after[..end].trim();
                 rest = &after[end + 1..];
                 if let Some(expr) = action.strip_prefix("range ") {
@@ -83,7 +83,9 @@ fn find_close(s: &str) -> Option<usize> {
 }
 
 fn unescape(s: &str) -> String {
-    s.replace("\\n", "\n").replace("\\t", "\t").replace("\\r", "\r")
+    s.replace("\\n", "\n")
+        .replace("\\t", "\t")
+        .replace("\\r", "\r")
 }
 
 fn parse_path(expr: &str) -> Result<Vec<Step>, String> {
@@ -109,7 +111,11 @@ fn parse_path(expr: &str) -> Result<Vec<Step>, String> {
                 if name == "*" {
                     steps.push(Step::All);
                 } else if !name.is_empty() {
-                    steps.push(if recursive { Step::Recursive(name) } else { Step::Field(name) });
+                    steps.push(if recursive {
+                        Step::Recursive(name)
+                    } else {
+                        Step::Field(name)
+                    });
                 }
             }
             '[' => {
@@ -148,24 +154,33 @@ fn parse_bracket(inner: &str) -> Result<Step, String> {
         return Ok(Step::All);
     }
     if let Some(f) = inner.strip_prefix("?(").and_then(|s| s.strip_suffix(')')) {
-        let (lhs, rhs) = f.split_once("==").ok_or_else(|| format!("unsupported filter {f}"))?;
+        let (lhs, rhs) = f
+            .split_once("==")
+            .ok_or_else(|| format!("unsupported filter {f}"))?;
         let path = parse_path(lhs.trim())?;
         let r = rhs.trim();
-        let value = if (r.starts_with('"') && r.ends_with('"')) || (r.starts_with('\'') && r.ends_with('\'')) {
+        let value = if (r.starts_with('"') && r.ends_with('"'))
+            || (r.starts_with('\'') && r.ends_with('\''))
+        {
             Value::String(r[1..r.len() - 1].to_string())
         } else {
             serde_json::from_str(r).unwrap_or(Value::String(r.to_string()))
         };
         return Ok(Step::Filter(path, "==".into(), value));
     }
-    if (inner.starts_with('\'') && inner.ends_with('\'')) || (inner.starts_with('"') && inner.ends_with('"')) {
+    if (inner.starts_with('\'') && inner.ends_with('\''))
+        || (inner.starts_with('"') && inner.ends_with('"'))
+    {
         return Ok(Step::Field(inner[1..inner.len() - 1].to_string()));
     }
     if let Some((a, b)) = inner.split_once(':') {
         let p = |s: &str| s.trim().parse::<i64>().ok();
         return Ok(Step::Slice(p(a), p(b.split(':').next().unwrap_or(""))));
     }
-    inner.parse::<i64>().map(Step::Index).map_err(|_| format!("invalid array index {inner}"))
+    inner
+        .parse::<i64>()
+        .map(Step::Index)
+        .map_err(|_| format!("invalid array index {inner}"))
 }
 
 fn eval(steps: &[Step], v: &Value) -> Vec<Value> {
@@ -247,13 +262,12 @@ fn print_value(v: &Value) -> String {
     }
 }
 
-fn run(nodes: &[Node], root: &Value, cur: &Value, out: &mut String) -> Result<(), String> {
+fn run(nodes: &[Node], cur: &Value, out: &mut String) -> Result<(), String> {
     for n in nodes {
         match n {
             Node::Text(t) => out.push_str(t),
             Node::Path(steps) => {
-                let base = if steps.is_empty() { cur } else { cur };
-                let vals = eval(steps, base);
+                let vals = eval(steps, cur);
                 let texts: Vec<String> = vals.iter().map(print_value).collect();
                 out.push_str(&texts.join(" "));
             }
@@ -262,10 +276,10 @@ fn run(nodes: &[Node], root: &Value, cur: &Value, out: &mut String) -> Result<()
                     match v {
                         Value::Array(items) => {
                             for item in items {
-                                run(body, root, &item, out)?;
+                                run(body, &item, out)?;
                             }
                         }
-                        other => run(body, root, &other, out)?,
+                        other => run(body, &other, out)?,
                     }
                 }
             }
@@ -290,7 +304,11 @@ mod tests {
             "a\nb\n"
         );
         assert_eq!(
-            execute("{.items[*].status.addresses[?(@.type==\"InternalIP\")].address}", &v).unwrap(),
+            execute(
+                "{.items[*].status.addresses[?(@.type==\"InternalIP\")].address}",
+                &v
+            )
+            .unwrap(),
             "1.2.3.4 1.2.3.5"
         );
         assert_eq!(execute("{.items[1]['metadata']['name']}", &v).unwrap(), "b");

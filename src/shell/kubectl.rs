@@ -5,8 +5,21 @@ use super::{errors, Output, Shell};
 use crate::sim::object::Kind;
 
 const SUBCOMMANDS: &[&str] = &[
-    "annotate", "apply", "cluster-info", "create", "delete", "describe", "edit", "exec", "expose", "get", "label",
-    "patch", "run", "scale", "version",
+    "annotate",
+    "apply",
+    "cluster-info",
+    "create",
+    "delete",
+    "describe",
+    "edit",
+    "exec",
+    "expose",
+    "get",
+    "label",
+    "patch",
+    "run",
+    "scale",
+    "version",
 ];
 
 pub fn run(sh: &mut Shell, args: &[String]) -> Output {
@@ -40,13 +53,18 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         }
         "-h" | "--help" | "help" => {
             let mut o = Output::ok();
-            o.out(format!("kubectl controls the Kubernetes cluster manager.\n\nCommands svclab knows: {}\n", SUBCOMMANDS.join(", ")));
+            o.out(format!(
+                "kubectl controls the Kubernetes cluster manager.\n\nCommands svclab knows: {}\n",
+                SUBCOMMANDS.join(", ")
+            ));
             o
         }
         other => {
             let mut msg = format!("error: unknown command \"{other}\" for \"kubectl\"");
-            let suggestions: Vec<&&str> =
-                SUBCOMMANDS.iter().filter(|s| levenshtein(s, other) <= 2 || s.starts_with(other)).collect();
+            let suggestions: Vec<&&str> = SUBCOMMANDS
+                .iter()
+                .filter(|s| levenshtein(s, other) <= 2 || s.starts_with(other))
+                .collect();
             if !suggestions.is_empty() {
                 msg.push_str("\n\nDid you mean this?");
                 for s in suggestions {
@@ -81,10 +99,14 @@ pub fn parse(args: &[String], specs: &[Flag], command: &str) -> Result<flags::Pa
 
 /// `-n` or the current namespace (`default`).
 pub fn namespace(p: &flags::Parsed) -> String {
-    p.get("namespace").filter(|n| !n.is_empty()).unwrap_or("default").to_string()
+    p.get("namespace")
+        .filter(|n| !n.is_empty())
+        .unwrap_or("default")
+        .to_string()
 }
 
 /// A resource type as typed, or kubectl's error.
 pub fn resolve_kind(name: &str) -> Result<Kind, String> {
-    Kind::from_resource_name(name).ok_or_else(|| format!("error: the server doesn't have a resource type \"{name}\""))
+    Kind::from_resource_name(name)
+        .ok_or_else(|| format!("error: the server doesn't have a resource type \"{name}\""))
 }

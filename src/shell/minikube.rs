@@ -78,7 +78,12 @@ struct Row {
 fn rows_for(svc: &Service, ip: &str) -> Row {
     let mut target = Vec::new();
     let mut urls = Vec::new();
-    for p in svc.spec.as_ref().and_then(|s| s.ports.clone()).unwrap_or_default() {
+    for p in svc
+        .spec
+        .as_ref()
+        .and_then(|s| s.ports.clone())
+        .unwrap_or_default()
+    {
         if let Some(np) = p.node_port.filter(|n| *n > 0) {
             target.push(match p.name.as_ref().filter(|n| !n.is_empty()) {
                 Some(n) => format!("{n}/{}", p.port),
@@ -104,7 +109,12 @@ fn is_number(s: &str) -> bool {
     let int_ok = !int.is_empty()
         && (int.chars().all(|c| c.is_ascii_digit())
             || int.split(',').enumerate().all(|(i, g)| {
-                g.chars().all(|c| c.is_ascii_digit()) && if i == 0 { (1..=3).contains(&g.len()) } else { g.len() == 3 }
+                g.chars().all(|c| c.is_ascii_digit())
+                    && if i == 0 {
+                        (1..=3).contains(&g.len())
+                    } else {
+                        g.len() == 3
+                    }
             }));
     int_ok && frac.is_none_or(|f| !f.is_empty() && f.chars().all(|c| c.is_ascii_digit()))
 }
@@ -134,7 +144,12 @@ fn ascii_table(rows: &[Vec<String>]) -> String {
     for (i, h) in headers.iter().enumerate() {
         let gap = widths[i] - h.chars().count();
         let left = gap / 2;
-        out.push_str(&format!(" {}{}{} |", " ".repeat(left), h, " ".repeat(gap - left)));
+        out.push_str(&format!(
+            " {}{}{} |",
+            " ".repeat(left),
+            h,
+            " ".repeat(gap - left)
+        ));
     }
     out.push('\n');
     out.push_str(&border);
@@ -160,20 +175,45 @@ fn ascii_table(rows: &[Vec<String>]) -> String {
 
 fn list_cells(r: &Row) -> Vec<String> {
     if r.urls.is_empty() {
-        vec![r.namespace.clone(), r.name.clone(), "No node port".into(), String::new()]
+        vec![
+            r.namespace.clone(),
+            r.name.clone(),
+            "No node port".into(),
+            String::new(),
+        ]
     } else {
-        vec![r.namespace.clone(), r.name.clone(), r.target.join("\n"), r.urls.join("\n")]
+        vec![
+            r.namespace.clone(),
+            r.name.clone(),
+            r.target.join("\n"),
+            r.urls.join("\n"),
+        ]
     }
 }
 
 fn service(sh: &mut Shell, args: &[String]) -> Output {
-    let p = match super::flags::parse(args, &[flag("url", None), flag("all", None), flag("https", None), val("format", None), val("profile", Some('p'))]) {
+    let p = match super::flags::parse(
+        args,
+        &[
+            flag("url", None),
+            flag("all", None),
+            flag("https", None),
+            val("format", None),
+            val("profile", Some('p')),
+        ],
+    ) {
         Ok(p) => p,
         Err(e) => return Output::fail(format!("Error: {e}")),
     };
     let ip = node_ip(sh, None).unwrap_or_else(|| "192.168.49.2".into());
     let scheme = if p.bool("https") { "https" } else { "http" };
-    let fix = |u: String| if scheme == "https" { u.replacen("http://", "https://", 1) } else { u };
+    let fix = |u: String| {
+        if scheme == "https" {
+            u.replacen("http://", "https://", 1)
+        } else {
+            u
+        }
+    };
     let mut o = Output::ok();
     if p.args.first().map(String::as_str) == Some("list") {
         let ns = p.get("namespace");
@@ -181,7 +221,13 @@ fn service(sh: &mut Shell, args: &[String]) -> Output {
             .cluster
             .list(Kind::Service, ns)
             .into_iter()
-            .filter_map(|s| if let Object::Service(s) = s { Some(list_cells(&rows_for(s, &ip))) } else { None })
+            .filter_map(|s| {
+                if let Object::Service(s) = s {
+                    Some(list_cells(&rows_for(s, &ip)))
+                } else {
+                    None
+                }
+            })
             .map(|mut c| {
                 c[3] = fix(c[3].clone());
                 c
@@ -192,10 +238,22 @@ fn service(sh: &mut Shell, args: &[String]) -> Output {
     }
     let ns = p.get("namespace").unwrap_or("default").to_string();
     let services: Vec<Service> = if p.bool("all") {
-        sh.cluster.list(Kind::Service, Some(&ns)).into_iter().filter_map(|s| if let Object::Service(s) = s { Some(s.clone()) } else { None }).collect()
+        sh.cluster
+            .list(Kind::Service, Some(&ns))
+            .into_iter()
+            .filter_map(|s| {
+                if let Object::Service(s) = s {
+                    Some(s.clone())
+                } else {
+                    None
+                }
+            })
+            .collect()
     } else {
         let Some(name) = p.args.first() else {
-            return Output::fail("\n❌  Exiting due to MK_USAGE: You must specify service name(s) or --all\n");
+            return Output::fail(
+                "\n❌  Exiting due to MK_USAGE: You must specify service name(s) or --all\n",
+            );
         };
         match sh.cluster.get(Kind::Service, &ns, name) {
             Some(Object::Service(s)) => vec![s.clone()],
@@ -220,16 +278,28 @@ fn service(sh: &mut Shell, args: &[String]) -> Output {
             continue;
         }
         if r.urls.is_empty() {
-            o.out(ascii_table(&[vec![r.namespace.clone(), r.name.clone(), String::new(), "No node port".into()]]));
+            o.out(ascii_table(&[vec![
+                r.namespace.clone(),
+                r.name.clone(),
+                String::new(),
+                "No node port".into(),
+            ]]));
             o.out(format!("😿  service {ns}/{} has no node port\n", r.name));
         } else {
             let urls: Vec<String> = r.urls.iter().map(|u| fix(u.clone())).collect();
-            o.out(ascii_table(&[vec![r.namespace.clone(), r.name.clone(), r.target.join("\n"), urls.join("\n")]]));
+            o.out(ascii_table(&[vec![
+                r.namespace.clone(),
+                r.name.clone(),
+                r.target.join("\n"),
+                urls.join("\n"),
+            ]]));
             opened.push(r.name.clone());
         }
     }
     for name in opened {
-        o.out(format!("🎉  Opening service {ns}/{name} in default browser...\n"));
+        o.out(format!(
+            "🎉  Opening service {ns}/{name} in default browser...\n"
+        ));
     }
     o
 }
@@ -241,8 +311,18 @@ mod tests {
     #[test]
     fn seed_service_list_layout() {
         let rows = vec![
-            vec!["default".into(), "deploy-hello-echo".into(), "8080".into(), "http://192.168.105.5:30330".into()],
-            vec!["default".into(), "kubernetes".into(), "No node port".into(), "".into()],
+            vec![
+                "default".into(),
+                "deploy-hello-echo".into(),
+                "8080".into(),
+                "http://192.168.105.5:30330".into(),
+            ],
+            vec![
+                "default".into(),
+                "kubernetes".into(),
+                "No node port".into(),
+                "".into(),
+            ],
         ];
         let t = ascii_table(&rows);
         assert_eq!(

@@ -62,10 +62,18 @@ impl Output {
         o
     }
     pub fn stdout(&self) -> String {
-        self.chunks.iter().filter(|(s, _)| *s == Stream::Out).map(|(_, t)| t.as_str()).collect()
+        self.chunks
+            .iter()
+            .filter(|(s, _)| *s == Stream::Out)
+            .map(|(_, t)| t.as_str())
+            .collect()
     }
     pub fn stderr(&self) -> String {
-        self.chunks.iter().filter(|(s, _)| *s == Stream::Err).map(|(_, t)| t.as_str()).collect()
+        self.chunks
+            .iter()
+            .filter(|(s, _)| *s == Stream::Err)
+            .map(|(_, t)| t.as_str())
+            .collect()
     }
     pub fn append(&mut self, other: Output) {
         self.chunks.extend(other.chunks);
@@ -105,7 +113,9 @@ impl Shell {
             Ok(p) => p,
             Err(e) => return Output::fail(format!("svclab: {e}")),
         };
-        let Some((first, filters)) = pipeline.split_first() else { return Output::ok() };
+        let Some((first, filters)) = pipeline.split_first() else {
+            return Output::ok();
+        };
         let mut out = self.run_words(first);
         for f in filters {
             out = words::filter(f, out);
@@ -114,7 +124,9 @@ impl Shell {
     }
 
     fn run_words(&mut self, w: &[String]) -> Output {
-        let Some(cmd) = w.first() else { return Output::ok() };
+        let Some(cmd) = w.first() else {
+            return Output::ok();
+        };
         let args = &w[1..];
         match cmd.as_str() {
             "kubectl" | "k" => kubectl::run(self, args),

@@ -71,7 +71,9 @@ fn manifests_from_text(source: &str, text: &str, errs: &mut Vec<CmdError>) -> Ve
     let docs = match yaml::split_documents(text) {
         Ok(d) => d,
         Err((_, msg)) => {
-            errs.push(CmdError::Plain(format!("error: error parsing {source}: {msg}")));
+            errs.push(CmdError::Plain(format!(
+                "error: error parsing {source}: {msg}"
+            )));
             return out;
         }
     };
@@ -90,12 +92,19 @@ fn manifests_from_text(source: &str, text: &str, errs: &mut Vec<CmdError>) -> Ve
             continue;
         }
         let items = if v.get("kind").and_then(Value::as_str) == Some("List") {
-            v.get("items").and_then(Value::as_array).cloned().unwrap_or_default()
+            v.get("items")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
         } else {
             vec![v]
         };
         for item in items {
-            out.push(Manifest { source: source.to_string(), object: decode(&item), value: item });
+            out.push(Manifest {
+                source: source.to_string(),
+                object: decode(&item),
+                value: item,
+            });
         }
     }
     out
@@ -184,9 +193,14 @@ pub fn apply(sh: &mut Shell, args: &[String]) -> Output {
     };
     let files = p.all("filename");
     if files.is_empty() {
-        return Output::fail(errors::usage("kubectl apply", "must specify one of -f and -k"));
+        return Output::fail(errors::usage(
+            "kubectl apply",
+            "must specify one of -f and -k",
+        ));
     }
-    let dry = p.get("dry-run").is_some_and(|d| d != "none" && d != "false");
+    let dry = p
+        .get("dry-run")
+        .is_some_and(|d| d != "none" && d != "false");
     let mut out = Output::ok();
     let mut errs = Vec::new();
     let manifests = read_manifests(sh, &files, &mut errs);
@@ -197,7 +211,11 @@ pub fn apply(sh: &mut Shell, args: &[String]) -> Output {
             Ok(o) => o.clone(),
             Err(e) => {
                 let exists = exists_for(sh, &m.value, &p);
-                errs_after.push(decode_error(m, e, if exists { "patching" } else { "creating" }));
+                errs_after.push(decode_error(
+                    m,
+                    e,
+                    if exists { "patching" } else { "creating" },
+                ));
                 continue;
             }
         };
@@ -216,7 +234,12 @@ pub fn apply(sh: &mut Shell, args: &[String]) -> Output {
         let name = obj.name().to_string();
         if dry {
             let exists = sh.cluster.get(kind, obj.namespace(), &name).is_some();
-            out.out(format!("{}/{} {} (dry run)\n", kind.lower_group_kind(), name, if exists { "configured" } else { "created" }));
+            out.out(format!(
+                "{}/{} {} (dry run)\n",
+                kind.lower_group_kind(),
+                name,
+                if exists { "configured" } else { "created" }
+            ));
             applied += 1;
             continue;
         }
@@ -226,7 +249,11 @@ pub fn apply(sh: &mut Shell, args: &[String]) -> Output {
         }
         let existing = sh.cluster.get(kind, obj.namespace(), &name).cloned();
         if let Some(cur) = &existing {
-            let has = cur.meta().annotations.as_ref().is_some_and(|a| a.contains_key(LAST_APPLIED));
+            let has = cur
+                .meta()
+                .annotations
+                .as_ref()
+                .is_some_and(|a| a.contains_key(LAST_APPLIED));
             if !has && !sh.cluster_booted_node(kind, &name) {
                 out.err(format!(
                     "Warning: resource {}/{} is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n",
@@ -246,7 +273,11 @@ pub fn apply(sh: &mut Shell, args: &[String]) -> Output {
                 out.out(format!("{}/{} {word}\n", kind.lower_group_kind(), name));
             }
             Err(e) => {
-                let verb = if existing.is_some() { "patching" } else { "creating" };
+                let verb = if existing.is_some() {
+                    "patching"
+                } else {
+                    "creating"
+                };
                 errs_after.push(CmdError::Api(errors::with_source(&e, verb, &m.source)));
             }
         }
@@ -262,9 +293,18 @@ pub fn apply(sh: &mut Shell, args: &[String]) -> Output {
 fn exists_for(sh: &Shell, v: &Value, p: &Parsed) -> bool {
     let kind = v.get("kind").and_then(Value::as_str).unwrap_or("");
     let api = v.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-    let Some(k) = Kind::from_api(api, kind) else { return false };
-    let name = v.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
-    let ns = v.pointer("/metadata/namespace").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| namespace(p));
+    let Some(k) = Kind::from_api(api, kind) else {
+        return false;
+    };
+    let name = v
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let ns = v
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| namespace(p));
     sh.cluster.get(k, &ns, name).is_some()
 }
 
@@ -324,26 +364,41 @@ pub fn create(sh: &mut Shell, args: &[String]) -> Output {
                 obj.meta_mut()
                     .annotations
                     .get_or_insert_with(Default::default)
-                    .insert(LAST_APPLIED.into(), crate::sim::cluster::last_applied_annotation(&v));
+                    .insert(
+                        LAST_APPLIED.into(),
+                        crate::sim::cluster::last_applied_annotation(&v),
+                    );
             }
             let kind = obj.kind();
             match sh.cluster.create(obj) {
-                Ok(o) => out.out(format!("{}/{} created\n", kind.lower_group_kind(), o.name())),
-                Err(e) => errs.push(CmdError::Api(errors::with_source(&e, "creating", &m.source))),
+                Ok(o) => out.out(format!(
+                    "{}/{} created\n",
+                    kind.lower_group_kind(),
+                    o.name()
+                )),
+                Err(e) => errs.push(CmdError::Api(errors::with_source(
+                    &e, "creating", &m.source,
+                ))),
             }
         }
         report(&mut out, errs);
         return out;
     }
     let Some(what) = p.args.first().map(String::as_str) else {
-        return Output::fail(errors::usage("kubectl create", "must specify one of -f and -k"));
+        return Output::fail(errors::usage(
+            "kubectl create",
+            "must specify one of -f and -k",
+        ));
     };
     match what {
         "deployment" | "deploy" => create_deployment(sh, &p, &ns),
         "service" | "svc" => create_service(sh, &p, &ns),
         "namespace" | "ns" => {
             let Some(name) = p.args.get(1) else {
-                return Output::fail(errors::usage("kubectl create namespace", "exactly one NAME is required, got 0"));
+                return Output::fail(errors::usage(
+                    "kubectl create namespace",
+                    "exactly one NAME is required, got 0",
+                ));
             };
             let obj: k8s_openapi::api::core::v1::Namespace =
                 serde_json::from_value(json!({"metadata": {"name": name}})).unwrap_or_default();
@@ -351,7 +406,10 @@ pub fn create(sh: &mut Shell, args: &[String]) -> Output {
         }
         "configmap" | "cm" => {
             let Some(name) = p.args.get(1) else {
-                return Output::fail(errors::usage("kubectl create configmap", "exactly one NAME is required, got 0"));
+                return Output::fail(errors::usage(
+                    "kubectl create configmap",
+                    "exactly one NAME is required, got 0",
+                ));
             };
             let mut data = BTreeMap::new();
             for lit in p.all("from-literal") {
@@ -359,14 +417,22 @@ pub fn create(sh: &mut Shell, args: &[String]) -> Output {
                     Some((k, v)) => {
                         data.insert(k.to_string(), v.to_string());
                     }
-                    None => return Output::fail(format!("error: invalid literal source {lit}, expected key=value")),
+                    None => {
+                        return Output::fail(format!(
+                            "error: invalid literal source {lit}, expected key=value"
+                        ))
+                    }
                 }
             }
-            let obj: k8s_openapi::api::core::v1::ConfigMap =
-                serde_json::from_value(json!({"metadata": {"name": name, "namespace": ns}, "data": data})).unwrap_or_default();
+            let obj: k8s_openapi::api::core::v1::ConfigMap = serde_json::from_value(
+                json!({"metadata": {"name": name, "namespace": ns}, "data": data}),
+            )
+            .unwrap_or_default();
             simple_create(sh, Object::ConfigMap(obj), "configmap")
         }
-        other => Output::fail(format!("error: unknown command \"{other}\" for \"kubectl create\"")),
+        other => Output::fail(format!(
+            "error: unknown command \"{other}\" for \"kubectl create\""
+        )),
     }
 }
 
@@ -375,7 +441,11 @@ fn simple_create(sh: &mut Shell, obj: Object, _what: &str) -> Output {
     match sh.cluster.create(obj) {
         Ok(o) => {
             let mut out = Output::ok();
-            out.out(format!("{}/{} created\n", kind.lower_group_kind(), o.name()));
+            out.out(format!(
+                "{}/{} created\n",
+                kind.lower_group_kind(),
+                o.name()
+            ));
             out
         }
         Err(e) => Output::fail(errors::single(&e)),
@@ -396,7 +466,10 @@ fn container_name_for(image: &str, rng_suffix: &mut dyn FnMut() -> String) -> St
 
 fn create_deployment(sh: &mut Shell, p: &Parsed, ns: &str) -> Output {
     let Some(name) = p.args.get(1) else {
-        return Output::fail(errors::usage("kubectl create deployment", "exactly one NAME is required, got 0"));
+        return Output::fail(errors::usage(
+            "kubectl create deployment",
+            "exactly one NAME is required, got 0",
+        ));
     };
     let images = p.all("image");
     if images.is_empty() {
@@ -454,14 +527,20 @@ fn create_deployment(sh: &mut Shell, p: &Parsed, ns: &str) -> Output {
 
 fn create_service(sh: &mut Shell, p: &Parsed, ns: &str) -> Output {
     let Some(ty) = p.args.get(1).map(String::as_str) else {
-        return Output::fail("error: must specify one of clusterip, externalname, loadbalancer, nodeport");
+        return Output::fail(
+            "error: must specify one of clusterip, externalname, loadbalancer, nodeport",
+        );
     };
     let (svc_type, cmd) = match ty {
         "clusterip" => ("ClusterIP", "kubectl create service clusterip"),
         "nodeport" => ("NodePort", "kubectl create service nodeport"),
         "loadbalancer" => ("LoadBalancer", "kubectl create service loadbalancer"),
         "externalname" => ("ExternalName", "kubectl create service externalname"),
-        other => return Output::fail(format!("error: unknown command \"{other}\" for \"kubectl create service\"")),
+        other => {
+            return Output::fail(format!(
+                "error: unknown command \"{other}\" for \"kubectl create service\""
+            ))
+        }
     };
     let Some(name) = p.args.get(2) else {
         return Output::fail(errors::usage(cmd, "exactly one NAME is required, got 0"));
@@ -479,20 +558,30 @@ fn create_service(sh: &mut Shell, p: &Parsed, ns: &str) -> Output {
         let tcp = p.all("tcp");
         let cip = p.get("clusterip").unwrap_or("");
         if tcp.is_empty() && !(svc_type == "ClusterIP" && cip == "None") {
-            return Output::fail(errors::usage(cmd, "at least one tcp port specifier must be provided"));
+            return Output::fail(errors::usage(
+                cmd,
+                "at least one tcp port specifier must be provided",
+            ));
         }
         if cip == "None" && svc_type != "ClusterIP" {
-            return Output::fail("error: ClusterIP=None can only be used with ClusterIP service type");
+            return Output::fail(
+                "error: ClusterIP=None can only be used with ClusterIP service type",
+            );
         }
         let node_port: Option<i32> = p.get("node-port").and_then(|n| n.parse().ok());
         let mut ports = Vec::new();
-        for t in tcp.iter().flat_map(|t| t.split(',').map(str::to_string).collect::<Vec<_>>()) {
+        for t in tcp
+            .iter()
+            .flat_map(|t| t.split(',').map(str::to_string).collect::<Vec<_>>())
+        {
             let (port_s, target) = match t.split_once(':') {
                 Some((a, b)) => (a.to_string(), b.to_string()),
                 None => (t.clone(), t.clone()),
             };
             let Ok(port) = port_s.parse::<i32>() else {
-                return Output::fail(format!("error: strconv.Atoi: parsing \"{port_s}\": invalid syntax"));
+                return Output::fail(format!(
+                    "error: strconv.Atoi: parsing \"{port_s}\": invalid syntax"
+                ));
             };
             let target_v = match target.parse::<i32>() {
                 Ok(n) => json!(n),
@@ -515,7 +604,9 @@ fn create_service(sh: &mut Shell, p: &Parsed, ns: &str) -> Output {
             spec["clusterIP"] = json!(cip);
         }
     }
-    let svc: Service = match serde_json::from_value(json!({"metadata": {"name": name, "namespace": ns, "labels": {"app": name}}, "spec": spec})) {
+    let svc: Service = match serde_json::from_value(
+        json!({"metadata": {"name": name, "namespace": ns, "labels": {"app": name}}, "spec": spec}),
+    ) {
         Ok(s) => s,
         Err(e) => return Output::fail(format!("error: {e}")),
     };
@@ -525,9 +616,10 @@ fn create_service(sh: &mut Shell, p: &Parsed, ns: &str) -> Output {
             out.out(format!("service/{name} created\n"));
             out
         }
-        Err(e) if e.reason == Reason::AlreadyExists => {
-            Output::fail(format!("error: failed to create {svc_type} service: {}", e.message))
-        }
+        Err(e) if e.reason == Reason::AlreadyExists => Output::fail(format!(
+            "error: failed to create {svc_type} service: {}",
+            e.message
+        )),
         Err(e) => Output::fail(errors::single(&e)),
     }
 }
@@ -576,7 +668,10 @@ pub fn run_pod(sh: &mut Shell, args: &[String]) -> Output {
     };
     let port: Option<i32> = p.get("port").and_then(|x| x.parse().ok());
     if p.bool("expose") && port.is_none() {
-        return Output::fail(errors::usage("kubectl run", "--port must be set when exposing a service"));
+        return Output::fail(errors::usage(
+            "kubectl run",
+            "--port must be set when exposing a service",
+        ));
     }
     let labels = match p.get("labels") {
         Some(l) => match parse_labels_flag(l) {
@@ -592,7 +687,10 @@ pub fn run_pod(sh: &mut Shell, args: &[String]) -> Output {
     let env: Vec<Value> = p
         .all("env")
         .iter()
-        .filter_map(|e| e.split_once('=').map(|(k, v)| json!({"name": k, "value": v})))
+        .filter_map(|e| {
+            e.split_once('=')
+                .map(|(k, v)| json!({"name": k, "value": v}))
+        })
         .collect();
     if !env.is_empty() {
         container["env"] = Value::Array(env);
@@ -648,7 +746,8 @@ pub fn run_pod(sh: &mut Shell, args: &[String]) -> Output {
                 let r = super::pod_exec::exec_in(sh, &ns, &name, rest);
                 let mut o2 = Output::ok();
                 o2.chunks = out.chunks;
-                o2.chunks.retain(|(s, t)| !(matches!(s, super::Stream::Out) && t.starts_with("pod/")));
+                o2.chunks
+                    .retain(|(s, t)| !(matches!(s, super::Stream::Out) && t.starts_with("pod/")));
                 o2.append(r);
                 let _ = sh.cluster.delete(Kind::Pod, &ns, &name, Some(0));
                 o2.out(format!("pod \"{name}\" deleted from {ns} namespace\n"));
@@ -680,13 +779,18 @@ const EXPOSE_FLAGS: &[Flag] = &[
 
 fn target(p: &Parsed, cmd: &str) -> Result<(Kind, String), Output> {
     let first = p.args.first().ok_or_else(|| {
-        Output::fail(errors::usage(cmd, "You must provide one or more resources by argument or filename."))
+        Output::fail(errors::usage(
+            cmd,
+            "You must provide one or more resources by argument or filename.",
+        ))
     })?;
     if let Some((t, n)) = first.split_once('/') {
         return Ok((resolve_kind(t).map_err(Output::fail)?, n.to_string()));
     }
     let kind = resolve_kind(first).map_err(Output::fail)?;
-    let name = p.args.get(1).ok_or_else(|| Output::fail(format!("error: resource(s) were provided, but no name was specified")))?;
+    let name = p.args.get(1).ok_or_else(|| {
+        Output::fail("error: resource(s) were provided, but no name was specified")
+    })?;
     Ok((kind, name.clone()))
 }
 
@@ -739,7 +843,12 @@ pub fn expose(sh: &mut Shell, args: &[String]) -> Output {
     // ports and protocols from the object
     let container_ports: Vec<(i32, String)> = match &obj {
         Object::Deployment(d) => ports_of(d.spec.as_ref().and_then(|s| s.template.spec.clone())),
-        Object::ReplicaSet(r) => ports_of(r.spec.as_ref().and_then(|s| s.template.clone()).and_then(|t| t.spec)),
+        Object::ReplicaSet(r) => ports_of(
+            r.spec
+                .as_ref()
+                .and_then(|s| s.template.clone())
+                .and_then(|t| t.spec),
+        ),
         Object::Pod(pd) => ports_of(pd.spec.clone()),
         Object::Service(s) => s
             .spec
@@ -800,7 +909,10 @@ pub fn expose(sh: &mut Shell, args: &[String]) -> Output {
         };
         ports.push(entry);
     }
-    let svc_name = p.get("name").map(str::to_string).unwrap_or_else(|| name.chars().take(63).collect());
+    let svc_name = p
+        .get("name")
+        .map(str::to_string)
+        .unwrap_or_else(|| name.chars().take(63).collect());
     let labels = match p.get("labels") {
         Some(l) => match parse_labels_flag(l) {
             Ok(m) => Some(m),
@@ -827,7 +939,9 @@ pub fn expose(sh: &mut Shell, args: &[String]) -> Output {
     if let Some(lb) = p.get("load-balancer-ip") {
         spec["loadBalancerIP"] = json!(lb);
     }
-    let svc: Service = match serde_json::from_value(json!({"metadata": {"name": svc_name, "namespace": ns, "labels": labels}, "spec": spec})) {
+    let svc: Service = match serde_json::from_value(
+        json!({"metadata": {"name": svc_name, "namespace": ns, "labels": labels}, "spec": spec}),
+    ) {
         Ok(s) => s,
         Err(e) => return Output::fail(format!("error: {e}")),
     };
@@ -851,17 +965,30 @@ fn ports_of(spec: Option<k8s_openapi::api::core::v1::PodSpec>) -> Vec<(i32, Stri
 }
 
 pub fn scale(sh: &mut Shell, args: &[String]) -> Output {
-    let p = match parse(args, &[val("replicas", None), val("current-replicas", None), val("filename", Some('f'))], "kubectl scale") {
+    let p = match parse(
+        args,
+        &[
+            val("replicas", None),
+            val("current-replicas", None),
+            val("filename", Some('f')),
+        ],
+        "kubectl scale",
+    ) {
         Ok(p) => p,
         Err(o) => return o,
     };
     let ns = namespace(&p);
-    let Some(r) = p.get("replicas") else { return Output::fail("error: required flag(s) \"replicas\" not set") };
+    let Some(r) = p.get("replicas") else {
+        return Output::fail("error: required flag(s) \"replicas\" not set");
+    };
     let Ok(replicas) = r.parse::<i32>() else {
         return Output::fail(format!("error: invalid argument \"{r}\" for \"--replicas\" flag: strconv.ParseInt: parsing \"{r}\": invalid syntax\nSee 'kubectl scale --help' for usage."));
     };
     if replicas < 0 {
-        return Output::fail(errors::usage("kubectl scale", "The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0"));
+        return Output::fail(errors::usage(
+            "kubectl scale",
+            "The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0",
+        ));
     }
     let (kind, name) = match target(&p, "kubectl scale") {
         Ok(t) => t,
@@ -879,7 +1006,13 @@ pub fn scale(sh: &mut Shell, args: &[String]) -> Output {
             r.spec.get_or_insert_with(Default::default).replicas = Some(replicas);
             Object::ReplicaSet(r)
         }
-        other => return Output::fail(format!("error: no scaler has been implemented for {{\"{}\" \"{}\"}}", other.kind().group(), other.kind().name())),
+        other => {
+            return Output::fail(format!(
+                "error: no scaler has been implemented for {{\"{}\" \"{}\"}}",
+                other.kind().group(),
+                other.kind().name()
+            ))
+        }
     };
     match sh.cluster.update(updated) {
         Ok(_) => {
@@ -892,20 +1025,41 @@ pub fn scale(sh: &mut Shell, args: &[String]) -> Output {
 }
 
 pub fn label(sh: &mut Shell, args: &[String], annotate: bool) -> Output {
-    let cmd = if annotate { "kubectl annotate" } else { "kubectl label" };
-    let p = match parse(args, &[flag("overwrite", None), flag("all", None), val("selector", Some('l')), flag("list", None), val("dry-run", None)], cmd) {
+    let cmd = if annotate {
+        "kubectl annotate"
+    } else {
+        "kubectl label"
+    };
+    let p = match parse(
+        args,
+        &[
+            flag("overwrite", None),
+            flag("all", None),
+            val("selector", Some('l')),
+            flag("list", None),
+            val("dry-run", None),
+        ],
+        cmd,
+    ) {
         Ok(p) => p,
         Err(o) => return o,
     };
     let ns = namespace(&p);
     // resources first, then changes (k=v or k-)
-    let split = p.args.iter().position(|a| a.contains('=') || (a.ends_with('-') && !a.contains('/'))).unwrap_or(p.args.len());
+    let split = p
+        .args
+        .iter()
+        .position(|a| a.contains('=') || (a.ends_with('-') && !a.contains('/')))
+        .unwrap_or(p.args.len());
     let (res, changes) = p.args.split_at(split);
     if changes.is_empty() {
         return Output::fail(errors::usage(cmd, "at least one label update is required"));
     }
     let targets: Vec<(Kind, String)> = if res.len() == 1 && res[0].contains('/') {
-        match res[0].split_once('/').map(|(t, n)| resolve_kind(t).map(|k| (k, n.to_string()))) {
+        match res[0]
+            .split_once('/')
+            .map(|(t, n)| resolve_kind(t).map(|k| (k, n.to_string())))
+        {
             Some(Ok(t)) => vec![t],
             Some(Err(e)) => return Output::fail(e),
             None => Vec::new(),
@@ -917,18 +1071,26 @@ pub fn label(sh: &mut Shell, args: &[String], annotate: bool) -> Output {
         };
         if p.bool("all") || p.has("selector") {
             let sel = p.get("selector").map(crate::sim::labels::parse).transpose();
-            let Ok(sel) = sel else { return Output::fail("error: invalid selector") };
+            let Ok(sel) = sel else {
+                return Output::fail("error: invalid selector");
+            };
             sh.cluster
                 .list(kind, Some(&ns))
                 .into_iter()
-                .filter(|o| sel.as_ref().is_none_or(|s| s.matches(&o.meta().labels.clone().unwrap_or_default())))
+                .filter(|o| {
+                    sel.as_ref()
+                        .is_none_or(|s| s.matches(&o.meta().labels.clone().unwrap_or_default()))
+                })
                 .map(|o| (kind, o.name().to_string()))
                 .collect()
         } else {
             res[1..].iter().map(|n| (kind, n.clone())).collect()
         }
     } else {
-        return Output::fail(errors::usage(cmd, "one or more resources must be specified as <resource> <name> or <resource>/<name>"));
+        return Output::fail(errors::usage(
+            cmd,
+            "one or more resources must be specified as <resource> <name> or <resource>/<name>",
+        ));
     };
     let mut sets: Vec<(String, String)> = Vec::new();
     let mut removes: Vec<String> = Vec::new();
@@ -945,23 +1107,35 @@ pub fn label(sh: &mut Shell, args: &[String], annotate: bool) -> Output {
         } else if let Some(k) = c.strip_suffix('-') {
             removes.push(k.to_string());
         } else {
-            return Output::fail(format!("error: invalid {} spec: {c}", if annotate { "annotation" } else { "label" }));
+            return Output::fail(format!(
+                "error: invalid {} spec: {c}",
+                if annotate { "annotation" } else { "label" }
+            ));
         }
     }
     let mut out = Output::ok();
     for (kind, name) in targets {
         let Some(mut obj) = sh.cluster.get(kind, &ns, &name).cloned() else {
-            out.err(format!("{}\n", errors::single(&ApiError::not_found(kind, &name))));
+            out.err(format!(
+                "{}\n",
+                errors::single(&ApiError::not_found(kind, &name))
+            ));
             out.code = 1;
             continue;
         };
         let m = obj.meta_mut();
-        let map = if annotate { m.annotations.get_or_insert_with(Default::default) } else { m.labels.get_or_insert_with(Default::default) };
+        let map = if annotate {
+            m.annotations.get_or_insert_with(Default::default)
+        } else {
+            m.labels.get_or_insert_with(Default::default)
+        };
         let before = map.clone();
         for (k, v) in &sets {
             if let Some(old) = map.get(k) {
                 if old != v && !p.bool("overwrite") {
-                    return Output::fail(format!("error: '{k}' already has a value ({old}), and --overwrite is false"));
+                    return Output::fail(format!(
+                        "error: '{k}' already has a value ({old}), and --overwrite is false"
+                    ));
                 }
             }
             map.insert(k.clone(), v.clone());
@@ -977,7 +1151,13 @@ pub fn label(sh: &mut Shell, args: &[String], annotate: bool) -> Output {
                 m.labels = None;
             }
         }
-        let verb = if annotate { "annotated" } else if changed { "labeled" } else { "not labeled" };
+        let verb = if annotate {
+            "annotated"
+        } else if changed {
+            "labeled"
+        } else {
+            "not labeled"
+        };
         if changed {
             if let Err(e) = sh.cluster.update(obj) {
                 out.err(format!("{}\n", errors::single(&e)));
@@ -1036,7 +1216,11 @@ pub fn delete(sh: &mut Shell, args: &[String]) -> Output {
         for m in read_manifests(sh, &files, &mut errs) {
             match &m.object {
                 Ok(o) => {
-                    let o_ns = if o.namespace().is_empty() { ns.clone() } else { o.namespace().to_string() };
+                    let o_ns = if o.namespace().is_empty() {
+                        ns.clone()
+                    } else {
+                        o.namespace().to_string()
+                    };
                     targets.push((o.kind(), o_ns, o.name().to_string()));
                 }
                 Err(e) => errs.push(decode_error(&m, e, "deleting")),
@@ -1063,24 +1247,32 @@ pub fn delete(sh: &mut Shell, args: &[String]) -> Output {
         let names = &p.args[1..];
         if names.is_empty() {
             if !p.bool("all") && !p.has("selector") {
-                return Output::fail(format!(
-                    "error: resource(s) were provided, but no name was specified"
-                ));
+                return Output::fail("error: resource(s) were provided, but no name was specified");
             }
             let sel = match p.get("selector").map(crate::sim::labels::parse).transpose() {
                 Ok(s) => s,
                 Err(e) => return Output::fail(format!("error: {e}")),
             };
             for kind in kinds {
-                let list_ns = if p.bool("all-namespaces") || !kind.namespaced() { None } else { Some(ns.as_str()) };
+                let list_ns = if p.bool("all-namespaces") || !kind.namespaced() {
+                    None
+                } else {
+                    Some(ns.as_str())
+                };
                 for o in sh.cluster.list(kind, list_ns) {
-                    if sel.as_ref().is_none_or(|s| s.matches(&o.meta().labels.clone().unwrap_or_default())) {
+                    if sel
+                        .as_ref()
+                        .is_none_or(|s| s.matches(&o.meta().labels.clone().unwrap_or_default()))
+                    {
                         targets.push((kind, o.namespace().to_string(), o.name().to_string()));
                     }
                 }
             }
             if targets.is_empty() {
-                out.err(if p.bool("all-namespaces") { "No resources found\n".to_string() } else { format!("No resources found\n") });
+                out.err(
+                    "No resources found
+",
+                );
                 return out;
             }
         } else {
@@ -1095,12 +1287,23 @@ pub fn delete(sh: &mut Shell, args: &[String]) -> Output {
     for (kind, o_ns, name) in targets {
         match sh.cluster.delete(kind, &o_ns, &name, grace) {
             Ok(obj) => {
-                let suffix = if kind.namespaced() { format!(" from {o_ns} namespace") } else { String::new() };
-                let word = if force && grace == Some(0) { "force deleted" } else { "deleted" };
+                let suffix = if kind.namespaced() {
+                    format!(" from {o_ns} namespace")
+                } else {
+                    String::new()
+                };
+                let word = if force && grace == Some(0) {
+                    "force deleted"
+                } else {
+                    "deleted"
+                };
                 if p.get("output") == Some("name") {
                     out.out(format!("{}/{name}\n", kind.lower_group_kind()));
                 } else {
-                    out.out(format!("{} \"{name}\" {word}{suffix}\n", kind.lower_group_kind()));
+                    out.out(format!(
+                        "{} \"{name}\" {word}{suffix}\n",
+                        kind.lower_group_kind()
+                    ));
                 }
                 if kind == Kind::Pod {
                     deleted_pods.push((o_ns, name, obj.meta().uid.clone().unwrap_or_default()));
@@ -1140,7 +1343,18 @@ pub fn delete(sh: &mut Shell, args: &[String]) -> Output {
 }
 
 pub fn patch(sh: &mut Shell, args: &[String]) -> Output {
-    let p = match parse(args, &[val("patch", Some('p')), val("type", None), val("subresource", None), val("patch-file", None), val("dry-run", None), val("output", Some('o'))], "kubectl patch") {
+    let p = match parse(
+        args,
+        &[
+            val("patch", Some('p')),
+            val("type", None),
+            val("subresource", None),
+            val("patch-file", None),
+            val("dry-run", None),
+            val("output", Some('o')),
+        ],
+        "kubectl patch",
+    ) {
         Ok(p) => p,
         Err(o) => return o,
     };
@@ -1155,11 +1369,21 @@ pub fn patch(sh: &mut Shell, args: &[String]) -> Output {
             Ok(t) => t,
             Err(e) => return Output::fail(format!("error: {e}")),
         },
-        _ => return Output::fail(errors::usage("kubectl patch", "must specify --patch or --patch-file containing the contents of the patch")),
+        _ => {
+            return Output::fail(errors::usage(
+                "kubectl patch",
+                "must specify --patch or --patch-file containing the contents of the patch",
+            ))
+        }
     };
     let patch: Value = match yaml::parse_document(&patch_text) {
         Ok(v) => v,
-        Err(e) => return Output::fail(format!("error: unable to parse \"{patch_text}\": {}", e.go_message())),
+        Err(e) => {
+            return Output::fail(format!(
+                "error: unable to parse \"{patch_text}\": {}",
+                e.go_message()
+            ))
+        }
     };
     let Some(current) = sh.cluster.get(kind, &ns, &name).cloned() else {
         return Output::fail(errors::single(&ApiError::not_found(kind, &name)));
@@ -1177,7 +1401,11 @@ pub fn patch(sh: &mut Shell, args: &[String]) -> Output {
             Ok(v) => v,
             Err(e) => return Output::fail(format!("Error from server (UnprocessableEntity): {e}")),
         },
-        other => return Output::fail(format!("error: --type must be one of [json merge strategic], not \"{other}\"")),
+        other => {
+            return Output::fail(format!(
+                "error: --type must be one of [json merge strategic], not \"{other}\""
+            ))
+        }
     };
     let status_only = p.get("subresource") == Some("status");
     let result = if status_only {
@@ -1192,8 +1420,14 @@ pub fn patch(sh: &mut Shell, args: &[String]) -> Output {
         match decode(&patched) {
             Ok(o) => sh.cluster.update(o),
             Err(DecodeError::UnknownFields { fields, .. }) => {
-                let list: Vec<String> = fields.iter().map(|f| format!("unknown field \"{f}\"")).collect();
-                return Output::fail(format!("Error from server (BadRequest): strict decoding error: {}", list.join(", ")));
+                let list: Vec<String> = fields
+                    .iter()
+                    .map(|f| format!("unknown field \"{f}\""))
+                    .collect();
+                return Output::fail(format!(
+                    "Error from server (BadRequest): strict decoding error: {}",
+                    list.join(", ")
+                ));
             }
             Err(e) => return Output::fail(format!("Error from server (BadRequest): {e:?}")),
         }
@@ -1202,7 +1436,10 @@ pub fn patch(sh: &mut Shell, args: &[String]) -> Output {
         Ok((_, changed)) => {
             let mut out = Output::ok();
             let suffix = if changed { "" } else { " (no change)" };
-            out.out(format!("{}/{name} patched{suffix}\n", kind.lower_group_kind()));
+            out.out(format!(
+                "{}/{name} patched{suffix}\n",
+                kind.lower_group_kind()
+            ));
             out
         }
         Err(e) => Output::fail(errors::single(&e)),
@@ -1232,7 +1469,9 @@ fn merge_patch(target: &mut Value, patch: &Value) {
 
 /// RFC 6902 JSON patch.
 fn json_patch(doc: &Value, patch: &Value) -> Result<Value, String> {
-    let ops = patch.as_array().ok_or("json patch must be a list of operations")?;
+    let ops = patch
+        .as_array()
+        .ok_or("json patch must be a list of operations")?;
     let mut doc = doc.clone();
     for op in ops {
         let kind = op.get("op").and_then(Value::as_str).unwrap_or("");
@@ -1246,7 +1485,9 @@ fn json_patch(doc: &Value, patch: &Value) -> Result<Value, String> {
                 set_pointer(&mut doc, path, value, kind == "add")?;
             }
             "remove" => {
-                remove_pointer(&mut doc, path).ok_or_else(|| format!("remove operation does not apply: doc is missing path: \"{path}\""))?;
+                remove_pointer(&mut doc, path).ok_or_else(|| {
+                    format!("remove operation does not apply: doc is missing path: \"{path}\"")
+                })?;
             }
             "test" => {
                 if doc.pointer(path) != op.get("value") {
@@ -1274,7 +1515,11 @@ fn unescape_token(t: &str) -> String {
 fn set_pointer(doc: &mut Value, path: &str, value: Value, insert: bool) -> Result<(), String> {
     let (parent, last) = path.rsplit_once('/').ok_or("invalid path")?;
     let last = unescape_token(last);
-    let target = if parent.is_empty() { Some(doc) } else { doc.pointer_mut(parent) };
+    let target = if parent.is_empty() {
+        Some(doc)
+    } else {
+        doc.pointer_mut(parent)
+    };
     match target {
         Some(Value::Object(m)) => {
             m.insert(last, value);
@@ -1295,14 +1540,20 @@ fn set_pointer(doc: &mut Value, path: &str, value: Value, insert: bool) -> Resul
             }
             Ok(())
         }
-        _ => Err(format!("add operation does not apply: doc is missing path: \"{path}\": missing value")),
+        _ => Err(format!(
+            "add operation does not apply: doc is missing path: \"{path}\": missing value"
+        )),
     }
 }
 
 fn remove_pointer(doc: &mut Value, path: &str) -> Option<Value> {
     let (parent, last) = path.rsplit_once('/')?;
     let last = unescape_token(last);
-    let target = if parent.is_empty() { Some(doc) } else { doc.pointer_mut(parent) };
+    let target = if parent.is_empty() {
+        Some(doc)
+    } else {
+        doc.pointer_mut(parent)
+    };
     match target? {
         Value::Object(m) => m.remove(&last),
         Value::Array(a) => {
@@ -1324,8 +1575,14 @@ mod tests {
     #[test]
     fn container_names_from_images() {
         let mut s = || "abcde".to_string();
-        assert_eq!(container_name_for("kicbase/echo-server:1.0", &mut s), "echo-server");
-        assert_eq!(container_name_for("registry.k8s.io/echoserver:1.10", &mut s), "echoserver");
+        assert_eq!(
+            container_name_for("kicbase/echo-server:1.0", &mut s),
+            "echo-server"
+        );
+        assert_eq!(
+            container_name_for("registry.k8s.io/echoserver:1.10", &mut s),
+            "echoserver"
+        );
         assert_eq!(container_name_for("my_app.v2", &mut s), "my-app-v2-abcde");
     }
 }

@@ -29,24 +29,45 @@ fn userland(c: &Container) -> Userland {
     let repo = repo.strip_prefix("library/").unwrap_or(repo);
     match repo {
         "kicbase/echo-server" | "jmalloc/echo-server" | "pbitty/hello-from" => Userland::Scratch,
-        "busybox" | "radial/busyboxplus" => Userland::Busybox { curl: repo == "radial/busyboxplus" },
-        "curlimages/curl" | "alpine" => Userland::Busybox { curl: repo == "curlimages/curl" },
-        "nicolaka/netshoot" | "registry.k8s.io/e2e-test-images/jessie-dnsutils" | "tutum/dnsutils" => Userland::NetTools,
+        "busybox" | "radial/busyboxplus" => Userland::Busybox {
+            curl: repo == "radial/busyboxplus",
+        },
+        "curlimages/curl" | "alpine" => Userland::Busybox {
+            curl: repo == "curlimages/curl",
+        },
+        "nicolaka/netshoot"
+        | "registry.k8s.io/e2e-test-images/jessie-dnsutils"
+        | "tutum/dnsutils" => Userland::NetTools,
         _ => Userland::Distro,
     }
 }
 
 pub fn run(sh: &mut Shell, args: &[String]) -> Output {
-    let p = match parse(args, &[val("container", Some('c')), flag("stdin", Some('i')), flag("tty", Some('t')), flag("quiet", Some('q'))], "kubectl exec") {
+    let p = match parse(
+        args,
+        &[
+            val("container", Some('c')),
+            flag("stdin", Some('i')),
+            flag("tty", Some('t')),
+            flag("quiet", Some('q')),
+        ],
+        "kubectl exec",
+    ) {
         Ok(p) => p,
         Err(o) => return o,
     };
     let ns = namespace(&p);
     let Some(target) = p.args.first() else {
-        return Output::fail(errors::usage("kubectl exec", "pod, type/name or --filename must be specified"));
+        return Output::fail(errors::usage(
+            "kubectl exec",
+            "pod, type/name or --filename must be specified",
+        ));
     };
     let Some(cmd) = p.rest.clone().filter(|r| !r.is_empty()) else {
-        return Output::fail(errors::usage("kubectl exec", "you must specify at least one command for the container"));
+        return Output::fail(errors::usage(
+            "kubectl exec",
+            "you must specify at least one command for the container",
+        ));
     };
     let pod_name = match target.split_once('/') {
         Some(("pod" | "pods" | "po", n)) => n.to_string(),
@@ -70,10 +91,19 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
 
 fn first_pod_of(sh: &Shell, ns: &str, t: &str, n: &str) -> Result<String, Output> {
     let kind = super::kubectl::resolve_kind(t).map_err(Output::fail)?;
-    let obj = sh.cluster.get(kind, ns, n).ok_or_else(|| Output::fail(errors::single(&ApiError::not_found(kind, n))))?;
+    let obj = sh
+        .cluster
+        .get(kind, ns, n)
+        .ok_or_else(|| Output::fail(errors::single(&ApiError::not_found(kind, n))))?;
     let selector = match obj {
-        Object::Deployment(d) => d.spec.as_ref().and_then(|s| s.selector.match_labels.clone()),
-        Object::ReplicaSet(r) => r.spec.as_ref().and_then(|s| s.selector.match_labels.clone()),
+        Object::Deployment(d) => d
+            .spec
+            .as_ref()
+            .and_then(|s| s.selector.match_labels.clone()),
+        Object::ReplicaSet(r) => r
+            .spec
+            .as_ref()
+            .and_then(|s| s.selector.match_labels.clone()),
         Object::Service(s) => s.spec.as_ref().and_then(|s| s.selector.clone()),
         Object::Pod(_) => return Ok(n.to_string()),
         _ => None,
@@ -87,7 +117,11 @@ fn first_pod_of(sh: &Shell, ns: &str, t: &str, n: &str) -> Result<String, Output
             !selector.is_empty() && selector.iter().all(|(k, v)| l.get(k) == Some(v))
         })
         .map(|o| o.name().to_string())
-        .ok_or_else(|| Output::fail(format!("error: cannot attach to {t} {n}: selector has no pods")))
+        .ok_or_else(|| {
+            Output::fail(format!(
+                "error: cannot attach to {t} {n}: selector has no pods"
+            ))
+        })
 }
 
 /// Runs a command in the pod's first container (used by `kubectl run --rm -i`).
@@ -95,7 +129,14 @@ pub fn exec_in(sh: &mut Shell, ns: &str, pod: &str, cmd: &[String]) -> Output {
     exec_with(sh, ns, pod, None, cmd, false)
 }
 
-fn exec_with(sh: &mut Shell, ns: &str, pod_name: &str, container: Option<&str>, cmd: &[String], tty: bool) -> Output {
+fn exec_with(
+    sh: &mut Shell,
+    ns: &str,
+    pod_name: &str,
+    container: Option<&str>,
+    cmd: &[String],
+    tty: bool,
+) -> Output {
     let Some(Object::Pod(pod)) = sh.cluster.get(Kind::Pod, ns, pod_name).cloned() else {
         return Output::fail(errors::single(&ApiError::not_found(Kind::Pod, pod_name)));
     };
@@ -114,18 +155,30 @@ fn exec_with(sh: &mut Shell, ns: &str, pod_name: &str, container: Option<&str>, 
             None => return Output::fail("error: pod has no containers"),
         },
     };
-    let phase = pod.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
+    let phase = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.phase.clone())
+        .unwrap_or_default();
     if phase != "Running" {
         return Output::fail(format!(
             "error: unable to upgrade connection: container not found (\"{}\")",
             c.name
         ));
     }
-    let mut env = sh.cluster.runtime(ns, pod_name).map(|r| r.env.clone()).unwrap_or_default();
+    let mut env = sh
+        .cluster
+        .runtime(ns, pod_name)
+        .map(|r| r.env.clone())
+        .unwrap_or_default();
     if tty {
         env.insert(2, ("TERM".into(), "xterm".into()));
     }
-    let ctx = ExecContext { pod: &pod, env, userland: userland(&c) };
+    let ctx = ExecContext {
+        pod: &pod,
+        env,
+        userland: userland(&c),
+    };
     let r = ctx.run(sh, cmd);
     let mut out = r.0;
     if r.1 != 0 {
@@ -155,13 +208,40 @@ impl ExecContext<'_> {
         match self.userland {
             Userland::Scratch => false,
             Userland::Busybox { curl } => {
-                matches!(base, "sh" | "env" | "printenv" | "hostname" | "cat" | "nslookup" | "wget" | "echo" | "ls" | "ping")
-                    || (curl && base == "curl")
+                matches!(
+                    base,
+                    "sh" | "env"
+                        | "printenv"
+                        | "hostname"
+                        | "cat"
+                        | "nslookup"
+                        | "wget"
+                        | "echo"
+                        | "ls"
+                        | "ping"
+                ) || (curl && base == "curl")
             }
             Userland::NetTools => {
-                matches!(base, "sh" | "bash" | "env" | "printenv" | "hostname" | "cat" | "nslookup" | "dig" | "curl" | "wget" | "echo" | "ls" | "ping")
+                matches!(
+                    base,
+                    "sh" | "bash"
+                        | "env"
+                        | "printenv"
+                        | "hostname"
+                        | "cat"
+                        | "nslookup"
+                        | "dig"
+                        | "curl"
+                        | "wget"
+                        | "echo"
+                        | "ls"
+                        | "ping"
+                )
             }
-            Userland::Distro => matches!(base, "sh" | "bash" | "env" | "printenv" | "hostname" | "cat" | "echo" | "ls"),
+            Userland::Distro => matches!(
+                base,
+                "sh" | "bash" | "env" | "printenv" | "hostname" | "cat" | "echo" | "ls"
+            ),
         }
     }
 
@@ -229,9 +309,13 @@ impl ExecContext<'_> {
                     match f.as_str() {
                         "/etc/resolv.conf" => o.out(dns::resolv_conf(&sh.cluster, self.pod)),
                         "/etc/hosts" => o.out(hosts_file(self.pod)),
-                        "/etc/hostname" => o.out(format!("{}\n", crate::sim::kubelet::hostname(self.pod))),
+                        "/etc/hostname" => {
+                            o.out(format!("{}\n", crate::sim::kubelet::hostname(self.pod)))
+                        }
                         other => {
-                            o.err(format!("cat: can't open '{other}': No such file or directory\n"));
+                            o.err(format!(
+                                "cat: can't open '{other}': No such file or directory\n"
+                            ));
                             code = 1;
                         }
                     }
@@ -244,7 +328,9 @@ impl ExecContext<'_> {
                 (o, 1)
             }
             other => {
-                o.err(format!("svclab: {other} is not simulated in this container\n"));
+                o.err(format!(
+                    "svclab: {other} is not simulated in this container\n"
+                ));
                 (o, 127)
             }
         }
@@ -259,13 +345,20 @@ impl ExecContext<'_> {
         };
         let c = &sh.cluster;
         let ns = self.pod.metadata.namespace.clone().unwrap_or_default();
-        let server = positional.get(1).map(|s| s.to_string()).unwrap_or_else(|| crate::sim::net::ip_to_string(c.config.dns_ip));
+        let server = positional
+            .get(1)
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| crate::sim::net::ip_to_string(c.config.dns_ip));
         let search = dns::search_domains(&ns, &c.config.domain);
         let mut code = 0;
         let mut note_no_internet = false;
         if self.userland == Userland::NetTools {
             // BIND 9: libc-like search with ndots:5, reports the name as typed on failure
-            let cands = if positional.len() > 1 { vec![name.to_string()] } else { dns::candidates(name, &search, 5) };
+            let cands = if positional.len() > 1 {
+                vec![name.to_string()]
+            } else {
+                dns::candidates(name, &search, 5)
+            };
             o.out(format!("Server:\t\t{server}\nAddress:\t{server}#53\n\n"));
             let mut answered = false;
             for cand in &cands {
@@ -295,7 +388,11 @@ impl ExecContext<'_> {
             if answered {
                 o.out("\n");
             } else {
-                let why = if note_no_internet { "SERVFAIL" } else { "NXDOMAIN" };
+                let why = if note_no_internet {
+                    "SERVFAIL"
+                } else {
+                    "NXDOMAIN"
+                };
                 o.out(format!("** server can't find {name}: {why}\n\n"));
                 code = 1;
             }
@@ -309,7 +406,9 @@ impl ExecContext<'_> {
             o.out(format!("Server:\t\t{server}\nAddress:\t{server}:53\n\n"));
             for qtype in [QType::A, QType::Aaaa] {
                 for cand in &cands {
-                    let answer = if positional.len() > 1 && server != crate::sim::net::ip_to_string(c.config.dns_ip) {
+                    let answer = if positional.len() > 1
+                        && server != crate::sim::net::ip_to_string(c.config.dns_ip)
+                    {
                         Answer::ServFail
                     } else {
                         dns::query(c, cand, qtype)
@@ -350,14 +449,20 @@ impl ExecContext<'_> {
 
 /// The kubelet-managed /etc/hosts.
 fn hosts_file(pod: &Pod) -> String {
-    let ip = pod.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default();
+    let ip = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.pod_ip.clone())
+        .unwrap_or_default();
     let host = crate::sim::kubelet::hostname(pod);
     let mut s = String::from("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n");
     let spec = pod.spec.clone().unwrap_or_default();
     match spec.subdomain.filter(|s| !s.is_empty()) {
         Some(sub) => {
             let ns = pod.metadata.namespace.clone().unwrap_or_default();
-            s.push_str(&format!("{ip}\t{host}.{sub}.{ns}.svc.cluster.local\t{host}\n"));
+            s.push_str(&format!(
+                "{ip}\t{host}.{sub}.{ns}.svc.cluster.local\t{host}\n"
+            ));
         }
         None => s.push_str(&format!("{ip}\t{host}\n")),
     }

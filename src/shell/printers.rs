@@ -36,17 +36,32 @@ fn pod_row(pod: &Pod, now: SimTime) -> Vec<String> {
     let st = pod.status.clone().unwrap_or_default();
     let total = spec.containers.len();
     let statuses = st.container_statuses.clone().unwrap_or_default();
-    let ready = statuses.iter().filter(|c| c.ready && c.state.as_ref().is_some_and(|s| s.running.is_some())).count();
+    let ready = statuses
+        .iter()
+        .filter(|c| c.ready && c.state.as_ref().is_some_and(|s| s.running.is_some()))
+        .count();
     let restarts: i32 = statuses.iter().map(|c| c.restart_count).sum();
-    let ip = st.pod_ips.as_ref().and_then(|v| v.first()).map(|p| p.ip.clone()).unwrap_or_else(|| "<none>".into());
+    let ip = st
+        .pod_ips
+        .as_ref()
+        .and_then(|v| v.first())
+        .map(|p| p.ip.clone())
+        .unwrap_or_else(|| "<none>".into());
     let node = spec.node_name.clone().unwrap_or_else(|| "<none>".into());
-    let nominated = st.nominated_node_name.clone().unwrap_or_else(|| "<none>".into());
+    let nominated = st
+        .nominated_node_name
+        .clone()
+        .unwrap_or_else(|| "<none>".into());
     let gates = match &spec.readiness_gates {
         Some(g) if !g.is_empty() => {
             let conds = st.conditions.clone().unwrap_or_default();
             let ok = g
                 .iter()
-                .filter(|g| conds.iter().any(|c| c.type_ == g.condition_type && c.status == "True"))
+                .filter(|g| {
+                    conds
+                        .iter()
+                        .any(|c| c.type_ == g.condition_type && c.status == "True")
+                })
                 .count();
             format!("{ok}/{}", g.len())
         }
@@ -109,7 +124,11 @@ pub fn service_external_ip(svc: &Service, wide: bool) -> String {
 }
 
 pub fn service_ports(svc: &Service) -> String {
-    let ports = svc.spec.as_ref().and_then(|s| s.ports.clone()).unwrap_or_default();
+    let ports = svc
+        .spec
+        .as_ref()
+        .and_then(|s| s.ports.clone())
+        .unwrap_or_default();
     if ports.is_empty() {
         return "<none>".into();
     }
@@ -129,8 +148,14 @@ pub fn service_ports(svc: &Service) -> String {
 fn containers_and_images(spec: Option<&k8s_openapi::api::core::v1::PodSpec>) -> (String, String) {
     let cs = spec.map(|s| s.containers.clone()).unwrap_or_default();
     (
-        cs.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join(","),
-        cs.iter().map(|c| c.image.clone().unwrap_or_default()).collect::<Vec<_>>().join(","),
+        cs.iter()
+            .map(|c| c.name.clone())
+            .collect::<Vec<_>>()
+            .join(","),
+        cs.iter()
+            .map(|c| c.image.clone().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join(","),
     )
 }
 
@@ -157,21 +182,84 @@ pub fn node_roles(labels: Option<&std::collections::BTreeMap<String, String>>) -
 /// The table of one kind.
 pub fn table(kind: Kind, objs: &[&Object], now: SimTime) -> Table {
     let (headers, wide_from): (Vec<&'static str>, usize) = match kind {
-        Kind::Pod => (vec!["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE", "READINESS GATES"], 5),
-        Kind::Service => (vec!["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE", "SELECTOR"], 6),
+        Kind::Pod => (
+            vec![
+                "NAME",
+                "READY",
+                "STATUS",
+                "RESTARTS",
+                "AGE",
+                "IP",
+                "NODE",
+                "NOMINATED NODE",
+                "READINESS GATES",
+            ],
+            5,
+        ),
+        Kind::Service => (
+            vec![
+                "NAME",
+                "TYPE",
+                "CLUSTER-IP",
+                "EXTERNAL-IP",
+                "PORT(S)",
+                "AGE",
+                "SELECTOR",
+            ],
+            6,
+        ),
         Kind::Endpoints => (vec!["NAME", "ENDPOINTS", "AGE"], 3),
         Kind::EndpointSlice => (vec!["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"], 5),
-        Kind::Deployment => (vec!["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"], 5),
-        Kind::ReplicaSet => (vec!["NAME", "DESIRED", "CURRENT", "READY", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"], 5),
+        Kind::Deployment => (
+            vec![
+                "NAME",
+                "READY",
+                "UP-TO-DATE",
+                "AVAILABLE",
+                "AGE",
+                "CONTAINERS",
+                "IMAGES",
+                "SELECTOR",
+            ],
+            5,
+        ),
+        Kind::ReplicaSet => (
+            vec![
+                "NAME",
+                "DESIRED",
+                "CURRENT",
+                "READY",
+                "AGE",
+                "CONTAINERS",
+                "IMAGES",
+                "SELECTOR",
+            ],
+            5,
+        ),
         Kind::Node => (
-            vec!["NAME", "STATUS", "ROLES", "AGE", "VERSION", "INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"],
+            vec![
+                "NAME",
+                "STATUS",
+                "ROLES",
+                "AGE",
+                "VERSION",
+                "INTERNAL-IP",
+                "EXTERNAL-IP",
+                "OS-IMAGE",
+                "KERNEL-VERSION",
+                "CONTAINER-RUNTIME",
+            ],
             5,
         ),
         Kind::Namespace => (vec!["NAME", "STATUS", "AGE"], 3),
         Kind::ConfigMap => (vec!["NAME", "DATA", "AGE"], 3),
     };
     let rows = objs.iter().map(|o| row(o, now)).collect();
-    Table { headers, wide_from, rows }
+    Table {
+        headers,
+        wide_from,
+        rows,
+    }
 }
 
 fn row(obj: &Object, now: SimTime) -> Vec<String> {
@@ -181,7 +269,11 @@ fn row(obj: &Object, now: SimTime) -> Vec<String> {
         Object::Pod(p) => pod_row(p, now),
         Object::Service(s) => {
             let spec = s.spec.clone().unwrap_or_default();
-            let cip = spec.cluster_ips.as_ref().and_then(|c| c.first().cloned()).unwrap_or_else(|| "<none>".into());
+            let cip = spec
+                .cluster_ips
+                .as_ref()
+                .and_then(|c| c.first().cloned())
+                .unwrap_or_else(|| "<none>".into());
             vec![
                 name,
                 spec.type_.clone().unwrap_or_default(),
@@ -189,7 +281,10 @@ fn row(obj: &Object, now: SimTime) -> Vec<String> {
                 service_external_ip(s, false),
                 service_ports(s),
                 age(now, created),
-                spec.selector.as_ref().map(|sel| format_labels(Some(sel))).unwrap_or_else(|| "<none>".into()),
+                spec.selector
+                    .as_ref()
+                    .map(|sel| format_labels(Some(sel)))
+                    .unwrap_or_else(|| "<none>".into()),
             ]
         }
         Object::Endpoints(e) => {
@@ -206,7 +301,11 @@ fn row(obj: &Object, now: SimTime) -> Vec<String> {
                     }
                 }
             }
-            let cell = if list.is_empty() { "<none>".into() } else { list_with_more(&list, 3) };
+            let cell = if list.is_empty() {
+                "<none>".into()
+            } else {
+                list_with_more(&list, 3)
+            };
             vec![name, cell, age(now, created)]
         }
         Object::EndpointSlice(s) => {
@@ -214,14 +313,31 @@ fn row(obj: &Object, now: SimTime) -> Vec<String> {
                 .ports
                 .iter()
                 .flatten()
-                .map(|p| p.port.map(|n| n.to_string()).or(p.name.clone()).unwrap_or_else(|| "*".into()))
+                .map(|p| {
+                    p.port
+                        .map(|n| n.to_string())
+                        .or(p.name.clone())
+                        .unwrap_or_else(|| "*".into())
+                })
                 .collect();
-            let addrs: Vec<String> = s.endpoints.iter().flat_map(|e| e.addresses.clone()).collect();
+            let addrs: Vec<String> = s
+                .endpoints
+                .iter()
+                .flat_map(|e| e.addresses.clone())
+                .collect();
             vec![
                 name,
                 s.address_type.clone(),
-                if ports.is_empty() { "<unset>".into() } else { list_with_more(&ports, 3) },
-                if addrs.is_empty() { "<unset>".into() } else { list_with_more(&addrs, 3) },
+                if ports.is_empty() {
+                    "<unset>".into()
+                } else {
+                    list_with_more(&ports, 3)
+                },
+                if addrs.is_empty() {
+                    "<unset>".into()
+                } else {
+                    list_with_more(&addrs, 3)
+                },
                 age(now, created),
             ]
         }
@@ -231,7 +347,11 @@ fn row(obj: &Object, now: SimTime) -> Vec<String> {
             let (c, i) = containers_and_images(spec.template.spec.as_ref());
             vec![
                 name,
-                format!("{}/{}", st.ready_replicas.unwrap_or(0), spec.replicas.unwrap_or(1)),
+                format!(
+                    "{}/{}",
+                    st.ready_replicas.unwrap_or(0),
+                    spec.replicas.unwrap_or(1)
+                ),
                 st.updated_replicas.unwrap_or(0).to_string(),
                 st.available_replicas.unwrap_or(0).to_string(),
                 age(now, created),
@@ -243,7 +363,8 @@ fn row(obj: &Object, now: SimTime) -> Vec<String> {
         Object::ReplicaSet(r) => {
             let spec = r.spec.clone().unwrap_or_default();
             let st = r.status.clone().unwrap_or_default();
-            let (c, i) = containers_and_images(spec.template.as_ref().and_then(|t| t.spec.as_ref()));
+            let (c, i) =
+                containers_and_images(spec.template.as_ref().and_then(|t| t.spec.as_ref()));
             vec![
                 name,
                 spec.replicas.unwrap_or(1).to_string(),
@@ -263,7 +384,11 @@ fn row(obj: &Object, now: SimTime) -> Vec<String> {
                 Some(_) => "NotReady".to_string(),
                 None => "Unknown".to_string(),
             };
-            if n.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false) {
+            if n.spec
+                .as_ref()
+                .and_then(|s| s.unschedulable)
+                .unwrap_or(false)
+            {
                 status.push_str(",SchedulingDisabled");
             }
             let info = st.node_info.clone().unwrap_or_default();
@@ -274,7 +399,13 @@ fn row(obj: &Object, now: SimTime) -> Vec<String> {
                 .find(|a| a.type_ == "ExternalIP")
                 .map(|a| a.address.clone())
                 .unwrap_or_else(|| "<none>".into());
-            let or_unknown = |s: String| if s.is_empty() { "<unknown>".to_string() } else { s };
+            let or_unknown = |s: String| {
+                if s.is_empty() {
+                    "<unknown>".to_string()
+                } else {
+                    s
+                }
+            };
             vec![
                 name,
                 status,
@@ -290,12 +421,17 @@ fn row(obj: &Object, now: SimTime) -> Vec<String> {
         }
         Object::Namespace(n) => vec![
             name,
-            n.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default(),
+            n.status
+                .as_ref()
+                .and_then(|s| s.phase.clone())
+                .unwrap_or_default(),
             age(now, created),
         ],
         Object::ConfigMap(c) => vec![
             name,
-            (c.data.as_ref().map_or(0, |d| d.len()) + c.binary_data.as_ref().map_or(0, |d| d.len())).to_string(),
+            (c.data.as_ref().map_or(0, |d| d.len())
+                + c.binary_data.as_ref().map_or(0, |d| d.len()))
+            .to_string(),
             age(now, created),
         ],
     }

@@ -9,10 +9,16 @@ pub struct TabWriter {
 
 impl TabWriter {
     pub fn kubectl() -> Self {
-        TabWriter { minwidth: 6, padding: 3 }
+        TabWriter {
+            minwidth: 6,
+            padding: 3,
+        }
     }
     pub fn describe() -> Self {
-        TabWriter { minwidth: 0, padding: 2 }
+        TabWriter {
+            minwidth: 0,
+            padding: 2,
+        }
     }
 
     /// Lays out `text` (lines separated by `\n`, cells by `\t`).
@@ -28,7 +34,14 @@ impl TabWriter {
         out
     }
 
-    fn block(&self, lines: &[Vec<&str>], mut line0: usize, line1: usize, widths: &mut Vec<usize>, out: &mut String) {
+    fn block(
+        &self,
+        lines: &[Vec<&str>],
+        mut line0: usize,
+        line1: usize,
+        widths: &mut Vec<usize>,
+        out: &mut String,
+    ) {
         let column = widths.len();
         let mut this = line0;
         while this < line1 {
@@ -52,7 +65,14 @@ impl TabWriter {
         self.write_lines(lines, line0, line1, widths, out);
     }
 
-    fn write_lines(&self, lines: &[Vec<&str>], from: usize, to: usize, widths: &[usize], out: &mut String) {
+    fn write_lines(
+        &self,
+        lines: &[Vec<&str>],
+        from: usize,
+        to: usize,
+        widths: &[usize],
+        out: &mut String,
+    ) {
         for line in &lines[from..to] {
             for (j, cell) in line.iter().enumerate() {
                 out.push_str(cell);
@@ -83,10 +103,10 @@ mod tests {
 
     #[test]
     fn describe_blocks_end_at_lines_without_tabs() {
-        let t = "Name:\tx\nIPs:\n  IP:\t10.0.0.1\nQoS Class:\tBestEffort\n";
+        let t = "Name:\tx\nIPs:\n  IP:\t10.0.0.1\nContainers:\nQoS Class:\tBestEffort\n";
         assert_eq!(
             TabWriter::describe().format(t),
-            "Name:  x\nIPs:\n  IP:  10.0.0.1\nQoS Class:  BestEffort\n"
+            "Name:  x\nIPs:\n  IP:  10.0.0.1\nContainers:\nQoS Class:  BestEffort\n"
         );
     }
 }

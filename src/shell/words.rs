@@ -37,7 +37,9 @@ pub fn split_pipeline(line: &str) -> Result<Vec<Vec<String>>, String> {
                                 cur.push('\\');
                                 cur.push(x);
                             }
-                            None => return Err("unexpected EOF while looking for matching `\"'".into()),
+                            None => {
+                                return Err("unexpected EOF while looking for matching `\"'".into())
+                            }
                         },
                         Some(x) => cur.push(x),
                         None => return Err("unexpected EOF while looking for matching `\"'".into()),
@@ -52,7 +54,9 @@ pub fn split_pipeline(line: &str) -> Result<Vec<Vec<String>>, String> {
             }
             '|' => {
                 if in_word {
-                    cmds.last_mut().map(|c| c.push(std::mem::take(&mut cur)));
+                    if let Some(c) = cmds.last_mut() {
+                        c.push(std::mem::take(&mut cur));
+                    }
                     in_word = false;
                 }
                 if cmds.last().is_some_and(|c| c.is_empty()) {
@@ -62,7 +66,9 @@ pub fn split_pipeline(line: &str) -> Result<Vec<Vec<String>>, String> {
             }
             c if c.is_whitespace() => {
                 if in_word {
-                    cmds.last_mut().map(|c| c.push(std::mem::take(&mut cur)));
+                    if let Some(c) = cmds.last_mut() {
+                        c.push(std::mem::take(&mut cur));
+                    }
                     in_word = false;
                 }
             }
@@ -74,7 +80,9 @@ pub fn split_pipeline(line: &str) -> Result<Vec<Vec<String>>, String> {
         }
     }
     if in_word {
-        cmds.last_mut().map(|c| c.push(cur));
+        if let Some(c) = cmds.last_mut() {
+            c.push(cur);
+        }
     }
     if cmds.len() > 1 && cmds.last().is_some_and(|c| c.is_empty()) {
         return Err("syntax error: unexpected end of file".into());
@@ -116,11 +124,23 @@ pub fn filter(words: &[String], input: Output) -> Output {
                 out.code = 2;
                 return out;
             };
-            let alts: Vec<String> =
-                p.split('|').map(|a| if ignore_case { a.to_lowercase() } else { a.to_string() }).collect();
+            let alts: Vec<String> = p
+                .split('|')
+                .map(|a| {
+                    if ignore_case {
+                        a.to_lowercase()
+                    } else {
+                        a.to_string()
+                    }
+                })
+                .collect();
             let mut any = false;
             for line in text.lines() {
-                let hay = if ignore_case { line.to_lowercase() } else { line.to_string() };
+                let hay = if ignore_case {
+                    line.to_lowercase()
+                } else {
+                    line.to_string()
+                };
                 let hit = alts.iter().any(|a| hay.contains(a.as_str()));
                 if hit != invert {
                     any = true;
@@ -132,15 +152,29 @@ pub fn filter(words: &[String], input: Output) -> Output {
         "head" | "tail" => {
             let n: usize = args
                 .iter()
-                .find_map(|a| a.strip_prefix("-n").map(str::to_string).filter(|s| !s.is_empty()).or_else(|| a.strip_prefix('-').map(str::to_string)))
+                .find_map(|a| {
+                    a.strip_prefix("-n")
+                        .map(str::to_string)
+                        .filter(|s| !s.is_empty())
+                        .or_else(|| a.strip_prefix('-').map(str::to_string))
+                })
                 .and_then(|s| s.parse().ok())
-                .or_else(|| args.iter().position(|a| a == "-n").and_then(|i| args.get(i + 1)).and_then(|s| s.parse().ok()))
+                .or_else(|| {
+                    args.iter()
+                        .position(|a| a == "-n")
+                        .and_then(|i| args.get(i + 1))
+                        .and_then(|s| s.parse().ok())
+                })
                 .unwrap_or(10);
             let lines: Vec<&str> = text.lines().collect();
             let pick: Vec<&str> = if cmd == "head" {
                 lines.iter().take(n).copied().collect()
             } else {
-                lines.iter().skip(lines.len().saturating_sub(n)).copied().collect()
+                lines
+                    .iter()
+                    .skip(lines.len().saturating_sub(n))
+                    .copied()
+                    .collect()
             };
             for l in pick {
                 out.out(format!("{l}\n"));
@@ -173,9 +207,18 @@ mod tests {
     #[test]
     fn quotes_and_pipes() {
         assert_eq!(
-            split_pipeline(r#"kubectl get svc -o jsonpath='{.items[*].metadata.name}' | grep -i "a b""#).unwrap(),
+            split_pipeline(
+                r#"kubectl get svc -o jsonpath='{.items[*].metadata.name}' | grep -i "a b""#
+            )
+            .unwrap(),
             vec![
-                vec!["kubectl", "get", "svc", "-o", "jsonpath={.items[*].metadata.name}"],
+                vec![
+                    "kubectl",
+                    "get",
+                    "svc",
+                    "-o",
+                    "jsonpath={.items[*].metadata.name}"
+                ],
                 vec!["grep", "-i", "a b"]
             ]
         );

@@ -13,7 +13,10 @@ pub struct IpAllocator {
 
 impl IpAllocator {
     pub fn new(cidr: Cidr) -> Self {
-        Self { cidr, used: BTreeSet::new() }
+        Self {
+            cidr,
+            used: BTreeSet::new(),
+        }
     }
     /// Usable addresses: all but the network and broadcast addresses.
     fn size(&self) -> u64 {
@@ -75,7 +78,11 @@ pub struct PortAllocator {
 
 impl PortAllocator {
     pub fn new(base: u16, size: u16) -> Self {
-        Self { base, size, used: BTreeSet::new() }
+        Self {
+            base,
+            size,
+            used: BTreeSet::new(),
+        }
     }
     pub fn range_string(&self) -> String {
         format!("{}-{}", self.base, self.base as u32 + self.size as u32 - 1)
@@ -147,7 +154,10 @@ mod tests {
             "provided port is not in the valid range. The range of valid ports is 30000-32767"
         );
         p.allocate(30080).unwrap();
-        assert_eq!(p.allocate(30080).unwrap_err(), "provided port is already allocated");
+        assert_eq!(
+            p.allocate(30080).unwrap_err(),
+            "provided port is already allocated"
+        );
     }
 
     #[test]

@@ -45,7 +45,12 @@ impl ApiError {
         let texts: Vec<String> = causes.iter().map(|c| c.to_string()).collect();
         ApiError {
             reason: Reason::Invalid,
-            message: format!("{} \"{}\" is invalid: {}", kind.name(), name, aggregate(&texts)),
+            message: format!(
+                "{} \"{}\" is invalid: {}",
+                kind.name(),
+                name,
+                aggregate(&texts)
+            ),
             kind: Some(kind),
             name: name.to_string(),
             causes,
@@ -81,7 +86,13 @@ impl ApiError {
         }
     }
     pub fn bad_request(message: String) -> Self {
-        ApiError { reason: Reason::BadRequest, message, kind: None, name: String::new(), causes: Vec::new() }
+        ApiError {
+            reason: Reason::BadRequest,
+            message,
+            kind: None,
+            name: String::new(),
+            causes: Vec::new(),
+        }
     }
     pub fn internal(message: String) -> Self {
         ApiError {
@@ -93,6 +104,12 @@ impl ApiError {
         }
     }
     pub fn forbidden(message: String) -> Self {
-        ApiError { reason: Reason::Forbidden, message, kind: None, name: String::new(), causes: Vec::new() }
+        ApiError {
+            reason: Reason::Forbidden,
+            message,
+            kind: None,
+            name: String::new(),
+            causes: Vec::new(),
+        }
     }
 }

@@ -7,8 +7,8 @@ use crate::sim::object::{Kind, Object};
 use crate::sim::time::SimTime;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{
-    ConfigMap, EndpointAddress, EndpointPort as CorePort, EndpointSubset, Endpoints, Namespace, Node, NodeAddress,
-    NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo, Pod, Service,
+    ConfigMap, EndpointAddress, EndpointPort as CorePort, EndpointSubset, Endpoints, Namespace,
+    Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo, Pod, Service,
 };
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort, EndpointSlice};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -131,7 +131,11 @@ const COREFILE: &str = ".:53 {
 pub fn default_nodes() -> Vec<NodeInfo> {
     (0..3)
         .map(|i| NodeInfo {
-            name: if i == 0 { "minikube".into() } else { format!("minikube-m0{}", i + 1) },
+            name: if i == 0 {
+                "minikube".into()
+            } else {
+                format!("minikube-m0{}", i + 1)
+            },
             ip: format!("192.168.49.{}", i + 2),
             pod_cidr: format!("10.244.{i}.0/24"),
             labels: BTreeMap::new(),
@@ -142,13 +146,19 @@ pub fn default_nodes() -> Vec<NodeInfo> {
 /// Reads the nodes a manifest declares (`kind: Node`): name, InternalIP, podCIDR, labels.
 pub fn node_info_from(node: &Node, index: usize) -> NodeInfo {
     let name = node.metadata.name.clone().unwrap_or_default();
-    let ip = crate::sim::kubelet::node_internal_ip(node).unwrap_or_else(|| format!("192.168.49.{}", index + 2));
+    let ip = crate::sim::kubelet::node_internal_ip(node)
+        .unwrap_or_else(|| format!("192.168.49.{}", index + 2));
     let pod_cidr = node
         .spec
         .as_ref()
         .and_then(|s| s.pod_cidr.clone())
         .unwrap_or_else(|| format!("10.244.{index}.0/24"));
-    NodeInfo { name, ip, pod_cidr, labels: node.metadata.labels.clone().unwrap_or_default() }
+    NodeInfo {
+        name,
+        ip,
+        pod_cidr,
+        labels: node.metadata.labels.clone().unwrap_or_default(),
+    }
 }
 
 fn meta(name: &str, ns: &str) -> ObjectMeta {
@@ -160,7 +170,12 @@ fn meta(name: &str, ns: &str) -> ObjectMeta {
 }
 
 fn labels(pairs: &[(&str, &str)]) -> Option<BTreeMap<String, String>> {
-    Some(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+    Some(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    )
 }
 
 fn node_object(info: &NodeInfo, control_plane: bool, version: &str) -> Node {
@@ -170,9 +185,15 @@ fn node_object(info: &NodeInfo, control_plane: bool, version: &str) -> Node {
         ("kubernetes.io/arch", "amd64"),
         ("kubernetes.io/hostname", info.name.as_str()),
         ("kubernetes.io/os", "linux"),
-        ("minikube.k8s.io/commit", "65318f4cfff9c12cc87ec9eb8f4cdd57b25047f3"),
+        (
+            "minikube.k8s.io/commit",
+            "65318f4cfff9c12cc87ec9eb8f4cdd57b25047f3",
+        ),
         ("minikube.k8s.io/name", "minikube"),
-        ("minikube.k8s.io/primary", if control_plane { "true" } else { "false" }),
+        (
+            "minikube.k8s.io/primary",
+            if control_plane { "true" } else { "false" },
+        ),
         ("minikube.k8s.io/updated_at", "2025_11_25T10_00_00_0000"),
         ("minikube.k8s.io/version", "v1.37.0"),
     ]
@@ -180,14 +201,26 @@ fn node_object(info: &NodeInfo, control_plane: bool, version: &str) -> Node {
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
     if control_plane {
-        l.insert("node-role.kubernetes.io/control-plane".into(), String::new());
-        l.insert("node.kubernetes.io/exclude-from-external-load-balancers".into(), String::new());
+        l.insert(
+            "node-role.kubernetes.io/control-plane".into(),
+            String::new(),
+        );
+        l.insert(
+            "node.kubernetes.io/exclude-from-external-load-balancers".into(),
+            String::new(),
+        );
     }
     l.extend(info.labels.clone());
     let mut ann = BTreeMap::new();
-    ann.insert("kubeadm.alpha.kubernetes.io/cri-socket".to_string(), "unix:///var/run/cri-dockerd.sock".to_string());
+    ann.insert(
+        "kubeadm.alpha.kubernetes.io/cri-socket".to_string(),
+        "unix:///var/run/cri-dockerd.sock".to_string(),
+    );
     ann.insert("node.alpha.kubernetes.io/ttl".to_string(), "0".to_string());
-    ann.insert("volumes.kubernetes.io/controller-managed-attach-detach".to_string(), "true".to_string());
+    ann.insert(
+        "volumes.kubernetes.io/controller-managed-attach-detach".to_string(),
+        "true".to_string(),
+    );
     let t0 = SimTime(0).to_time();
     let cond = |ty: &str, status: &str, reason: &str, msg: &str| NodeCondition {
         type_: ty.into(),
@@ -222,16 +255,42 @@ fn node_object(info: &NodeInfo, control_plane: bool, version: &str) -> Node {
         }),
         status: Some(NodeStatus {
             addresses: Some(vec![
-                NodeAddress { type_: "InternalIP".into(), address: info.ip.clone() },
-                NodeAddress { type_: "Hostname".into(), address: info.name.clone() },
+                NodeAddress {
+                    type_: "InternalIP".into(),
+                    address: info.ip.clone(),
+                },
+                NodeAddress {
+                    type_: "Hostname".into(),
+                    address: info.name.clone(),
+                },
             ]),
             allocatable: Some(resources.clone()),
             capacity: Some(resources),
             conditions: Some(vec![
-                cond("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-                cond("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-                cond("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-                cond("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+                cond(
+                    "MemoryPressure",
+                    "False",
+                    "KubeletHasSufficientMemory",
+                    "kubelet has sufficient memory available",
+                ),
+                cond(
+                    "DiskPressure",
+                    "False",
+                    "KubeletHasNoDiskPressure",
+                    "kubelet has no disk pressure",
+                ),
+                cond(
+                    "PIDPressure",
+                    "False",
+                    "KubeletHasSufficientPID",
+                    "kubelet has sufficient PID available",
+                ),
+                cond(
+                    "Ready",
+                    "True",
+                    "KubeletReady",
+                    "kubelet is posting ready status",
+                ),
             ]),
             node_info: Some(NodeSystemInfo {
                 architecture: "amd64".into(),
@@ -273,7 +332,10 @@ impl Cluster {
         let mut c = Cluster::empty(seed);
         let version = c.config.kubernetes_version.clone();
         for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
-            let _ = c.create(Object::Namespace(Namespace { metadata: meta(ns, ""), ..Default::default() }));
+            let _ = c.create(Object::Namespace(Namespace {
+                metadata: meta(ns, ""),
+                ..Default::default()
+            }));
         }
         for (i, n) in nodes.iter().enumerate() {
             let mut node = node_object(n, i == 0, &version);
@@ -297,16 +359,26 @@ impl Cluster {
         kp.insert("config.conf".to_string(), KUBE_PROXY_CONFIG.to_string());
         kp.insert("kubeconfig.conf".to_string(), "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    certificate-authority: /var/lib/kube-proxy/ca.crt\n    server: https://control-plane.minikube.internal:8443\n  name: default\ncontexts:\n- context:\n    cluster: default\n    namespace: default\n    user: default\n  name: default\ncurrent-context: default\nusers:\n- name: default\n  user:\n    tokenFile: /var/run/secrets/kubernetes.io/serviceaccount/token\n".to_string());
         let _ = c.create(Object::ConfigMap(ConfigMap {
-            metadata: ObjectMeta { labels: labels(&[("app", "kube-proxy")]), ..meta("kube-proxy", "kube-system") },
+            metadata: ObjectMeta {
+                labels: labels(&[("app", "kube-proxy")]),
+                ..meta("kube-proxy", "kube-system")
+            },
             data: Some(kp),
             ..Default::default()
         }));
         let mut cf = BTreeMap::new();
         cf.insert("Corefile".to_string(), COREFILE.to_string());
-        let _ = c.create(Object::ConfigMap(ConfigMap { metadata: meta("coredns", "kube-system"), data: Some(cf), ..Default::default() }));
+        let _ = c.create(Object::ConfigMap(ConfigMap {
+            metadata: meta("coredns", "kube-system"),
+            data: Some(cf),
+            ..Default::default()
+        }));
 
         // default/kubernetes and its apiserver-maintained endpoints
-        let api_ip = nodes.first().map(|n| n.ip.clone()).unwrap_or_else(|| "192.168.49.2".into());
+        let api_ip = nodes
+            .first()
+            .map(|n| n.ip.clone())
+            .unwrap_or_else(|| "192.168.49.2".into());
         let kubernetes: Service = serde_json::from_value(json!({
             "metadata": {"name": "kubernetes", "namespace": "default",
                 "labels": {"component": "apiserver", "provider": "kubernetes"}},
@@ -320,9 +392,17 @@ impl Cluster {
                 ..meta("kubernetes", "default")
             },
             subsets: Some(vec![EndpointSubset {
-                addresses: Some(vec![EndpointAddress { ip: api_ip.clone(), ..Default::default() }]),
+                addresses: Some(vec![EndpointAddress {
+                    ip: api_ip.clone(),
+                    ..Default::default()
+                }]),
                 not_ready_addresses: None,
-                ports: Some(vec![CorePort { name: Some("https".into()), port: 8443, protocol: Some("TCP".into()), app_protocol: None }]),
+                ports: Some(vec![CorePort {
+                    name: Some("https".into()),
+                    port: 8443,
+                    protocol: Some("TCP".into()),
+                    app_protocol: None,
+                }]),
             }]),
         };
         let _ = c.create(Object::Endpoints(ep));
@@ -330,14 +410,23 @@ impl Cluster {
             address_type: "IPv4".into(),
             endpoints: vec![Endpoint {
                 addresses: vec![api_ip.clone()],
-                conditions: Some(EndpointConditions { ready: Some(true), serving: None, terminating: None }),
+                conditions: Some(EndpointConditions {
+                    ready: Some(true),
+                    serving: None,
+                    terminating: None,
+                }),
                 ..Default::default()
             }],
             metadata: ObjectMeta {
                 labels: labels(&[("kubernetes.io/service-name", "kubernetes")]),
                 ..meta("kubernetes", "default")
             },
-            ports: Some(vec![EndpointPort { name: Some("https".into()), port: Some(8443), protocol: Some("TCP".into()), app_protocol: None }]),
+            ports: Some(vec![EndpointPort {
+                name: Some("https".into()),
+                port: Some(8443),
+                protocol: Some("TCP".into()),
+                app_protocol: None,
+            }]),
         };
         let _ = c.create(Object::EndpointSlice(slice));
 
@@ -345,16 +434,36 @@ impl Cluster {
         let cp = nodes.first().map(|n| n.name.clone()).unwrap_or_default();
         for (name, image, comp) in [
             ("etcd", "registry.k8s.io/etcd:3.6.4-0", "etcd"),
-            ("kube-apiserver", "registry.k8s.io/kube-apiserver:v1.34.0", "kube-apiserver"),
-            ("kube-controller-manager", "registry.k8s.io/kube-controller-manager:v1.34.0", "kube-controller-manager"),
-            ("kube-scheduler", "registry.k8s.io/kube-scheduler:v1.34.0", "kube-scheduler"),
+            (
+                "kube-apiserver",
+                "registry.k8s.io/kube-apiserver:v1.34.0",
+                "kube-apiserver",
+            ),
+            (
+                "kube-controller-manager",
+                "registry.k8s.io/kube-controller-manager:v1.34.0",
+                "kube-controller-manager",
+            ),
+            (
+                "kube-scheduler",
+                "registry.k8s.io/kube-scheduler:v1.34.0",
+                "kube-scheduler",
+            ),
         ] {
             let _ = c.create(Object::Pod(static_pod(name, &cp, image, comp)));
         }
         for n in &nodes {
             for (prefix, image, app_label) in [
-                ("kindnet-", "docker.io/kindest/kindnetd:v20250512-df8de77b", ("app", "kindnet")),
-                ("kube-proxy-", "registry.k8s.io/kube-proxy:v1.34.0", ("k8s-app", "kube-proxy")),
+                (
+                    "kindnet-",
+                    "docker.io/kindest/kindnetd:v20250512-df8de77b",
+                    ("app", "kindnet"),
+                ),
+                (
+                    "kube-proxy-",
+                    "registry.k8s.io/kube-proxy:v1.34.0",
+                    ("k8s-app", "kube-proxy"),
+                ),
             ] {
                 let pod: Pod = serde_json::from_value(json!({
                     "metadata": {"generateName": prefix, "namespace": "kube-system",
@@ -423,7 +532,8 @@ impl Cluster {
 
 fn set_unschedulable(c: &mut Cluster, node: &str, value: bool) {
     if let Some(Object::Node(mut n)) = c.objects.get(&ObjKey::new(Kind::Node, "", node)).cloned() {
-        n.spec.get_or_insert_with(Default::default).unschedulable = if value { Some(true) } else { None };
+        n.spec.get_or_insert_with(Default::default).unschedulable =
+            if value { Some(true) } else { None };
         c.put(Object::Node(n));
     }
 }

@@ -29,8 +29,16 @@ pub struct ObjKey {
 
 impl ObjKey {
     pub fn new(kind: Kind, namespace: &str, name: &str) -> Self {
-        let namespace = if kind.namespaced() { namespace.to_string() } else { String::new() };
-        ObjKey { kind, namespace, name: name.to_string() }
+        let namespace = if kind.namespaced() {
+            namespace.to_string()
+        } else {
+            String::new()
+        };
+        ObjKey {
+            kind,
+            namespace,
+            name: name.to_string(),
+        }
     }
     pub fn of(obj: &Object) -> Self {
         ObjKey::new(obj.kind(), obj.namespace(), obj.name())
@@ -81,8 +89,15 @@ pub struct PodRuntime {
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Timer {
-    PodReadinessCheck { namespace: String, name: String },
-    PodGone { namespace: String, name: String, uid: String },
+    PodReadinessCheck {
+        namespace: String,
+        name: String,
+    },
+    PodGone {
+        namespace: String,
+        name: String,
+        uid: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -145,10 +160,16 @@ impl Cluster {
 
     /// Objects of one kind, in one namespace or all, in list order.
     pub fn list(&self, kind: Kind, namespace: Option<&str>) -> Vec<&Object> {
-        let start = ObjKey { kind, namespace: namespace.unwrap_or("").to_string(), name: String::new() };
+        let start = ObjKey {
+            kind,
+            namespace: namespace.unwrap_or("").to_string(),
+            name: String::new(),
+        };
         self.objects
             .range(start..)
-            .take_while(|(k, _)| k.kind == kind && namespace.is_none_or(|ns| !kind.namespaced() || k.namespace == ns))
+            .take_while(|(k, _)| {
+                k.kind == kind && namespace.is_none_or(|ns| !kind.namespaced() || k.namespace == ns)
+            })
             .map(|(_, v)| v)
             .collect()
     }
@@ -194,7 +215,8 @@ impl Cluster {
         match obj {
             Object::Service(svc) => self.release_service(svc),
             Object::Pod(p) => {
-                self.runtime.remove(&(obj.namespace().to_string(), obj.name().to_string()));
+                self.runtime
+                    .remove(&(obj.namespace().to_string(), obj.name().to_string()));
                 let _ = p;
             }
             _ => {}
@@ -232,7 +254,8 @@ impl Cluster {
                 for o in [old, new.as_ref()].into_iter().flatten() {
                     for owner in o.meta().owner_references.iter().flatten() {
                         if owner.kind == "Deployment" {
-                            self.dirty_deployments.insert((ns.clone(), owner.name.clone()));
+                            self.dirty_deployments
+                                .insert((ns.clone(), owner.name.clone()));
                         }
                     }
                 }
@@ -241,7 +264,8 @@ impl Cluster {
                 for o in [old, new.as_ref()].into_iter().flatten() {
                     for owner in o.meta().owner_references.iter().flatten() {
                         if owner.kind == "ReplicaSet" {
-                            self.dirty_replicasets.insert((ns.clone(), owner.name.clone()));
+                            self.dirty_replicasets
+                                .insert((ns.clone(), owner.name.clone()));
                         }
                     }
                     let labels = o.meta().labels.clone().unwrap_or_default();
@@ -249,7 +273,9 @@ impl Cluster {
                     for svc in self.list(Kind::Service, Some(&ns)) {
                         if let Object::Service(s) = svc {
                             if let Some(sel) = s.spec.as_ref().and_then(|sp| sp.selector.as_ref()) {
-                                if !sel.is_empty() && sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
+                                if !sel.is_empty()
+                                    && sel.iter().all(|(k, v)| labels.get(k) == Some(v))
+                                {
                                     hits.push((ns.clone(), svc.name().to_string()));
                                 }
                             }
@@ -291,7 +317,10 @@ impl Cluster {
             let status = ns.status.get_or_insert_with(Default::default);
             status.phase = Some("Active".into());
             let labels = ns.metadata.labels.get_or_insert_with(Default::default);
-            labels.insert("kubernetes.io/metadata.name".into(), ns.metadata.name.clone().unwrap_or_default());
+            labels.insert(
+                "kubernetes.io/metadata.name".into(),
+                ns.metadata.name.clone().unwrap_or_default(),
+            );
         }
     }
 
@@ -313,7 +342,11 @@ impl Cluster {
         let kind = obj.kind();
         if kind.namespaced() {
             let ns = obj.namespace().to_string();
-            let ns = if ns.is_empty() { "default".to_string() } else { ns };
+            let ns = if ns.is_empty() {
+                "default".to_string()
+            } else {
+                ns
+            };
             obj.meta_mut().namespace = Some(ns.clone());
             if !self.namespace_exists(&ns) {
                 return Err(ApiError::namespace_not_found(&ns));
@@ -358,15 +391,17 @@ impl Cluster {
                     ..Default::default()
                 });
             }
-            if p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_none() {
-                self.unscheduled.insert((key.namespace.clone(), key.name.clone()));
-            } else {
-                self.unscheduled.insert((key.namespace.clone(), key.name.clone()));
-            }
+            // the scheduler picks a node; the kubelet starts pods that already have one
+            self.unscheduled
+                .insert((key.namespace.clone(), key.name.clone()));
         }
         self.put(obj);
         self.reconcile();
-        Ok(self.objects.get(&key).cloned().unwrap_or_else(|| unreachable_object(kind)))
+        Ok(self
+            .objects
+            .get(&key)
+            .cloned()
+            .unwrap_or_else(|| unreachable_object(kind)))
     }
 
     /// `PUT`: replace an existing object. Returns the stored object and whether anything changed.
@@ -420,10 +455,10 @@ impl Cluster {
         }
         // keep status the controllers own
         match (&mut obj, &old) {
-            (Object::Pod(n), Object::Pod(o)) => {
-                if n.status.is_none() || n.status == Some(Default::default()) {
-                    n.status = o.status.clone();
-                }
+            (Object::Pod(n), Object::Pod(o))
+                if n.status.is_none() || n.status == Some(Default::default()) =>
+            {
+                n.status = o.status.clone();
             }
             (Object::Deployment(n), Object::Deployment(o)) => n.status = o.status.clone(),
             (Object::ReplicaSet(n), Object::ReplicaSet(o)) => n.status = o.status.clone(),
@@ -433,7 +468,10 @@ impl Cluster {
         }
         if let (Object::Namespace(n), _) = (&mut obj, &old) {
             let labels = n.metadata.labels.get_or_insert_with(Default::default);
-            labels.insert("kubernetes.io/metadata.name".into(), n.metadata.name.clone().unwrap_or_default());
+            labels.insert(
+                "kubernetes.io/metadata.name".into(),
+                n.metadata.name.clone().unwrap_or_default(),
+            );
         }
         let changed = obj != old;
         if !changed {
@@ -448,16 +486,30 @@ impl Cluster {
         }
         self.put(obj);
         self.reconcile();
-        Ok((self.objects.get(&key).cloned().unwrap_or_else(|| unreachable_object(kind)), true))
+        Ok((
+            self.objects
+                .get(&key)
+                .cloned()
+                .unwrap_or_else(|| unreachable_object(kind)),
+            true,
+        ))
     }
 
     /// `kubectl apply` of one decoded object, given the JSON the user wrote (the "modified" config).
-    pub fn apply(&mut self, obj: Object, modified: &Value) -> Result<(Object, ApplyResult), ApiError> {
+    pub fn apply(
+        &mut self,
+        obj: Object,
+        modified: &Value,
+    ) -> Result<(Object, ApplyResult), ApiError> {
         let kind = obj.kind();
         let mut modified = modified.clone();
         let ns = if kind.namespaced() {
             let ns = obj.namespace();
-            if ns.is_empty() { "default".to_string() } else { ns.to_string() }
+            if ns.is_empty() {
+                "default".to_string()
+            } else {
+                ns.to_string()
+            }
         } else {
             String::new()
         };
@@ -472,7 +524,10 @@ impl Cluster {
                 if kind.namespaced() {
                     obj.meta_mut().namespace = Some(ns);
                 }
-                obj.meta_mut().annotations.get_or_insert_with(Default::default).insert(LAST_APPLIED.into(), annotation);
+                obj.meta_mut()
+                    .annotations
+                    .get_or_insert_with(Default::default)
+                    .insert(LAST_APPLIED.into(), annotation);
                 let created = self.create(obj)?;
                 Ok((created, ApplyResult::Created))
             }
@@ -486,7 +541,8 @@ impl Cluster {
                     .and_then(|s| serde_json::from_str(s).ok());
                 let mut merged = three_way(&cur_value, &modified, original.as_ref());
                 merged["metadata"]["annotations"][LAST_APPLIED] = Value::String(annotation);
-                let new_obj = decode(&merged).map_err(|e| ApiError::bad_request(format!("{e:?}")))?;
+                let new_obj =
+                    decode(&merged).map_err(|e| ApiError::bad_request(format!("{e:?}")))?;
                 let booted = kind == Kind::Node && self.booted_nodes.remove(obj.name());
                 let (stored, changed) = self.update(new_obj)?;
                 let result = if booted {
@@ -503,39 +559,65 @@ impl Cluster {
 
     /// `DELETE`. Pods are deleted gracefully (`grace` seconds, default the pod's own); other
     /// objects go at once and their dependants are collected.
-    pub fn delete(&mut self, kind: Kind, namespace: &str, name: &str, grace: Option<i64>) -> Result<Object, ApiError> {
+    pub fn delete(
+        &mut self,
+        kind: Kind,
+        namespace: &str,
+        name: &str,
+        grace: Option<i64>,
+    ) -> Result<Object, ApiError> {
         let key = ObjKey::new(kind, namespace, name);
         let Some(obj) = self.objects.get(&key).cloned() else {
             return Err(ApiError::not_found(kind, name));
         };
         match obj {
             Object::Pod(mut pod) => {
-                let default_grace =
-                    pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds).unwrap_or(30);
+                let default_grace = pod
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.termination_grace_period_seconds)
+                    .unwrap_or(30);
                 let grace = grace.unwrap_or(default_grace).max(0);
-                let unscheduled = pod.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_none();
+                let unscheduled = pod
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.node_name.as_ref())
+                    .is_none();
                 if grace == 0 || unscheduled {
                     self.remove(&key);
                 } else if pod.metadata.deletion_timestamp.is_none() {
-                    pod.metadata.deletion_timestamp = Some(self.now.plus_secs(grace as u64).to_time());
+                    pod.metadata.deletion_timestamp =
+                        Some(self.now.plus_secs(grace as u64).to_time());
                     pod.metadata.deletion_grace_period_seconds = Some(grace);
                     let uid = pod.metadata.uid.clone().unwrap_or_default();
                     self.put(Object::Pod(pod.clone()));
                     self.add_timer(
                         self.now.plus_secs(grace as u64),
-                        Timer::PodGone { namespace: namespace.to_string(), name: name.to_string(), uid },
+                        Timer::PodGone {
+                            namespace: namespace.to_string(),
+                            name: name.to_string(),
+                            uid,
+                        },
                     );
                 }
                 self.reconcile();
                 Ok(self.objects.get(&key).cloned().unwrap_or(Object::Pod(pod)))
             }
             Object::Namespace(_) => {
-                if matches!(name, "default" | "kube-system" | "kube-public" | "kube-node-lease") {
+                if matches!(
+                    name,
+                    "default" | "kube-system" | "kube-public" | "kube-node-lease"
+                ) {
                     return Err(ApiError::forbidden(format!(
                         "namespaces \"{name}\" is forbidden: this namespace may not be deleted"
                     )));
                 }
-                let keys: Vec<ObjKey> = self.objects.keys().filter(|k| k.namespace == name).cloned().collect();
+                let keys: Vec<ObjKey> = self
+                    .objects
+                    .keys()
+                    .filter(|k| k.namespace == name)
+                    .cloned()
+                    .collect();
                 for k in keys {
                     if k.kind == Kind::Pod {
                         let _ = self.delete(Kind::Pod, &k.namespace, &k.name, Some(0));
@@ -543,7 +625,9 @@ impl Cluster {
                         self.remove(&k);
                     }
                 }
-                let old = self.remove(&key).unwrap_or_else(|| unreachable_object(kind));
+                let old = self
+                    .remove(&key)
+                    .unwrap_or_else(|| unreachable_object(kind));
                 self.reconcile();
                 Ok(old)
             }
@@ -564,7 +648,11 @@ impl Cluster {
             .iter()
             .filter(|(k, o)| {
                 k.namespace == namespace
-                    && o.meta().owner_references.iter().flatten().any(|r| r.uid == uid)
+                    && o.meta()
+                        .owner_references
+                        .iter()
+                        .flatten()
+                        .any(|r| r.uid == uid)
             })
             .map(|(k, _)| k.clone())
             .collect();
@@ -607,9 +695,17 @@ impl Cluster {
 
     fn fire(&mut self, t: Timer) {
         match t {
-            Timer::PodGone { namespace, name, uid } => {
+            Timer::PodGone {
+                namespace,
+                name,
+                uid,
+            } => {
                 let key = ObjKey::new(Kind::Pod, &namespace, &name);
-                if self.objects.get(&key).is_some_and(|o| o.meta().uid.as_deref() == Some(uid.as_str())) {
+                if self
+                    .objects
+                    .get(&key)
+                    .is_some_and(|o| o.meta().uid.as_deref() == Some(uid.as_str()))
+                {
                     self.remove(&key);
                 }
             }
@@ -622,7 +718,11 @@ impl Cluster {
     // ---- Service allocation ---------------------------------------------------------------
 
     /// Allocates ClusterIPs, NodePorts and the health-check port. On error nothing stays allocated.
-    fn allocate_service(&mut self, svc: &mut Service, old: Option<&Service>) -> Result<Allocation, Vec<FieldError>> {
+    fn allocate_service(
+        &mut self,
+        svc: &mut Service,
+        old: Option<&Service>,
+    ) -> Result<Allocation, Vec<FieldError>> {
         let mut a = Allocation::default();
         let spec = svc.spec.get_or_insert_with(Default::default);
         let ty = spec.type_.clone().unwrap_or_default();
@@ -679,23 +779,32 @@ impl Cluster {
         let wants_node_ports = ty == "NodePort"
             || (ty == "LoadBalancer" && spec.allocate_load_balancer_node_ports.unwrap_or(true));
         if wants_node_ports {
-            let old_ports: Vec<i32> =
-                old_spec.ports.iter().flatten().filter_map(|p| p.node_port).filter(|n| *n > 0).collect();
+            let old_ports: Vec<i32> = old_spec
+                .ports
+                .iter()
+                .flatten()
+                .filter_map(|p| p.node_port)
+                .filter(|n| *n > 0)
+                .collect();
             let mut by_port: BTreeMap<i32, i32> = BTreeMap::new();
             let ports = spec.ports.get_or_insert_with(Vec::new);
-            for i in 0..ports.len() {
-                let np = ports[i].node_port.unwrap_or(0);
+            for (i, port) in ports.iter().enumerate() {
+                let np = port.node_port.unwrap_or(0);
                 if np != 0 {
                     if old_ports.contains(&np) || a.ports.contains(&(np as u16)) {
-                        by_port.insert(ports[i].port, np);
+                        by_port.insert(port.port, np);
                         continue;
                     }
                     if let Err(e) = self.ports.allocate(np) {
                         self.rollback(std::mem::take(&mut a));
-                        return Err(vec![FieldError::invalid(format!("spec.ports[{i}].nodePort"), np, &e)]);
+                        return Err(vec![FieldError::invalid(
+                            format!("spec.ports[{i}].nodePort"),
+                            np,
+                            &e,
+                        )]);
                     }
                     a.ports.push(np as u16);
-                    by_port.insert(ports[i].port, np);
+                    by_port.insert(port.port, np);
                 }
             }
             for p in ports.iter_mut() {
@@ -723,7 +832,8 @@ impl Cluster {
                 }
             }
         }
-        let needs_hc = ty == "LoadBalancer" && spec.external_traffic_policy.as_deref() == Some("Local");
+        let needs_hc =
+            ty == "LoadBalancer" && spec.external_traffic_policy.as_deref() == Some("Local");
         if needs_hc {
             let hc = spec.health_check_node_port.unwrap_or(0);
             let old_hc = old_spec.health_check_node_port.unwrap_or(0);
@@ -748,7 +858,11 @@ impl Cluster {
             } else if hc != old_hc {
                 if let Err(e) = self.ports.allocate(hc) {
                     self.rollback(std::mem::take(&mut a));
-                    return Err(vec![FieldError::invalid("spec.healthCheckNodePort", hc, &e)]);
+                    return Err(vec![FieldError::invalid(
+                        "spec.healthCheckNodePort",
+                        hc,
+                        &e,
+                    )]);
                 }
                 a.ports.push(hc as u16);
             }
@@ -778,9 +892,19 @@ impl Cluster {
                 }
             }
         }
-        let mut new_ports: Vec<i32> = ns.ports.iter().flatten().filter_map(|p| p.node_port).collect();
+        let mut new_ports: Vec<i32> = ns
+            .ports
+            .iter()
+            .flatten()
+            .filter_map(|p| p.node_port)
+            .collect();
         new_ports.extend(ns.health_check_node_port);
-        let mut old_ports: Vec<i32> = os.ports.iter().flatten().filter_map(|p| p.node_port).collect();
+        let mut old_ports: Vec<i32> = os
+            .ports
+            .iter()
+            .flatten()
+            .filter_map(|p| p.node_port)
+            .collect();
         old_ports.extend(os.health_check_node_port);
         for p in old_ports {
             if p > 0 && !new_ports.contains(&p) {
@@ -806,7 +930,9 @@ fn unreachable_object(kind: Kind) -> Object {
 
 /// The apiserver keeps `clusterIP` and `clusterIPs` in step (`PrepareForCreate`).
 fn normalize_cluster_ips(svc: &mut Service) {
-    let Some(spec) = svc.spec.as_mut() else { return };
+    let Some(spec) = svc.spec.as_mut() else {
+        return;
+    };
     let cip = spec.cluster_ip.clone().unwrap_or_default();
     let ips = spec.cluster_ips.clone().unwrap_or_default();
     if !cip.is_empty() && ips.is_empty() {
@@ -814,10 +940,8 @@ fn normalize_cluster_ips(svc: &mut Service) {
     } else if cip.is_empty() && !ips.is_empty() {
         spec.cluster_ip = Some(ips[0].clone());
     }
-    if spec.type_.as_deref() == Some("ExternalName") {
-        if spec.cluster_ip.as_deref() == Some("") {
-            spec.cluster_ip = None;
-        }
+    if spec.type_.as_deref() == Some("ExternalName") && spec.cluster_ip.as_deref() == Some("") {
+        spec.cluster_ip = None;
     }
 }
 
@@ -860,9 +984,11 @@ fn patch_allocated_values(new: &mut Service, old: &Service) {
     if new_has_np && old_has_np {
         for p in ns.ports.iter_mut().flatten() {
             if p.node_port.unwrap_or(0) == 0 {
-                let found = os.ports.iter().flatten().find(|o| {
-                    o.port == p.port && o.protocol == p.protocol
-                });
+                let found = os
+                    .ports
+                    .iter()
+                    .flatten()
+                    .find(|o| o.port == p.port && o.protocol == p.protocol);
                 if let Some(o) = found {
                     p.node_port = o.node_port;
                 }
@@ -872,11 +998,10 @@ fn patch_allocated_values(new: &mut Service, old: &Service) {
     if !new_has_np && old_has_np {
         // dropTypeDependentFields: nodePorts the user did not change are released
         for p in ns.ports.iter_mut().flatten() {
-            let same = os
-                .ports
-                .iter()
-                .flatten()
-                .any(|o| o.port == p.port && o.node_port == p.node_port && p.node_port.is_some());
+            let same =
+                os.ports.iter().flatten().any(|o| {
+                    o.port == p.port && o.node_port == p.node_port && p.node_port.is_some()
+                });
             if same {
                 p.node_port = None;
             }
@@ -890,16 +1015,16 @@ fn patch_allocated_values(new: &mut Service, old: &Service) {
     if old_hc && !new_hc && ns.health_check_node_port == os.health_check_node_port {
         ns.health_check_node_port = None;
     }
-    if old_ty == "ClusterIP" && new_ty != old_ty {
-        // an externalTrafficPolicy defaulted for the new type is fine; nothing else to drop
-    }
-    if !(new_ty == "NodePort" || new_ty == "LoadBalancer")
-        && !(new_ty == "ClusterIP" && ns.external_ips.as_ref().is_some_and(|e| !e.is_empty()))
-        && ns.external_traffic_policy == os.external_traffic_policy
-    {
+    let has_external_ips = ns.external_ips.as_ref().is_some_and(|e| !e.is_empty());
+    let accessible = new_ty == "NodePort"
+        || new_ty == "LoadBalancer"
+        || (new_ty == "ClusterIP" && has_external_ips);
+    if !accessible && ns.external_traffic_policy == os.external_traffic_policy {
         ns.external_traffic_policy = None;
     }
-    if new_ty != "LoadBalancer" && ns.allocate_load_balancer_node_ports == os.allocate_load_balancer_node_ports {
+    if new_ty != "LoadBalancer"
+        && ns.allocate_load_balancer_node_ports == os.allocate_load_balancer_node_ports
+    {
         ns.allocate_load_balancer_node_ports = None;
     }
 }
@@ -934,7 +1059,9 @@ fn pod_update_errors(new: &Pod, old: &Pod) -> Vec<FieldError> {
 pub fn last_applied_annotation(modified: &Value) -> String {
     let mut v = modified.clone();
     if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
-        let ann = meta.entry("annotations").or_insert_with(|| Value::Object(Default::default()));
+        let ann = meta
+            .entry("annotations")
+            .or_insert_with(|| Value::Object(Default::default()));
         if let Some(a) = ann.as_object_mut() {
             a.remove(LAST_APPLIED);
         } else {
@@ -974,8 +1101,14 @@ impl Cluster {
         match (&mut cur, obj) {
             (Object::Service(c), Object::Service(mut n)) => {
                 if let Some(st) = n.status.as_mut() {
-                    for ing in st.load_balancer.iter_mut().flat_map(|l| l.ingress.iter_mut().flatten()) {
-                        if ing.ip.as_deref().is_some_and(|ip| !ip.is_empty()) && ing.ip_mode.is_none() {
+                    for ing in st
+                        .load_balancer
+                        .iter_mut()
+                        .flat_map(|l| l.ingress.iter_mut().flatten())
+                    {
+                        if ing.ip.as_deref().is_some_and(|ip| !ip.is_empty())
+                            && ing.ip_mode.is_none()
+                        {
                             ing.ip_mode = Some("VIP".into());
                         }
                     }
@@ -1000,6 +1133,12 @@ impl Cluster {
             crate::sim::kubelet::update_readiness(self, &key.namespace, &key.name);
         }
         self.reconcile();
-        Ok((self.objects.get(&key).cloned().unwrap_or_else(|| unreachable_object(key.kind)), true))
+        Ok((
+            self.objects
+                .get(&key)
+                .cloned()
+                .unwrap_or_else(|| unreachable_object(key.kind)),
+            true,
+        ))
     }
 }

@@ -16,6 +16,10 @@ use std::collections::BTreeMap;
 
 pub const REVISION: &str = "deployment.kubernetes.io/revision";
 
+/// The object an event is about: namespace, kind, name.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Involved<'a>(pub &'a str, pub &'a str, pub &'a str);
+
 /// A recorded event, as `kubectl describe` lists them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
@@ -32,10 +36,22 @@ pub struct Event {
 }
 
 impl Cluster {
-    pub(crate) fn record_event(&mut self, ns: &str, kind: &str, name: &str, ty: &str, reason: &str, source: &str, message: &str) {
+    pub(crate) fn record_event(
+        &mut self,
+        about: Involved,
+        ty: &str,
+        reason: &str,
+        source: &str,
+        message: &str,
+    ) {
+        let Involved(ns, kind, name) = about;
         let now = self.now;
         if let Some(e) = self.events.iter_mut().find(|e| {
-            e.namespace == ns && e.kind == kind && e.name == name && e.reason == reason && e.message == message
+            e.namespace == ns
+                && e.kind == kind
+                && e.name == name
+                && e.reason == reason
+                && e.message == message
         }) {
             e.count += 1;
             e.last = now;
@@ -60,8 +76,11 @@ impl Cluster {
     }
 
     pub fn events_for(&self, ns: &str, kind: &str, name: &str) -> Vec<&Event> {
-        let mut v: Vec<&Event> =
-            self.events.iter().filter(|e| e.namespace == ns && e.kind == kind && e.name == name).collect();
+        let mut v: Vec<&Event> = self
+            .events
+            .iter()
+            .filter(|e| e.namespace == ns && e.kind == kind && e.name == name)
+            .collect();
         v.sort_by_key(|e| e.last);
         v
     }
@@ -92,7 +111,11 @@ impl Cluster {
                 }
             }
             let dirty = std::mem::take(&mut self.dirty_services);
-            let index = if dirty.len() > 32 { Some(crate::sim::endpoints::PodIndex::build(self)) } else { None };
+            let index = if dirty.len() > 32 {
+                Some(crate::sim::endpoints::PodIndex::build(self))
+            } else {
+                None
+            };
             for (ns, name) in dirty {
                 crate::sim::endpoints::sync_service(self, &ns, &name, index.as_ref());
             }
@@ -103,12 +126,20 @@ impl Cluster {
     fn owned_by<'a>(&'a self, kind: Kind, ns: &str, uid: &str) -> Vec<&'a Object> {
         self.list(kind, Some(ns))
             .into_iter()
-            .filter(|o| o.meta().owner_references.iter().flatten().any(|r| r.uid == uid && r.controller == Some(true)))
+            .filter(|o| {
+                o.meta()
+                    .owner_references
+                    .iter()
+                    .flatten()
+                    .any(|r| r.uid == uid && r.controller == Some(true))
+            })
             .collect()
     }
 
     fn sync_replica_set(&mut self, ns: &str, name: &str) {
-        let Some(Object::ReplicaSet(rs)) = self.get(Kind::ReplicaSet, ns, name).cloned() else { return };
+        let Some(Object::ReplicaSet(rs)) = self.get(Kind::ReplicaSet, ns, name).cloned() else {
+            return;
+        };
         if rs.metadata.deletion_timestamp.is_some() {
             return;
         }
@@ -118,16 +149,34 @@ impl Cluster {
         let pods: Vec<Pod> = self
             .owned_by(Kind::Pod, ns, &uid)
             .into_iter()
-            .filter_map(|o| if let Object::Pod(p) = o { Some(p.clone()) } else { None })
+            .filter_map(|o| {
+                if let Object::Pod(p) = o {
+                    Some(p.clone())
+                } else {
+                    None
+                }
+            })
             .collect();
-        let mut active: Vec<Pod> =
-            pods.iter().filter(|p| p.metadata.deletion_timestamp.is_none() && !pod_is_terminal(p)).cloned().collect();
+        let mut active: Vec<Pod> = pods
+            .iter()
+            .filter(|p| p.metadata.deletion_timestamp.is_none() && !pod_is_terminal(p))
+            .cloned()
+            .collect();
         if active.len() < want {
             for _ in active.len()..want {
                 let pod = self.pod_from_template(&rs, spec.template.clone().unwrap_or_default());
                 if let Ok(Object::Pod(p)) = self.create(Object::Pod(pod)) {
-                    let msg = format!("Created pod: {}", p.metadata.name.clone().unwrap_or_default());
-                    self.record_event(ns, "ReplicaSet", name, "Normal", "SuccessfulCreate", "replicaset-controller", &msg);
+                    let msg = format!(
+                        "Created pod: {}",
+                        p.metadata.name.clone().unwrap_or_default()
+                    );
+                    self.record_event(
+                        Involved(ns, "ReplicaSet", name),
+                        "Normal",
+                        "SuccessfulCreate",
+                        "replicaset-controller",
+                        &msg,
+                    );
                     active.push(p);
                 }
             }
@@ -149,15 +198,26 @@ impl Cluster {
             for p in active.drain(..surplus) {
                 let pname = p.metadata.name.clone().unwrap_or_default();
                 let _ = self.delete(Kind::Pod, ns, &pname, None);
-                self.record_event(ns, "ReplicaSet", name, "Normal", "SuccessfulDelete", "replicaset-controller",
-                    &format!("Deleted pod: {pname}"));
+                self.record_event(
+                    Involved(ns, "ReplicaSet", name),
+                    "Normal",
+                    "SuccessfulDelete",
+                    "replicaset-controller",
+                    &format!("Deleted pod: {pname}"),
+                );
             }
         }
         // status from the pods as they are now
         let pods: Vec<Pod> = self
             .owned_by(Kind::Pod, ns, &uid)
             .into_iter()
-            .filter_map(|o| if let Object::Pod(p) = o { Some(p.clone()) } else { None })
+            .filter_map(|o| {
+                if let Object::Pod(p) = o {
+                    Some(p.clone())
+                } else {
+                    None
+                }
+            })
             .filter(|p| p.metadata.deletion_timestamp.is_none() && !pod_is_terminal(p))
             .collect();
         let ready = pods.iter().filter(|p| pod_is_ready(p)).count() as i32;
@@ -202,7 +262,9 @@ impl Cluster {
     }
 
     fn sync_deployment(&mut self, ns: &str, name: &str) {
-        let Some(Object::Deployment(d)) = self.get(Kind::Deployment, ns, name).cloned() else { return };
+        let Some(Object::Deployment(d)) = self.get(Kind::Deployment, ns, name).cloned() else {
+            return;
+        };
         if d.metadata.deletion_timestamp.is_some() {
             return;
         }
@@ -215,12 +277,26 @@ impl Cluster {
         let rss: Vec<ReplicaSet> = self
             .owned_by(Kind::ReplicaSet, ns, &uid)
             .into_iter()
-            .filter_map(|o| if let Object::ReplicaSet(r) = o { Some(r.clone()) } else { None })
+            .filter_map(|o| {
+                if let Object::ReplicaSet(r) = o {
+                    Some(r.clone())
+                } else {
+                    None
+                }
+            })
             .collect();
         let max_revision = rss.iter().filter_map(revision).max().unwrap_or(0);
-        let new_rs = rss.iter().find(|rs| same_template(rs, &spec.template)).cloned();
-        let olds: Vec<ReplicaSet> =
-            rss.iter().filter(|rs| Some(rs.metadata.uid.clone()) != new_rs.as_ref().map(|n| n.metadata.uid.clone())).cloned().collect();
+        let new_rs = rss
+            .iter()
+            .find(|rs| same_template(rs, &spec.template))
+            .cloned();
+        let olds: Vec<ReplicaSet> = rss
+            .iter()
+            .filter(|rs| {
+                Some(rs.metadata.uid.clone()) != new_rs.as_ref().map(|n| n.metadata.uid.clone())
+            })
+            .cloned()
+            .collect();
         let old_total: i32 = olds.iter().map(rs_replicas).sum();
         let recreate = spec.strategy.as_ref().and_then(|s| s.type_.as_deref()) == Some("Recreate");
         let (max_surge, max_unavailable) = surge_and_unavailable(&d, replicas);
@@ -231,7 +307,10 @@ impl Cluster {
                 let rev = revision(&rs).unwrap_or(0);
                 if rev < max_revision {
                     let mut rs = rs;
-                    rs.metadata.annotations.get_or_insert_with(Default::default).insert(REVISION.into(), (max_revision + 1).to_string());
+                    rs.metadata
+                        .annotations
+                        .get_or_insert_with(Default::default)
+                        .insert(REVISION.into(), (max_revision + 1).to_string());
                     self.put(Object::ReplicaSet(rs.clone()));
                     rs
                 } else {
@@ -250,8 +329,13 @@ impl Cluster {
                 match self.create(Object::ReplicaSet(rs)) {
                     Ok(Object::ReplicaSet(rs)) => {
                         let rs_name = rs.metadata.name.clone().unwrap_or_default();
-                        self.record_event(ns, "Deployment", name, "Normal", "ScalingReplicaSet", "deployment-controller",
-                            &format!("Scaled up replica set {rs_name} from 0 to {initial}"));
+                        self.record_event(
+                            Involved(ns, "Deployment", name),
+                            "Normal",
+                            "ScalingReplicaSet",
+                            "deployment-controller",
+                            &format!("Scaled up replica set {rs_name} from 0 to {initial}"),
+                        );
                         rs
                     }
                     _ => return,
@@ -290,18 +374,30 @@ impl Cluster {
                 self.scale_rs(&new_rs, replicas, ns, name);
             }
             // reconcileOldReplicaSets
-            let new_rs = match self.get(Kind::ReplicaSet, ns, new_rs.metadata.name.as_deref().unwrap_or("")) {
+            let new_rs = match self.get(
+                Kind::ReplicaSet,
+                ns,
+                new_rs.metadata.name.as_deref().unwrap_or(""),
+            ) {
                 Some(Object::ReplicaSet(r)) => r.clone(),
                 _ => new_rs,
             };
             let all_pods: i32 = olds.iter().map(rs_replicas).sum::<i32>() + rs_replicas(&new_rs);
             let min_available = replicas - max_unavailable;
-            let new_available = new_rs.status.as_ref().and_then(|s| s.available_replicas).unwrap_or(0);
+            let new_available = new_rs
+                .status
+                .as_ref()
+                .and_then(|s| s.available_replicas)
+                .unwrap_or(0);
             let new_unavailable = rs_replicas(&new_rs) - new_available;
             let mut max_scaled_down = all_pods - min_available - new_unavailable;
             // old pods that are not available can always go
             for rs in &olds {
-                let avail = rs.status.as_ref().and_then(|s| s.available_replicas).unwrap_or(0);
+                let avail = rs
+                    .status
+                    .as_ref()
+                    .and_then(|s| s.available_replicas)
+                    .unwrap_or(0);
                 let unhealthy = rs_replicas(rs) - avail;
                 if unhealthy > 0 {
                     self.scale_rs(rs, rs_replicas(rs) - unhealthy, ns, name);
@@ -311,9 +407,15 @@ impl Cluster {
             if max_scaled_down > 0 {
                 let mut olds_sorted: Vec<ReplicaSet> = olds
                     .iter()
-                    .filter_map(|r| match self.get(Kind::ReplicaSet, ns, r.metadata.name.as_deref().unwrap_or("")) {
-                        Some(Object::ReplicaSet(r)) => Some(r.clone()),
-                        _ => None,
+                    .filter_map(|r| {
+                        match self.get(
+                            Kind::ReplicaSet,
+                            ns,
+                            r.metadata.name.as_deref().unwrap_or(""),
+                        ) {
+                            Some(Object::ReplicaSet(r)) => Some(r.clone()),
+                            _ => None,
+                        }
                     })
                     .collect();
                 olds_sorted.sort_by_key(|r| r.metadata.creation_timestamp.clone().map(|t| t.0));
@@ -334,20 +436,43 @@ impl Cluster {
         self.update_deployment_status(ns, name, &uid, &hash, replicas, max_unavailable);
     }
 
-    fn new_replica_set(&mut self, d: &Deployment, hash: &str, replicas: i32, revision: i64, max_surge: i32) -> ReplicaSet {
+    fn new_replica_set(
+        &mut self,
+        d: &Deployment,
+        hash: &str,
+        replicas: i32,
+        revision: i64,
+        max_surge: i32,
+    ) -> ReplicaSet {
         let spec = d.spec.clone().unwrap_or_default();
         let name = d.metadata.name.clone().unwrap_or_default();
         let mut template = spec.template.clone();
         let tm = template.metadata.get_or_insert_with(Default::default);
-        tm.labels.get_or_insert_with(Default::default).insert("pod-template-hash".into(), hash.into());
+        tm.labels
+            .get_or_insert_with(Default::default)
+            .insert("pod-template-hash".into(), hash.into());
         let mut selector = spec.selector.clone();
-        selector.match_labels.get_or_insert_with(Default::default).insert("pod-template-hash".into(), hash.into());
-        let mut labels = spec.template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
+        selector
+            .match_labels
+            .get_or_insert_with(Default::default)
+            .insert("pod-template-hash".into(), hash.into());
+        let mut labels = spec
+            .template
+            .metadata
+            .as_ref()
+            .and_then(|m| m.labels.clone())
+            .unwrap_or_default();
         labels.insert("pod-template-hash".into(), hash.into());
         let desired = spec.replicas.unwrap_or(1);
         let mut annotations = BTreeMap::new();
-        annotations.insert("deployment.kubernetes.io/desired-replicas".to_string(), desired.to_string());
-        annotations.insert("deployment.kubernetes.io/max-replicas".to_string(), (desired + max_surge).to_string());
+        annotations.insert(
+            "deployment.kubernetes.io/desired-replicas".to_string(),
+            desired.to_string(),
+        );
+        annotations.insert(
+            "deployment.kubernetes.io/max-replicas".to_string(),
+            (desired + max_surge).to_string(),
+        );
         annotations.insert(REVISION.to_string(), revision.to_string());
         ReplicaSet {
             metadata: ObjectMeta {
@@ -377,7 +502,10 @@ impl Cluster {
 
     fn scale_rs(&mut self, rs: &ReplicaSet, to: i32, ns: &str, deployment: &str) {
         let rs_name = rs.metadata.name.clone().unwrap_or_default();
-        let Some(Object::ReplicaSet(mut cur)) = self.get(Kind::ReplicaSet, ns, &rs_name).cloned() else { return };
+        let Some(Object::ReplicaSet(mut cur)) = self.get(Kind::ReplicaSet, ns, &rs_name).cloned()
+        else {
+            return;
+        };
         let from = rs_replicas(&cur);
         if from == to {
             return;
@@ -389,20 +517,44 @@ impl Cluster {
             cur.metadata
                 .annotations
                 .get_or_insert_with(Default::default)
-                .insert("deployment.kubernetes.io/desired-replicas".into(), desired.to_string());
+                .insert(
+                    "deployment.kubernetes.io/desired-replicas".into(),
+                    desired.to_string(),
+                );
         }
         self.put(Object::ReplicaSet(cur));
         let verb = if to > from { "up" } else { "down" };
-        self.record_event(ns, "Deployment", deployment, "Normal", "ScalingReplicaSet", "deployment-controller",
-            &format!("Scaled {verb} replica set {rs_name} from {from} to {to}"));
+        self.record_event(
+            Involved(ns, "Deployment", deployment),
+            "Normal",
+            "ScalingReplicaSet",
+            "deployment-controller",
+            &format!("Scaled {verb} replica set {rs_name} from {from} to {to}"),
+        );
     }
 
-    fn update_deployment_status(&mut self, ns: &str, name: &str, uid: &str, hash: &str, replicas: i32, max_unavailable: i32) {
-        let Some(Object::Deployment(mut d)) = self.get(Kind::Deployment, ns, name).cloned() else { return };
+    fn update_deployment_status(
+        &mut self,
+        ns: &str,
+        name: &str,
+        uid: &str,
+        hash: &str,
+        replicas: i32,
+        max_unavailable: i32,
+    ) {
+        let Some(Object::Deployment(mut d)) = self.get(Kind::Deployment, ns, name).cloned() else {
+            return;
+        };
         let rss: Vec<ReplicaSet> = self
             .owned_by(Kind::ReplicaSet, ns, uid)
             .into_iter()
-            .filter_map(|o| if let Object::ReplicaSet(r) = o { Some(r.clone()) } else { None })
+            .filter_map(|o| {
+                if let Object::ReplicaSet(r) = o {
+                    Some(r.clone())
+                } else {
+                    None
+                }
+            })
             .collect();
         let new_name = format!("{name}-{hash}");
         let mut st = DeploymentStatus::default();
@@ -423,10 +575,15 @@ impl Cluster {
         st.updated_replicas = Some(updated).filter(|v| *v != 0);
         st.ready_replicas = Some(ready).filter(|v| *v != 0);
         st.available_replicas = Some(available).filter(|v| *v != 0);
-        st.unavailable_replicas = Some((total.max(replicas) - available).max(0)).filter(|v| *v != 0);
+        st.unavailable_replicas =
+            Some((total.max(replicas) - available).max(0)).filter(|v| *v != 0);
         st.collision_count = d.status.as_ref().and_then(|s| s.collision_count);
         let now = self.now.to_time();
-        let old_conds = d.status.as_ref().and_then(|s| s.conditions.clone()).unwrap_or_default();
+        let old_conds = d
+            .status
+            .as_ref()
+            .and_then(|s| s.conditions.clone())
+            .unwrap_or_default();
         let cond = |ty: &str, status: &str, reason: &str, message: String| {
             let prev = old_conds.iter().find(|c| c.type_ == ty);
             let transition = match prev {
@@ -434,7 +591,13 @@ impl Cluster {
                 _ => Some(now.clone()),
             };
             let update = match prev {
-                Some(p) if p.status == status && p.reason.as_deref() == Some(reason) && p.message.as_deref() == Some(message.as_str()) => p.last_update_time.clone(),
+                Some(p)
+                    if p.status == status
+                        && p.reason.as_deref() == Some(reason)
+                        && p.message.as_deref() == Some(message.as_str()) =>
+                {
+                    p.last_update_time.clone()
+                }
                 _ => Some(now.clone()),
             };
             DeploymentCondition {
@@ -447,21 +610,47 @@ impl Cluster {
             }
         };
         let available_cond = if available >= replicas - max_unavailable {
-            cond("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.".into())
+            cond(
+                "Available",
+                "True",
+                "MinimumReplicasAvailable",
+                "Deployment has minimum availability.".into(),
+            )
         } else {
-            cond("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.".into())
+            cond(
+                "Available",
+                "False",
+                "MinimumReplicasUnavailable",
+                "Deployment does not have minimum availability.".into(),
+            )
         };
         let complete = updated == replicas && available == replicas && total == replicas;
         let progressing = if complete {
-            cond("Progressing", "True", "NewReplicaSetAvailable", format!("ReplicaSet \"{new_name}\" has successfully progressed."))
+            cond(
+                "Progressing",
+                "True",
+                "NewReplicaSetAvailable",
+                format!("ReplicaSet \"{new_name}\" has successfully progressed."),
+            )
         } else {
-            cond("Progressing", "True", "ReplicaSetUpdated", format!("ReplicaSet \"{new_name}\" is progressing."))
+            cond(
+                "Progressing",
+                "True",
+                "ReplicaSetUpdated",
+                format!("ReplicaSet \"{new_name}\" is progressing."),
+            )
         };
         st.conditions = Some(vec![available_cond, progressing]);
-        let new_revision = rss.iter().find(|rs| rs.metadata.name.as_deref() == Some(new_name.as_str())).and_then(revision);
+        let new_revision = rss
+            .iter()
+            .find(|rs| rs.metadata.name.as_deref() == Some(new_name.as_str()))
+            .and_then(revision);
         let before = d.clone();
         if let Some(rev) = new_revision {
-            d.metadata.annotations.get_or_insert_with(Default::default).insert(REVISION.into(), rev.to_string());
+            d.metadata
+                .annotations
+                .get_or_insert_with(Default::default)
+                .insert(REVISION.into(), rev.to_string());
         }
         d.status = Some(st);
         if d != before {
@@ -489,12 +678,18 @@ pub fn rs_replicas(rs: &ReplicaSet) -> i32 {
 }
 
 fn revision(rs: &ReplicaSet) -> Option<i64> {
-    rs.metadata.annotations.as_ref().and_then(|a| a.get(REVISION)).and_then(|v| v.parse().ok())
+    rs.metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(REVISION))
+        .and_then(|v| v.parse().ok())
 }
 
 /// Equal templates, ignoring the `pod-template-hash` label the controller added.
 fn same_template(rs: &ReplicaSet, template: &PodTemplateSpec) -> bool {
-    let Some(mut t) = rs.spec.as_ref().and_then(|s| s.template.clone()) else { return false };
+    let Some(mut t) = rs.spec.as_ref().and_then(|s| s.template.clone()) else {
+        return false;
+    };
     if let Some(l) = t.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
         l.remove("pod-template-hash");
     }
@@ -511,7 +706,11 @@ fn resolve_int_or_percent(v: Option<&IntOrString>, total: i32, round_up: bool) -
         Some(IntOrString::String(s)) => {
             let pct: i64 = s.trim_end_matches('%').parse().unwrap_or(0);
             let raw = pct * total as i64;
-            (if round_up { (raw + 99) / 100 } else { raw / 100 }) as i32
+            (if round_up {
+                (raw + 99) / 100
+            } else {
+                raw / 100
+            }) as i32
         }
         None => 0,
     }
@@ -519,7 +718,11 @@ fn resolve_int_or_percent(v: Option<&IntOrString>, total: i32, round_up: bool) -
 
 /// `ResolveFenceposts`: maxSurge rounds up, maxUnavailable down; both zero means one unavailable.
 fn surge_and_unavailable(d: &Deployment, replicas: i32) -> (i32, i32) {
-    let ru = d.spec.as_ref().and_then(|s| s.strategy.as_ref()).and_then(|s| s.rolling_update.clone());
+    let ru = d
+        .spec
+        .as_ref()
+        .and_then(|s| s.strategy.as_ref())
+        .and_then(|s| s.rolling_update.clone());
     let Some(ru) = ru else { return (0, 0) };
     let surge = resolve_int_or_percent(ru.max_surge.as_ref(), replicas, true);
     let mut unavailable = resolve_int_or_percent(ru.max_unavailable.as_ref(), replicas, false);

@@ -11,14 +11,22 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 pub fn service(svc: &mut Service) {
     // a Service always has a (possibly empty) load-balancer status
-    svc.status.get_or_insert_with(Default::default).load_balancer.get_or_insert_with(Default::default);
+    svc.status
+        .get_or_insert_with(Default::default)
+        .load_balancer
+        .get_or_insert_with(Default::default);
     let spec = svc.spec.get_or_insert_with(Default::default);
     let ty = spec.type_.get_or_insert_with(|| "ClusterIP".into()).clone();
-    let affinity = spec.session_affinity.get_or_insert_with(|| "None".into()).clone();
+    let affinity = spec
+        .session_affinity
+        .get_or_insert_with(|| "None".into())
+        .clone();
     if affinity == "None" {
         spec.session_affinity_config = None;
     } else if affinity == "ClientIP" {
-        let cfg = spec.session_affinity_config.get_or_insert_with(Default::default);
+        let cfg = spec
+            .session_affinity_config
+            .get_or_insert_with(Default::default);
         let cip = cfg.client_ip.get_or_insert_with(Default::default);
         cip.timeout_seconds.get_or_insert(10800);
     }
@@ -41,10 +49,22 @@ pub fn service(svc: &mut Service) {
     let externally_accessible = ty == "NodePort"
         || ty == "LoadBalancer"
         || (ty == "ClusterIP" && spec.external_ips.as_ref().is_some_and(|e| !e.is_empty()));
-    if externally_accessible && spec.external_traffic_policy.as_deref().unwrap_or("").is_empty() {
+    if externally_accessible
+        && spec
+            .external_traffic_policy
+            .as_deref()
+            .unwrap_or("")
+            .is_empty()
+    {
         spec.external_traffic_policy = Some("Cluster".into());
     }
-    if ty != "ExternalName" && spec.internal_traffic_policy.as_deref().unwrap_or("").is_empty() {
+    if ty != "ExternalName"
+        && spec
+            .internal_traffic_policy
+            .as_deref()
+            .unwrap_or("")
+            .is_empty()
+    {
         spec.internal_traffic_policy = Some("Cluster".into());
     }
     if ty == "LoadBalancer" && spec.allocate_load_balancer_node_ports.is_none() {
@@ -85,15 +105,26 @@ fn pull_policy(image: &str) -> &'static str {
 }
 
 fn container(c: &mut Container) {
-    c.termination_message_path.get_or_insert_with(|| "/dev/termination-log".into());
-    c.termination_message_policy.get_or_insert_with(|| "File".into());
+    c.termination_message_path
+        .get_or_insert_with(|| "/dev/termination-log".into());
+    c.termination_message_policy
+        .get_or_insert_with(|| "File".into());
     let image = c.image.clone().unwrap_or_default();
-    c.image_pull_policy.get_or_insert_with(|| pull_policy(&image).into());
-    c.resources.get_or_insert_with(ResourceRequirements::default);
+    c.image_pull_policy
+        .get_or_insert_with(|| pull_policy(&image).into());
+    c.resources
+        .get_or_insert_with(ResourceRequirements::default);
     for p in c.ports.iter_mut().flatten() {
         p.protocol.get_or_insert_with(|| "TCP".into());
     }
-    for pr in [&mut c.readiness_probe, &mut c.liveness_probe, &mut c.startup_probe].into_iter().flatten() {
+    for pr in [
+        &mut c.readiness_probe,
+        &mut c.liveness_probe,
+        &mut c.startup_probe,
+    ]
+    .into_iter()
+    .flatten()
+    {
         probe(pr);
     }
 }
@@ -102,8 +133,10 @@ pub fn pod_spec(spec: &mut PodSpec) {
     spec.dns_policy.get_or_insert_with(|| "ClusterFirst".into());
     spec.restart_policy.get_or_insert_with(|| "Always".into());
     spec.termination_grace_period_seconds.get_or_insert(30);
-    spec.scheduler_name.get_or_insert_with(|| "default-scheduler".into());
-    spec.security_context.get_or_insert_with(PodSecurityContext::default);
+    spec.scheduler_name
+        .get_or_insert_with(|| "default-scheduler".into());
+    spec.security_context
+        .get_or_insert_with(PodSecurityContext::default);
     spec.enable_service_links.get_or_insert(true);
     for c in spec.containers.iter_mut() {
         container(c);
@@ -121,12 +154,21 @@ fn template(t: &mut PodTemplateSpec) {
 pub fn deployment(d: &mut Deployment) {
     let spec = d.spec.get_or_insert_with(Default::default);
     spec.replicas.get_or_insert(1);
-    let strategy = spec.strategy.get_or_insert_with(DeploymentStrategy::default);
-    let ty = strategy.type_.get_or_insert_with(|| "RollingUpdate".into()).clone();
+    let strategy = spec
+        .strategy
+        .get_or_insert_with(DeploymentStrategy::default);
+    let ty = strategy
+        .type_
+        .get_or_insert_with(|| "RollingUpdate".into())
+        .clone();
     if ty == "RollingUpdate" {
-        let ru = strategy.rolling_update.get_or_insert_with(RollingUpdateDeployment::default);
-        ru.max_surge.get_or_insert_with(|| IntOrString::String("25%".into()));
-        ru.max_unavailable.get_or_insert_with(|| IntOrString::String("25%".into()));
+        let ru = strategy
+            .rolling_update
+            .get_or_insert_with(RollingUpdateDeployment::default);
+        ru.max_surge
+            .get_or_insert_with(|| IntOrString::String("25%".into()));
+        ru.max_unavailable
+            .get_or_insert_with(|| IntOrString::String("25%".into()));
     }
     spec.revision_history_limit.get_or_insert(10);
     spec.progress_deadline_seconds.get_or_insert(600);

@@ -15,9 +15,14 @@ pub enum QType {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Answer {
     /// NOERROR with these addresses (empty: NODATA). `authoritative` is false for forwarded names.
-    Addresses { ips: Vec<String>, authoritative: bool },
+    Addresses {
+        ips: Vec<String>,
+        authoritative: bool,
+    },
     /// A CNAME (ExternalName Services); the target is outside the lab and not resolved further.
-    Cname { target: String },
+    Cname {
+        target: String,
+    },
     NxDomain,
     /// The upstream resolver cannot be reached (the lab has no internet).
     ServFail,
@@ -25,7 +30,11 @@ pub enum Answer {
 
 /// The search list of a pod's resolv.conf (dnsPolicy ClusterFirst).
 pub fn search_domains(namespace: &str, domain: &str) -> Vec<String> {
-    vec![format!("{namespace}.svc.{domain}"), format!("svc.{domain}"), domain.to_string()]
+    vec![
+        format!("{namespace}.svc.{domain}"),
+        format!("svc.{domain}"),
+        domain.to_string(),
+    ]
 }
 
 fn uses_cluster_dns(pod: &Pod) -> bool {
@@ -56,7 +65,12 @@ pub fn resolv_conf(c: &Cluster, pod: &Pod) -> String {
             }
         }
     }
-    format!("nameserver {}\nsearch {}\noptions {}\n", servers.join("\nnameserver "), searches.join(" "), options.join(" "))
+    format!(
+        "nameserver {}\nsearch {}\noptions {}\n",
+        servers.join("\nnameserver "),
+        searches.join(" "),
+        options.join(" ")
+    )
 }
 
 fn ready_endpoint_ips(c: &Cluster, svc: &Service) -> Vec<(Option<String>, String)> {
@@ -64,8 +78,15 @@ fn ready_endpoint_ips(c: &Cluster, svc: &Service) -> Vec<(Option<String>, String
     let name = svc.metadata.name.clone().unwrap_or_default();
     let mut out = Vec::new();
     for o in c.list(Kind::EndpointSlice, Some(&ns)) {
-        let Object::EndpointSlice(s) = o else { continue };
-        if s.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/service-name")) != Some(&name) {
+        let Object::EndpointSlice(s) = o else {
+            continue;
+        };
+        if s.metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get("kubernetes.io/service-name"))
+            != Some(&name)
+        {
             continue;
         }
         for e in &s.endpoints {
@@ -92,7 +113,10 @@ pub fn query(c: &Cluster, name: &str, qtype: QType) -> Answer {
     }
     let Some(rest) = name.strip_suffix(&format!(".{domain}")) else {
         if name == domain {
-            return Answer::Addresses { ips: vec![], authoritative: true };
+            return Answer::Addresses {
+                ips: vec![],
+                authoritative: true,
+            };
         }
         if name.ends_with(".in-addr.arpa") || name.ends_with(".ip6.arpa") {
             return Answer::NxDomain;
@@ -104,7 +128,9 @@ pub fn query(c: &Cluster, name: &str, qtype: QType) -> Answer {
     match labels.as_slice() {
         [svc, ns, "svc"] => service_answer(c, ns, svc, qtype),
         [host, svc, ns, "svc"] => {
-            let Some(Object::Service(s)) = c.get(Kind::Service, ns, svc) else { return Answer::NxDomain };
+            let Some(Object::Service(s)) = c.get(Kind::Service, ns, svc) else {
+                return Answer::NxDomain;
+            };
             if !crate::sim::validate::is_headless(s) {
                 return Answer::NxDomain;
             }
@@ -135,28 +161,46 @@ pub fn query(c: &Cluster, name: &str, qtype: QType) -> Answer {
 fn addresses(qtype: QType, ips: Vec<String>, authoritative: bool) -> Answer {
     match qtype {
         QType::A => Answer::Addresses { ips, authoritative },
-        QType::Aaaa => Answer::Addresses { ips: Vec::new(), authoritative },
+        QType::Aaaa => Answer::Addresses {
+            ips: Vec::new(),
+            authoritative,
+        },
     }
 }
 
 fn service_answer(c: &Cluster, ns: &str, svc: &str, qtype: QType) -> Answer {
-    let Some(Object::Service(s)) = c.get(Kind::Service, ns, svc) else { return Answer::NxDomain };
+    let Some(Object::Service(s)) = c.get(Kind::Service, ns, svc) else {
+        return Answer::NxDomain;
+    };
     let spec = s.spec.clone().unwrap_or_default();
     if spec.type_.as_deref() == Some("ExternalName") {
         let target = spec.external_name.unwrap_or_default();
         if parse_ip(&target).is_some() {
-            return Answer::Addresses { ips: vec![], authoritative: true };
+            return Answer::Addresses {
+                ips: vec![],
+                authoritative: true,
+            };
         }
-        return Answer::Cname { target: target.trim_end_matches('.').to_string() };
+        return Answer::Cname {
+            target: target.trim_end_matches('.').to_string(),
+        };
     }
     if crate::sim::validate::is_headless(s) {
-        let ips: Vec<String> = ready_endpoint_ips(c, s).into_iter().map(|(_, ip)| ip).collect();
+        let ips: Vec<String> = ready_endpoint_ips(c, s)
+            .into_iter()
+            .map(|(_, ip)| ip)
+            .collect();
         if ips.is_empty() {
             return Answer::NxDomain;
         }
         return addresses(qtype, ips, true);
     }
-    let ips: Vec<String> = spec.cluster_ips.unwrap_or_default().into_iter().filter(|ip| ip != "None").collect();
+    let ips: Vec<String> = spec
+        .cluster_ips
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|ip| ip != "None")
+        .collect();
     addresses(qtype, ips, true)
 }
 
@@ -203,8 +247,14 @@ mod tests {
         let c = Cluster::new(1);
         assert_eq!(
             query(&c, "kube-dns.kube-system.svc.cluster.local", QType::A),
-            Answer::Addresses { ips: vec!["10.96.0.10".into()], authoritative: true }
+            Answer::Addresses {
+                ips: vec!["10.96.0.10".into()],
+                authoritative: true
+            }
         );
-        assert_eq!(query(&c, "nope.default.svc.cluster.local", QType::A), Answer::NxDomain);
+        assert_eq!(
+            query(&c, "nope.default.svc.cluster.local", QType::A),
+            Answer::NxDomain
+        );
     }
 }

@@ -6,8 +6,8 @@ use crate::sim::kubelet::pod_is_terminal;
 use crate::sim::names;
 use crate::sim::object::{Kind, Object};
 use k8s_openapi::api::core::v1::{
-    EndpointAddress, EndpointPort as CoreEndpointPort, EndpointSubset, Endpoints, ObjectReference, Pod, Service,
-    ServicePort,
+    EndpointAddress, EndpointPort as CoreEndpointPort, EndpointSubset, Endpoints, ObjectReference,
+    Pod, Service, ServicePort,
 };
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort, EndpointSlice};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
@@ -19,6 +19,13 @@ pub const MANAGED_BY: &str = "endpointslice.kubernetes.io/managed-by";
 pub const CONTROLLER: &str = "endpointslice-controller.k8s.io";
 pub const MIRROR_CONTROLLER: &str = "endpointslicemirroring-controller.k8s.io";
 const TRIGGER_TIME: &str = "endpoints.kubernetes.io/last-change-trigger-time";
+
+/// Ports, ready addresses and not-ready addresses of one legacy Endpoints subset.
+type Subset = (
+    Vec<CoreEndpointPort>,
+    Vec<EndpointAddress>,
+    Vec<EndpointAddress>,
+);
 
 /// Pods by namespace and label pair, built once when many Services need syncing.
 pub struct PodIndex {
@@ -40,7 +47,12 @@ impl PodIndex {
     }
 }
 
-fn selected_pods(c: &Cluster, ns: &str, selector: &BTreeMap<String, String>, index: Option<&PodIndex>) -> Vec<Pod> {
+fn selected_pods(
+    c: &Cluster,
+    ns: &str,
+    selector: &BTreeMap<String, String>,
+    index: Option<&PodIndex>,
+) -> Vec<Pod> {
     let matches = |p: &Pod| {
         let l = p.metadata.labels.clone().unwrap_or_default();
         selector.iter().all(|(k, v)| l.get(k) == Some(v))
@@ -83,9 +95,13 @@ pub fn find_port(pod: &Pod, sp: &ServicePort) -> Option<i32> {
             let proto = sp.protocol.clone().unwrap_or_else(|| "TCP".into());
             let spec = pod.spec.clone().unwrap_or_default();
             let find = |cs: &[k8s_openapi::api::core::v1::Container]| {
-                cs.iter().flat_map(|c| c.ports.iter().flatten()).find(|p| {
-                    p.name.as_deref() == Some(name.as_str()) && p.protocol.clone().unwrap_or_else(|| "TCP".into()) == proto
-                }).map(|p| p.container_port)
+                cs.iter()
+                    .flat_map(|c| c.ports.iter().flatten())
+                    .find(|p| {
+                        p.name.as_deref() == Some(name.as_str())
+                            && p.protocol.clone().unwrap_or_else(|| "TCP".into()) == proto
+                    })
+                    .map(|p| p.container_port)
             };
             find(&spec.containers).or_else(|| {
                 let sidecars: Vec<_> = spec
@@ -109,16 +125,28 @@ fn endpoint_for(c: &Cluster, pod: &Pod, svc: &Service) -> Option<Endpoint> {
     let ip = pod.status.as_ref().and_then(|s| s.pod_ip.clone())?;
     let serving = is_pod_ready(pod);
     let terminating = pod.metadata.deletion_timestamp.is_some();
-    let publish = svc.spec.as_ref().and_then(|s| s.publish_not_ready_addresses).unwrap_or(false);
+    let publish = svc
+        .spec
+        .as_ref()
+        .and_then(|s| s.publish_not_ready_addresses)
+        .unwrap_or(false);
     let ready = publish || (serving && !terminating);
     let node = pod.spec.as_ref().and_then(|s| s.node_name.clone());
     let zone = node.as_ref().and_then(|n| match c.get(Kind::Node, "", n) {
-        Some(Object::Node(nd)) => nd.metadata.labels.as_ref().and_then(|l| l.get("topology.kubernetes.io/zone").cloned()),
+        Some(Object::Node(nd)) => nd
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get("topology.kubernetes.io/zone").cloned()),
         _ => None,
     });
     Some(Endpoint {
         addresses: vec![ip],
-        conditions: Some(EndpointConditions { ready: Some(ready), serving: Some(serving), terminating: Some(terminating) }),
+        conditions: Some(EndpointConditions {
+            ready: Some(ready),
+            serving: Some(serving),
+            terminating: Some(terminating),
+        }),
         hostname: hostname_for(pod, svc),
         node_name: node,
         target_ref: Some(target_ref(pod)),
@@ -130,7 +158,8 @@ fn endpoint_for(c: &Cluster, pod: &Pod, svc: &Service) -> Option<Endpoint> {
 fn hostname_for(pod: &Pod, svc: &Service) -> Option<String> {
     let spec = pod.spec.as_ref()?;
     let h = spec.hostname.clone().filter(|h| !h.is_empty())?;
-    (spec.subdomain.as_deref() == svc.metadata.name.as_deref() && pod.metadata.namespace == svc.metadata.namespace)
+    (spec.subdomain.as_deref() == svc.metadata.name.as_deref()
+        && pod.metadata.namespace == svc.metadata.namespace)
         .then_some(h)
 }
 
@@ -177,9 +206,14 @@ fn slice_labels(svc: &Service, manager: &str) -> BTreeMap<String, String> {
         .clone()
         .unwrap_or_default()
         .into_iter()
-        .filter(|(k, _)| k != SERVICE_NAME_LABEL && k != MANAGED_BY && k != "service.kubernetes.io/headless")
+        .filter(|(k, _)| {
+            k != SERVICE_NAME_LABEL && k != MANAGED_BY && k != "service.kubernetes.io/headless"
+        })
         .collect();
-    labels.insert(SERVICE_NAME_LABEL.into(), svc.metadata.name.clone().unwrap_or_default());
+    labels.insert(
+        SERVICE_NAME_LABEL.into(),
+        svc.metadata.name.clone().unwrap_or_default(),
+    );
     labels.insert(MANAGED_BY.into(), manager.into());
     if crate::sim::validate::is_headless(svc) {
         labels.insert("service.kubernetes.io/headless".into(), String::new());
@@ -204,11 +238,17 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str, index: Option<&PodInd
         Some(Object::Service(s)) => s.clone(),
         _ => {
             // the Service is gone: its controller-made objects go with it
-            let slices: Vec<EndpointSlice> =
-                [CONTROLLER, MIRROR_CONTROLLER].iter().flat_map(|m| slices_of(c, ns, name, m)).collect();
+            let slices: Vec<EndpointSlice> = [CONTROLLER, MIRROR_CONTROLLER]
+                .iter()
+                .flat_map(|m| slices_of(c, ns, name, m))
+                .collect();
             delete_all(c, &slices);
             if let Some(Object::Endpoints(e)) = c.get(Kind::Endpoints, ns, name).cloned() {
-                if e.metadata.annotations.as_ref().is_some_and(|a| a.contains_key(TRIGGER_TIME)) {
+                if e.metadata
+                    .annotations
+                    .as_ref()
+                    .is_some_and(|a| a.contains_key(TRIGGER_TIME))
+                {
                     c.remove(&ObjKey::new(Kind::Endpoints, ns, name));
                 }
             }
@@ -225,7 +265,11 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str, index: Option<&PodInd
         let own = slices_of(c, ns, name, CONTROLLER);
         delete_all(c, &own);
         if let Some(Object::Endpoints(e)) = c.get(Kind::Endpoints, ns, name).cloned() {
-            let managed = e.metadata.annotations.as_ref().is_some_and(|a| a.contains_key(TRIGGER_TIME));
+            let managed = e
+                .metadata
+                .annotations
+                .as_ref()
+                .is_some_and(|a| a.contains_key(TRIGGER_TIME));
             if managed {
                 c.remove(&ObjKey::new(Kind::Endpoints, ns, name));
             } else if !external_name {
@@ -239,14 +283,18 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str, index: Option<&PodInd
     };
     let pods: Vec<Pod> = selected_pods(c, ns, &selector, index)
         .into_iter()
-        .filter(|p| !pod_is_terminal(p) && p.status.as_ref().and_then(|s| s.pod_ip.as_ref()).is_some())
+        .filter(|p| {
+            !pod_is_terminal(p) && p.status.as_ref().and_then(|s| s.pod_ip.as_ref()).is_some()
+        })
         .collect();
     let ports = spec.ports.clone().unwrap_or_default();
 
     // EndpointSlices: endpoints grouped by their resolved port list
     let mut groups: BTreeMap<String, (Vec<EndpointPort>, Vec<Endpoint>)> = BTreeMap::new();
     for p in &pods {
-        let Some(ep) = endpoint_for(c, p, &svc) else { continue };
+        let Some(ep) = endpoint_for(c, p, &svc) else {
+            continue;
+        };
         let eports: Vec<EndpointPort> = ports
             .iter()
             .filter_map(|sp| {
@@ -259,19 +307,27 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str, index: Option<&PodInd
             })
             .collect();
         let key = serde_json::to_string(&eports).unwrap_or_default();
-        groups.entry(key).or_insert_with(|| (eports, Vec::new())).1.push(ep);
+        groups
+            .entry(key)
+            .or_insert_with(|| (eports, Vec::new()))
+            .1
+            .push(ep);
     }
     reconcile_slices(c, &svc, groups);
 
     // legacy Endpoints: ready addresses and not-ready ones, repacked by port set
     let publish = spec.publish_not_ready_addresses.unwrap_or(false);
-    let mut subsets: BTreeMap<String, (Vec<CoreEndpointPort>, Vec<EndpointAddress>, Vec<EndpointAddress>)> = BTreeMap::new();
+    let mut subsets: BTreeMap<String, Subset> = BTreeMap::new();
     for p in &pods {
         let terminating = p.metadata.deletion_timestamp.is_some();
         if terminating && !publish {
             continue;
         }
-        let ip = p.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default();
+        let ip = p
+            .status
+            .as_ref()
+            .and_then(|s| s.pod_ip.clone())
+            .unwrap_or_default();
         let mut eports: Vec<CoreEndpointPort> = ports
             .iter()
             .filter_map(|sp| {
@@ -286,7 +342,7 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str, index: Option<&PodInd
         if eports.is_empty() && !ports.is_empty() {
             continue;
         }
-        eports.sort_by(|a, b| (a.name.clone(), a.port).cmp(&(b.name.clone(), b.port)));
+        eports.sort_by_key(|a| (a.name.clone(), a.port));
         let addr = EndpointAddress {
             ip,
             hostname: hostname_for(p, &svc),
@@ -294,7 +350,9 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str, index: Option<&PodInd
             target_ref: Some(target_ref(p)),
         };
         let key = serde_json::to_string(&eports).unwrap_or_default();
-        let entry = subsets.entry(key).or_insert_with(|| (eports, Vec::new(), Vec::new()));
+        let entry = subsets
+            .entry(key)
+            .or_insert_with(|| (eports, Vec::new(), Vec::new()));
         if publish || is_pod_ready(p) {
             entry.1.push(addr);
         } else {
@@ -316,7 +374,11 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str, index: Option<&PodInd
         .collect();
     subs.sort_by(|a, b| {
         let first = |s: &EndpointSubset| {
-            s.addresses.as_ref().or(s.not_ready_addresses.as_ref()).and_then(|a| a.first()).map(|a| a.ip.clone())
+            s.addresses
+                .as_ref()
+                .or(s.not_ready_addresses.as_ref())
+                .and_then(|a| a.first())
+                .map(|a| a.ip.clone())
         };
         first(a).cmp(&first(b))
     });
@@ -329,7 +391,8 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str, index: Option<&PodInd
         _ => None,
     };
     let same = existing.as_ref().is_some_and(|e| {
-        e.subsets.clone().unwrap_or_default() == subs && e.metadata.labels.clone().unwrap_or_default() == labels
+        e.subsets.clone().unwrap_or_default() == subs
+            && e.metadata.labels.clone().unwrap_or_default() == labels
     });
     if !same {
         let now = c.now.to_datetime().format("%Y-%m-%dT%H:%M:%SZ").to_string();
@@ -352,7 +415,11 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str, index: Option<&PodInd
     }
 }
 
-fn reconcile_slices(c: &mut Cluster, svc: &Service, groups: BTreeMap<String, (Vec<EndpointPort>, Vec<Endpoint>)>) {
+fn reconcile_slices(
+    c: &mut Cluster,
+    svc: &Service,
+    groups: BTreeMap<String, (Vec<EndpointPort>, Vec<Endpoint>)>,
+) {
     let ns = svc.metadata.namespace.clone().unwrap_or_default();
     let name = svc.metadata.name.clone().unwrap_or_default();
     let max = c.config.max_endpoints_per_slice.max(1);
@@ -362,8 +429,12 @@ fn reconcile_slices(c: &mut Cluster, svc: &Service, groups: BTreeMap<String, (Ve
     let mut writes: Vec<EndpointSlice> = Vec::new();
     if groups.is_empty() {
         // exactly one placeholder slice without ports or endpoints
-        let placeholder = existing.iter().find(|s| s.endpoints.is_empty() && s.ports.as_ref().is_none_or(|p| p.is_empty()));
-        let mut s = placeholder.cloned().unwrap_or_else(|| new_slice(c, svc, &labels));
+        let placeholder = existing
+            .iter()
+            .find(|s| s.endpoints.is_empty() && s.ports.as_ref().is_none_or(|p| p.is_empty()));
+        let mut s = placeholder
+            .cloned()
+            .unwrap_or_else(|| new_slice(c, svc, &labels));
         s.endpoints = Vec::new();
         s.ports = None;
         s.metadata.labels = Some(labels.clone());
@@ -372,8 +443,14 @@ fn reconcile_slices(c: &mut Cluster, svc: &Service, groups: BTreeMap<String, (Ve
     }
     for (_, (ports, mut endpoints)) in groups {
         endpoints.sort_by(|a, b| a.addresses.cmp(&b.addresses));
-        let mut mine: Vec<EndpointSlice> =
-            existing.iter().filter(|s| s.ports.clone().unwrap_or_default() == ports && !keep.contains(&s.metadata.name.clone().unwrap_or_default())).cloned().collect();
+        let mut mine: Vec<EndpointSlice> = existing
+            .iter()
+            .filter(|s| {
+                s.ports.clone().unwrap_or_default() == ports
+                    && !keep.contains(&s.metadata.name.clone().unwrap_or_default())
+            })
+            .cloned()
+            .collect();
         mine.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
         let mut placed: Vec<bool> = vec![false; endpoints.len()];
         // endpoints stay in the slice that already holds them
@@ -414,14 +491,24 @@ fn reconcile_slices(c: &mut Cluster, svc: &Service, groups: BTreeMap<String, (Ve
     }
     for old in &existing {
         if !keep.contains(&old.metadata.name.clone().unwrap_or_default()) {
-            c.remove(&ObjKey::new(Kind::EndpointSlice, &ns, old.metadata.name.as_deref().unwrap_or("")));
+            c.remove(&ObjKey::new(
+                Kind::EndpointSlice,
+                &ns,
+                old.metadata.name.as_deref().unwrap_or(""),
+            ));
         }
     }
     for mut s in writes {
-        let key = ObjKey::new(Kind::EndpointSlice, &ns, s.metadata.name.as_deref().unwrap_or(""));
+        let key = ObjKey::new(
+            Kind::EndpointSlice,
+            &ns,
+            s.metadata.name.as_deref().unwrap_or(""),
+        );
         let unchanged = match c.objects.get(&key) {
             Some(Object::EndpointSlice(cur)) => {
-                cur.endpoints == s.endpoints && cur.ports == s.ports && cur.metadata.labels == s.metadata.labels
+                cur.endpoints == s.endpoints
+                    && cur.ports == s.ports
+                    && cur.metadata.labels == s.metadata.labels
             }
             _ => false,
         };
@@ -429,7 +516,10 @@ fn reconcile_slices(c: &mut Cluster, svc: &Service, groups: BTreeMap<String, (Ve
             continue;
         }
         let now = c.now.to_datetime().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-        s.metadata.annotations.get_or_insert_with(Default::default).insert(TRIGGER_TIME.into(), now);
+        s.metadata
+            .annotations
+            .get_or_insert_with(Default::default)
+            .insert(TRIGGER_TIME.into(), now);
         if s.metadata.generation.is_some() {
             s.metadata.generation = Some(s.metadata.generation.unwrap_or(1) + 1);
         } else {
@@ -493,7 +583,11 @@ fn mirror(c: &mut Cluster, svc: &Service, e: &Endpoints) {
             for a in addrs.iter().flatten() {
                 entry.1.push(Endpoint {
                     addresses: vec![a.ip.clone()],
-                    conditions: Some(EndpointConditions { ready: Some(ready), serving: None, terminating: None }),
+                    conditions: Some(EndpointConditions {
+                        ready: Some(ready),
+                        serving: None,
+                        terminating: None,
+                    }),
                     hostname: a.hostname.clone(),
                     node_name: a.node_name.clone(),
                     target_ref: a.target_ref.clone(),
@@ -505,19 +599,30 @@ fn mirror(c: &mut Cluster, svc: &Service, e: &Endpoints) {
     let existing = slices_of(c, &ns, &name, MIRROR_CONTROLLER);
     let mut keep = Vec::new();
     for (i, (_, (ports, endpoints))) in groups.into_iter().enumerate() {
-        let mut s = existing.get(i).cloned().unwrap_or_else(|| new_slice(c, svc, &labels));
+        let mut s = existing
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| new_slice(c, svc, &labels));
         s.metadata.labels = Some(labels.clone());
         s.ports = Some(ports);
         s.endpoints = endpoints;
         keep.push(s.metadata.name.clone().unwrap_or_default());
-        let key = ObjKey::new(Kind::EndpointSlice, &ns, s.metadata.name.as_deref().unwrap_or(""));
+        let key = ObjKey::new(
+            Kind::EndpointSlice,
+            &ns,
+            s.metadata.name.as_deref().unwrap_or(""),
+        );
         if c.objects.get(&key) != Some(&Object::EndpointSlice(s.clone())) {
             c.put(Object::EndpointSlice(s));
         }
     }
     for old in existing {
         if !keep.contains(&old.metadata.name.clone().unwrap_or_default()) {
-            c.remove(&ObjKey::new(Kind::EndpointSlice, &ns, old.metadata.name.as_deref().unwrap_or("")));
+            c.remove(&ObjKey::new(
+                Kind::EndpointSlice,
+                &ns,
+                old.metadata.name.as_deref().unwrap_or(""),
+            ));
         }
     }
 }

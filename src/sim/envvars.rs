@@ -17,17 +17,33 @@ pub fn service_vars(svc: &Service) -> Vec<(String, String)> {
     let ip = spec.cluster_ip.clone().unwrap_or_default();
     let name = env_name(svc.metadata.name.as_deref().unwrap_or(""));
     let ports = spec.ports.clone().unwrap_or_default();
-    let Some(first) = ports.first() else { return out };
-    let host = if ip.contains(':') { format!("[{ip}]") } else { ip.clone() };
+    let Some(first) = ports.first() else {
+        return out;
+    };
+    let host = if ip.contains(':') {
+        format!("[{ip}]")
+    } else {
+        ip.clone()
+    };
     out.push((format!("{name}_SERVICE_HOST"), ip.clone()));
     out.push((format!("{name}_SERVICE_PORT"), first.port.to_string()));
     for p in &ports {
         if let Some(pn) = p.name.as_deref().filter(|n| !n.is_empty()) {
-            out.push((format!("{name}_SERVICE_PORT_{}", env_name(pn)), p.port.to_string()));
+            out.push((
+                format!("{name}_SERVICE_PORT_{}", env_name(pn)),
+                p.port.to_string(),
+            ));
         }
     }
-    let proto0 = first.protocol.clone().unwrap_or_else(|| "TCP".into()).to_ascii_lowercase();
-    out.push((format!("{name}_PORT"), format!("{proto0}://{host}:{}", first.port)));
+    let proto0 = first
+        .protocol
+        .clone()
+        .unwrap_or_else(|| "TCP".into())
+        .to_ascii_lowercase();
+    out.push((
+        format!("{name}_PORT"),
+        format!("{proto0}://{host}:{}", first.port),
+    ));
     for p in &ports {
         let proto = p.protocol.clone().unwrap_or_else(|| "TCP".into());
         let lower = proto.to_ascii_lowercase();
@@ -42,12 +58,18 @@ pub fn service_vars(svc: &Service) -> Vec<(String, String)> {
 }
 
 /// `getServiceEnvVarMap`: the Services whose variables a pod in `namespace` gets.
-pub fn visible_services(cluster: &Cluster, namespace: &str, enable_service_links: bool) -> Vec<Service> {
+pub fn visible_services(
+    cluster: &Cluster,
+    namespace: &str,
+    enable_service_links: bool,
+) -> Vec<Service> {
     let mut chosen: BTreeMap<String, Service> = BTreeMap::new();
     let usable = |s: &Service| {
         let spec = s.spec.as_ref();
         let ip = spec.and_then(|sp| sp.cluster_ip.as_deref()).unwrap_or("");
-        !ip.is_empty() && ip != "None" && spec.and_then(|sp| sp.type_.as_deref()) != Some("ExternalName")
+        !ip.is_empty()
+            && ip != "None"
+            && spec.and_then(|sp| sp.type_.as_deref()) != Some("ExternalName")
     };
     for o in cluster.list(Kind::Service, Some("default")) {
         if let Object::Service(s) = o {
@@ -116,10 +138,24 @@ fn field_ref(pod: &Pod, path: &str) -> String {
         "status.podIP" => st.pod_ip.unwrap_or_default(),
         "status.hostIP" => st.host_ip.unwrap_or_default(),
         p => {
-            if let Some(k) = p.strip_prefix("metadata.labels['").and_then(|s| s.strip_suffix("']")) {
-                m.labels.as_ref().and_then(|l| l.get(k)).cloned().unwrap_or_default()
-            } else if let Some(k) = p.strip_prefix("metadata.annotations['").and_then(|s| s.strip_suffix("']")) {
-                m.annotations.as_ref().and_then(|l| l.get(k)).cloned().unwrap_or_default()
+            if let Some(k) = p
+                .strip_prefix("metadata.labels['")
+                .and_then(|s| s.strip_suffix("']"))
+            {
+                m.labels
+                    .as_ref()
+                    .and_then(|l| l.get(k))
+                    .cloned()
+                    .unwrap_or_default()
+            } else if let Some(k) = p
+                .strip_prefix("metadata.annotations['")
+                .and_then(|s| s.strip_suffix("']"))
+            {
+                m.annotations
+                    .as_ref()
+                    .and_then(|l| l.get(k))
+                    .cloned()
+                    .unwrap_or_default()
             } else {
                 String::new()
             }
@@ -129,9 +165,18 @@ fn field_ref(pod: &Pod, path: &str) -> String {
 
 /// The full environment of `container` at start: PATH and HOSTNAME first (the runtime's), then
 /// envFrom and env (with expansion), then the Service variables not already defined, then HOME.
-pub fn container_env(cluster: &Cluster, pod: &Pod, container: &Container, hostname: &str) -> Vec<(String, String)> {
+pub fn container_env(
+    cluster: &Cluster,
+    pod: &Pod,
+    container: &Container,
+    hostname: &str,
+) -> Vec<(String, String)> {
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
-    let links = pod.spec.as_ref().and_then(|s| s.enable_service_links).unwrap_or(true);
+    let links = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.enable_service_links)
+        .unwrap_or(true);
     let mut service_env: Vec<(String, String)> = Vec::new();
     for svc in visible_services(cluster, &ns, links) {
         service_env.extend(service_vars(&svc));
@@ -171,9 +216,12 @@ pub fn container_env(cluster: &Cluster, pod: &Pod, container: &Container, hostna
                 field_ref(pod, &fr.field_path)
             } else if let Some(cm) = &src.config_map_key_ref {
                 match cluster.get(Kind::ConfigMap, &ns, &cm.name) {
-                    Some(Object::ConfigMap(c)) => {
-                        c.data.as_ref().and_then(|d| d.get(&cm.key)).cloned().unwrap_or_default()
-                    }
+                    Some(Object::ConfigMap(c)) => c
+                        .data
+                        .as_ref()
+                        .and_then(|d| d.get(&cm.key))
+                        .cloned()
+                        .unwrap_or_default(),
                     _ => String::new(),
                 }
             } else {
@@ -185,7 +233,10 @@ pub fn container_env(cluster: &Cluster, pod: &Pod, container: &Container, hostna
         set(&mut declared, e.name.clone(), value);
     }
     let mut out = vec![
-        ("PATH".to_string(), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string()),
+        (
+            "PATH".to_string(),
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string(),
+        ),
         ("HOSTNAME".to_string(), hostname.to_string()),
     ];
     for (k, v) in declared {
@@ -216,7 +267,14 @@ mod tests {
         let names: Vec<&str> = vars.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(
             names[..6],
-            ["MY_SVC_SERVICE_HOST", "MY_SVC_SERVICE_PORT", "MY_SVC_SERVICE_PORT_HTTP", "MY_SVC_SERVICE_PORT_METRICS", "MY_SVC_PORT", "MY_SVC_PORT_80_TCP"]
+            [
+                "MY_SVC_SERVICE_HOST",
+                "MY_SVC_SERVICE_PORT",
+                "MY_SVC_SERVICE_PORT_HTTP",
+                "MY_SVC_SERVICE_PORT_METRICS",
+                "MY_SVC_PORT",
+                "MY_SVC_PORT_80_TCP"
+            ]
         );
         assert_eq!(vars[4].1, "tcp://10.96.12.34:80");
         assert_eq!(vars.len(), 5 + 8);
@@ -224,7 +282,13 @@ mod tests {
 
     #[test]
     fn expansion_keeps_unknown_references() {
-        let lookup = |n: &str| if n == "A" { Some("x".to_string()) } else { None };
+        let lookup = |n: &str| {
+            if n == "A" {
+                Some("x".to_string())
+            } else {
+                None
+            }
+        };
         assert_eq!(expand("$(A)-$(B)-$$(A)", &lookup), "x-$(B)-$(A)");
     }
 }

@@ -58,25 +58,54 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn required(path: impl Into<String>, detail: &str) -> Self {
-        Self { path: path.into(), kind: ErrorType::Required, value: None, detail: detail.into() }
+        Self {
+            path: path.into(),
+            kind: ErrorType::Required,
+            value: None,
+            detail: detail.into(),
+        }
     }
     pub fn invalid(path: impl Into<String>, value: impl Into<Value>, detail: &str) -> Self {
-        Self { path: path.into(), kind: ErrorType::Invalid, value: Some(value.into()), detail: detail.into() }
+        Self {
+            path: path.into(),
+            kind: ErrorType::Invalid,
+            value: Some(value.into()),
+            detail: detail.into(),
+        }
     }
     pub fn forbidden(path: impl Into<String>, detail: &str) -> Self {
-        Self { path: path.into(), kind: ErrorType::Forbidden, value: None, detail: detail.into() }
+        Self {
+            path: path.into(),
+            kind: ErrorType::Forbidden,
+            value: None,
+            detail: detail.into(),
+        }
     }
     pub fn duplicate(path: impl Into<String>, value: impl Into<Value>) -> Self {
-        Self { path: path.into(), kind: ErrorType::Duplicate, value: Some(value.into()), detail: String::new() }
+        Self {
+            path: path.into(),
+            kind: ErrorType::Duplicate,
+            value: Some(value.into()),
+            detail: String::new(),
+        }
     }
-    pub fn not_supported(path: impl Into<String>, value: impl Into<Value>, supported: &[&str]) -> Self {
+    pub fn not_supported(
+        path: impl Into<String>,
+        value: impl Into<Value>,
+        supported: &[&str],
+    ) -> Self {
         let detail = if supported.is_empty() {
             String::new()
         } else {
             let quoted: Vec<String> = supported.iter().map(|s| go_quote(s)).collect();
             format!("supported values: {}", quoted.join(", "))
         };
-        Self { path: path.into(), kind: ErrorType::NotSupported, value: Some(value.into()), detail }
+        Self {
+            path: path.into(),
+            kind: ErrorType::NotSupported,
+            value: Some(value.into()),
+            detail,
+        }
     }
     pub fn too_long(path: impl Into<String>, max: usize) -> Self {
         Self {
@@ -87,7 +116,12 @@ impl FieldError {
         }
     }
     pub fn internal(path: impl Into<String>, detail: &str) -> Self {
-        Self { path: path.into(), kind: ErrorType::Internal, value: None, detail: detail.into() }
+        Self {
+            path: path.into(),
+            kind: ErrorType::Internal,
+            value: None,
+            detail: detail.into(),
+        }
     }
 
     /// `ErrorBody`: everything after the path.
@@ -141,7 +175,9 @@ pub fn go_quote(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -203,7 +239,8 @@ fn matches_dns1123_label(s: &str) -> bool {
 }
 
 pub const DNS1123_LABEL_FMT: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
-pub const DNS1123_SUBDOMAIN_FMT: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+pub const DNS1123_SUBDOMAIN_FMT: &str =
+    "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
 pub const DNS1035_LABEL_FMT: &str = "[a-z]([-a-z0-9]*[a-z0-9])?";
 
 pub fn is_dns1123_label(s: &str) -> Vec<String> {
@@ -265,7 +302,8 @@ fn matches_qualified_name(s: &str) -> bool {
     !b.is_empty()
         && is_alnum(b[0])
         && is_alnum(b[b.len() - 1])
-        && b.iter().all(|&c| is_alnum(c) || c == b'-' || c == b'_' || c == b'.')
+        && b.iter()
+            .all(|&c| is_alnum(c) || c == b'-' || c == b'_' || c == b'.')
 }
 
 /// `IsQualifiedName` (label and annotation keys).
@@ -301,7 +339,11 @@ pub fn is_qualified_name(value: &str) -> Vec<String> {
     if !matches_qualified_name(name) {
         errs.push(format!(
             "name part {}",
-            regex_error(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, &["MyName", "my.name", "123-abc"])
+            regex_error(
+                QUALIFIED_NAME_MSG,
+                QUALIFIED_NAME_FMT,
+                &["MyName", "my.name", "123-abc"]
+            )
         ));
     }
     errs
@@ -375,12 +417,18 @@ mod tests {
     #[test]
     fn invalid_value_renders_go_quoted_string() {
         let e = FieldError::invalid("spec.ports[0].protocol", "HTTP", "x");
-        assert_eq!(e.to_string(), "spec.ports[0].protocol: Invalid value: \"HTTP\": x");
+        assert_eq!(
+            e.to_string(),
+            "spec.ports[0].protocol: Invalid value: \"HTTP\": x"
+        );
     }
 
     #[test]
     fn required_prints_no_value() {
-        assert_eq!(FieldError::required("spec.ports", "").to_string(), "spec.ports: Required value");
+        assert_eq!(
+            FieldError::required("spec.ports", "").to_string(),
+            "spec.ports: Required value"
+        );
     }
 
     #[test]
@@ -399,8 +447,14 @@ mod tests {
 
     #[test]
     fn port_name_rules() {
-        assert_eq!(is_valid_port_name("8080"), vec!["must contain at least one letter (a-z)"]);
+        assert_eq!(
+            is_valid_port_name("8080"),
+            vec!["must contain at least one letter (a-z)"]
+        );
         assert!(is_valid_port_name("http").is_empty());
-        assert_eq!(is_valid_port_name("my--port"), vec!["must not contain consecutive hyphens"]);
+        assert_eq!(
+            is_valid_port_name("my--port"),
+            vec!["must not contain consecutive hyphens"]
+        );
     }
 }

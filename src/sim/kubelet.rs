@@ -2,6 +2,7 @@
 //! containers start and when it becomes Ready.
 
 use crate::sim::cluster::{Cluster, PodRuntime, Timer};
+use crate::sim::controllers::Involved;
 use crate::sim::envvars::container_env;
 use crate::sim::names;
 use crate::sim::net::{ip_to_string, Cidr};
@@ -9,8 +10,9 @@ use crate::sim::object::{Kind, Object};
 use crate::sim::programs::Program;
 use crate::sim::time::SimTime;
 use k8s_openapi::api::core::v1::{
-    ContainerState, ContainerStateRunning, ContainerStatus, HostIP, KeyToPath, Node, Pod, PodCondition, PodIP,
-    Probe, ProjectedVolumeSource, Toleration, Volume, VolumeMount, VolumeProjection,
+    ContainerState, ContainerStateRunning, ContainerStatus, HostIP, KeyToPath, Node, Pod,
+    PodCondition, PodIP, Probe, ProjectedVolumeSource, Toleration, Volume, VolumeMount,
+    VolumeProjection,
 };
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use rand::Rng;
@@ -18,14 +20,23 @@ use rand::Rng;
 /// What admission plugins add to a new pod (ServiceAccount, DefaultTolerationSeconds, Priority).
 pub(crate) fn admit_pod(pod: &mut Pod, rng: &mut impl Rng) {
     let spec = pod.spec.get_or_insert_with(Default::default);
-    if spec.service_account_name.as_deref().unwrap_or("").is_empty() {
+    if spec
+        .service_account_name
+        .as_deref()
+        .unwrap_or("")
+        .is_empty()
+    {
         spec.service_account_name = Some("default".into());
     }
     spec.service_account = spec.service_account_name.clone();
     spec.priority.get_or_insert(0);
-    spec.preemption_policy.get_or_insert_with(|| "PreemptLowerPriority".into());
+    spec.preemption_policy
+        .get_or_insert_with(|| "PreemptLowerPriority".into());
     let tolerations = spec.tolerations.get_or_insert_with(Vec::new);
-    for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
+    for key in [
+        "node.kubernetes.io/not-ready",
+        "node.kubernetes.io/unreachable",
+    ] {
         if !tolerations.iter().any(|t| t.key.as_deref() == Some(key)) {
             tolerations.push(Toleration {
                 key: Some(key.into()),
@@ -45,17 +56,23 @@ pub(crate) fn admit_pod(pod: &mut Pod, rng: &mut impl Rng) {
                 default_mode: Some(420),
                 sources: Some(vec![
                     VolumeProjection {
-                        service_account_token: Some(k8s_openapi::api::core::v1::ServiceAccountTokenProjection {
-                            expiration_seconds: Some(3607),
-                            path: "token".into(),
-                            ..Default::default()
-                        }),
+                        service_account_token: Some(
+                            k8s_openapi::api::core::v1::ServiceAccountTokenProjection {
+                                expiration_seconds: Some(3607),
+                                path: "token".into(),
+                                ..Default::default()
+                            },
+                        ),
                         ..Default::default()
                     },
                     VolumeProjection {
                         config_map: Some(k8s_openapi::api::core::v1::ConfigMapProjection {
                             name: "kube-root-ca.crt".into(),
-                            items: Some(vec![KeyToPath { key: "ca.crt".into(), path: "ca.crt".into(), mode: None }]),
+                            items: Some(vec![KeyToPath {
+                                key: "ca.crt".into(),
+                                path: "ca.crt".into(),
+                                mode: None,
+                            }]),
                             ..Default::default()
                         }),
                         ..Default::default()
@@ -78,12 +95,14 @@ pub(crate) fn admit_pod(pod: &mut Pod, rng: &mut impl Rng) {
             ..Default::default()
         });
         for c in spec.containers.iter_mut() {
-            c.volume_mounts.get_or_insert_with(Vec::new).push(VolumeMount {
-                mount_path: "/var/run/secrets/kubernetes.io/serviceaccount".into(),
-                name: vol_name.clone(),
-                read_only: Some(true),
-                ..Default::default()
-            });
+            c.volume_mounts
+                .get_or_insert_with(Vec::new)
+                .push(VolumeMount {
+                    mount_path: "/var/run/secrets/kubernetes.io/serviceaccount".into(),
+                    name: vol_name.clone(),
+                    read_only: Some(true),
+                    ..Default::default()
+                });
         }
     }
 }
@@ -134,7 +153,10 @@ pub fn node_internal_ip(node: &Node) -> Option<String> {
 }
 
 pub fn pod_is_terminal(pod: &Pod) -> bool {
-    matches!(pod.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded") | Some("Failed"))
+    matches!(
+        pod.status.as_ref().and_then(|s| s.phase.as_deref()),
+        Some("Succeeded") | Some("Failed")
+    )
 }
 
 pub fn pod_is_ready(pod: &Pod) -> bool {
@@ -146,35 +168,74 @@ pub fn pod_is_ready(pod: &Pod) -> bool {
 }
 
 fn tolerates(pod: &Pod, node: &Node) -> bool {
-    let tolerations = pod.spec.as_ref().and_then(|s| s.tolerations.clone()).unwrap_or_default();
-    node.spec.as_ref().and_then(|s| s.taints.clone()).unwrap_or_default().iter().all(|t| {
-        if t.effect == "PreferNoSchedule" {
-            return true;
-        }
-        tolerations.iter().any(|tol| {
-            let key_ok = tol.key.as_deref().is_none_or(|k| k.is_empty() || k == t.key);
-            let op = tol.operator.as_deref().unwrap_or("Equal");
-            let val_ok = op == "Exists" || tol.value.as_deref().unwrap_or("") == t.value.as_deref().unwrap_or("");
-            let eff_ok = tol.effect.as_deref().is_none_or(|e| e.is_empty() || e == t.effect);
-            key_ok && val_ok && eff_ok
+    let tolerations = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.tolerations.clone())
+        .unwrap_or_default();
+    node.spec
+        .as_ref()
+        .and_then(|s| s.taints.clone())
+        .unwrap_or_default()
+        .iter()
+        .all(|t| {
+            if t.effect == "PreferNoSchedule" {
+                return true;
+            }
+            tolerations.iter().any(|tol| {
+                let key_ok = tol
+                    .key
+                    .as_deref()
+                    .is_none_or(|k| k.is_empty() || k == t.key);
+                let op = tol.operator.as_deref().unwrap_or("Equal");
+                let val_ok = op == "Exists"
+                    || tol.value.as_deref().unwrap_or("") == t.value.as_deref().unwrap_or("");
+                let eff_ok = tol
+                    .effect
+                    .as_deref()
+                    .is_none_or(|e| e.is_empty() || e == t.effect);
+                key_ok && val_ok && eff_ok
+            })
         })
-    })
 }
 
 /// Picks a node like the default scheduler does for pods without resource requests: feasible,
 /// ready nodes; fewest pods of the same owner first (default topology spreading), then fewest
 /// pods overall (least allocated); ties broken at random.
 pub(crate) fn schedule(cluster: &mut Cluster, ns: &str, name: &str) -> bool {
-    let Some(Object::Pod(pod)) = cluster.get(Kind::Pod, ns, name).cloned() else { return false };
-    if pod.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some() {
+    let Some(Object::Pod(pod)) = cluster.get(Kind::Pod, ns, name).cloned() else {
+        return false;
+    };
+    if pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.node_name.as_ref())
+        .is_some()
+    {
         return true;
     }
-    let selector = pod.spec.as_ref().and_then(|s| s.node_selector.clone()).unwrap_or_default();
-    let owner = pod.metadata.owner_references.clone().unwrap_or_default().first().map(|o| o.uid.clone());
+    let selector = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.node_selector.clone())
+        .unwrap_or_default();
+    let owner = pod
+        .metadata
+        .owner_references
+        .clone()
+        .unwrap_or_default()
+        .first()
+        .map(|o| o.uid.clone());
     let mut best: Vec<(String, (usize, usize))> = Vec::new();
     for n in cluster.list(Kind::Node, None) {
         let Object::Node(node) = n else { continue };
-        if !node_ready(node) || node.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false) {
+        if !node_ready(node)
+            || node
+                .spec
+                .as_ref()
+                .and_then(|s| s.unschedulable)
+                .unwrap_or(false)
+        {
             continue;
         }
         let labels = node.metadata.labels.clone().unwrap_or_default();
@@ -186,20 +247,32 @@ pub(crate) fn schedule(cluster: &mut Cluster, ns: &str, name: &str) -> bool {
         let mut total = 0;
         for p in cluster.list(Kind::Pod, None) {
             let Object::Pod(p) = p else { continue };
-            if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) != Some(node_name.as_str()) || pod_is_terminal(p) {
+            if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) != Some(node_name.as_str())
+                || pod_is_terminal(p)
+            {
                 continue;
             }
             total += 1;
             let same = owner.is_some()
-                && p.metadata.owner_references.iter().flatten().any(|o| Some(&o.uid) == owner.as_ref());
+                && p.metadata
+                    .owner_references
+                    .iter()
+                    .flatten()
+                    .any(|o| Some(&o.uid) == owner.as_ref());
             if same {
                 same_owner += 1;
             }
         }
         best.push((node_name, (same_owner, total)));
     }
-    let Some(min) = best.iter().map(|(_, s)| *s).min() else { return false };
-    let candidates: Vec<String> = best.into_iter().filter(|(_, s)| *s == min).map(|(n, _)| n).collect();
+    let Some(min) = best.iter().map(|(_, s)| *s).min() else {
+        return false;
+    };
+    let candidates: Vec<String> = best
+        .into_iter()
+        .filter(|(_, s)| *s == min)
+        .map(|(n, _)| n)
+        .collect();
     let chosen = candidates[cluster.rng.random_range(0..candidates.len())].clone();
     let mut pod = pod;
     pod.spec.get_or_insert_with(Default::default).node_name = Some(chosen.clone());
@@ -208,9 +281,7 @@ pub(crate) fn schedule(cluster: &mut Cluster, ns: &str, name: &str) -> bool {
     set_condition(status, "PodScheduled", true, &now);
     cluster.put(Object::Pod(pod));
     cluster.record_event(
-        ns,
-        "Pod",
-        name,
+        Involved(ns, "Pod", name),
         "Normal",
         "Scheduled",
         "default-scheduler",
@@ -219,7 +290,12 @@ pub(crate) fn schedule(cluster: &mut Cluster, ns: &str, name: &str) -> bool {
     true
 }
 
-fn set_condition(status: &mut k8s_openapi::api::core::v1::PodStatus, ty: &str, value: bool, now: &k8s_openapi::apimachinery::pkg::apis::meta::v1::Time) {
+fn set_condition(
+    status: &mut k8s_openapi::api::core::v1::PodStatus,
+    ty: &str,
+    value: bool,
+    now: &k8s_openapi::apimachinery::pkg::apis::meta::v1::Time,
+) {
     let conds = status.conditions.get_or_insert_with(Vec::new);
     let s = if value { "True" } else { "False" };
     if let Some(c) = conds.iter_mut().find(|c| c.type_ == ty) {
@@ -237,8 +313,19 @@ fn set_condition(status: &mut k8s_openapi::api::core::v1::PodStatus, ty: &str, v
         });
     }
     // kubectl shows conditions in the kubelet's order
-    let order = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"];
-    conds.sort_by_key(|c| order.iter().position(|o| *o == c.type_).unwrap_or(order.len()));
+    let order = [
+        "PodReadyToStartContainers",
+        "Initialized",
+        "Ready",
+        "ContainersReady",
+        "PodScheduled",
+    ];
+    conds.sort_by_key(|c| {
+        order
+            .iter()
+            .position(|o| *o == c.type_)
+            .unwrap_or(order.len())
+    });
 }
 
 /// The next free address of the node's podCIDR (host-local IPAM: `.1` is the gateway, addresses
@@ -252,7 +339,13 @@ fn allocate_pod_ip(cluster: &mut Cluster, node: &str, cidr: &Cidr) -> Option<Str
         .list(Kind::Pod, None)
         .iter()
         .filter_map(|o| match o {
-            Object::Pod(p) if !p.spec.as_ref().and_then(|s| s.host_network).unwrap_or(false) => {
+            Object::Pod(p)
+                if !p
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.host_network)
+                    .unwrap_or(false) =>
+            {
                 p.status.as_ref().and_then(|s| s.pod_ip.clone())
             }
             _ => None,
@@ -288,23 +381,44 @@ pub fn hostname(pod: &Pod) -> String {
 }
 
 fn hex(rng: &mut impl Rng, n: usize) -> String {
-    (0..n).map(|_| format!("{:x}", rng.random_range(0..16u8))).collect()
+    (0..n)
+        .map(|_| format!("{:x}", rng.random_range(0..16u8)))
+        .collect()
 }
 
 /// The kubelet starts a scheduled pod: sandbox, IP, containers, environment, readiness.
 pub(crate) fn start(cluster: &mut Cluster, ns: &str, name: &str) {
-    let Some(Object::Pod(mut pod)) = cluster.get(Kind::Pod, ns, name).cloned() else { return };
-    let Some(node_name) = pod.spec.as_ref().and_then(|s| s.node_name.clone()) else { return };
-    if pod.status.as_ref().and_then(|s| s.start_time.as_ref()).is_some() {
+    let Some(Object::Pod(mut pod)) = cluster.get(Kind::Pod, ns, name).cloned() else {
+        return;
+    };
+    let Some(node_name) = pod.spec.as_ref().and_then(|s| s.node_name.clone()) else {
+        return;
+    };
+    if pod
+        .status
+        .as_ref()
+        .and_then(|s| s.start_time.as_ref())
+        .is_some()
+    {
         return;
     }
-    let Some(Object::Node(node)) = cluster.get(Kind::Node, "", &node_name).cloned() else { return };
+    let Some(Object::Node(node)) = cluster.get(Kind::Node, "", &node_name).cloned() else {
+        return;
+    };
     let host_ip = node_internal_ip(&node).unwrap_or_default();
-    let host_network = pod.spec.as_ref().and_then(|s| s.host_network).unwrap_or(false);
+    let host_network = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.host_network)
+        .unwrap_or(false);
     let pod_ip = if host_network {
         Some(host_ip.clone())
     } else {
-        let cidr = node.spec.as_ref().and_then(|s| s.pod_cidr.clone()).and_then(|c| Cidr::parse(&c));
+        let cidr = node
+            .spec
+            .as_ref()
+            .and_then(|s| s.pod_cidr.clone())
+            .and_then(|c| Cidr::parse(&c));
         cidr.and_then(|c| allocate_pod_ip(cluster, &node_name, &c))
     };
     let now = cluster.now.to_time();
@@ -316,13 +430,18 @@ pub(crate) fn start(cluster: &mut Cluster, ns: &str, name: &str) {
         statuses.push(ContainerStatus {
             name: c.name.clone(),
             image: image.clone(),
-            image_id: format!("docker-pullable://{repo}@sha256:{}", hex(&mut cluster.rng, 64)),
+            image_id: format!(
+                "docker-pullable://{repo}@sha256:{}",
+                hex(&mut cluster.rng, 64)
+            ),
             container_id: Some(format!("docker://{}", hex(&mut cluster.rng, 64))),
             ready: false,
             started: Some(true),
             restart_count: 0,
             state: Some(ContainerState {
-                running: Some(ContainerStateRunning { started_at: Some(now.clone()) }),
+                running: Some(ContainerStateRunning {
+                    started_at: Some(now.clone()),
+                }),
                 ..Default::default()
             }),
             ..Default::default()
@@ -332,14 +451,21 @@ pub(crate) fn start(cluster: &mut Cluster, ns: &str, name: &str) {
         let status = pod.status.get_or_insert_with(Default::default);
         status.phase = Some("Running".into());
         status.host_ip = Some(host_ip.clone());
-        status.host_ips = Some(vec![HostIP { ip: host_ip.clone() }]);
+        status.host_ips = Some(vec![HostIP {
+            ip: host_ip.clone(),
+        }]);
         if let Some(ip) = &pod_ip {
             status.pod_ip = Some(ip.clone());
             status.pod_ips = Some(vec![PodIP { ip: ip.clone() }]);
         }
         status.start_time = Some(now.clone());
         status.container_statuses = Some(statuses);
-        for (ty, v) in [("PodReadyToStartContainers", true), ("Initialized", true), ("Ready", false), ("ContainersReady", false)] {
+        for (ty, v) in [
+            ("PodReadyToStartContainers", true),
+            ("Initialized", true),
+            ("Ready", false),
+            ("ContainersReady", false),
+        ] {
             set_condition(status, ty, v, &now);
         }
     }
@@ -350,14 +476,37 @@ pub(crate) fn start(cluster: &mut Cluster, ns: &str, name: &str) {
         .and_then(|s| s.containers.first().cloned())
         .map(|c| container_env(cluster, &pod, &c, &hostname))
         .unwrap_or_default();
-    cluster.runtime.insert((ns.to_string(), name.to_string()), PodRuntime { env, started: cluster.now });
+    cluster.runtime.insert(
+        (ns.to_string(), name.to_string()),
+        PodRuntime {
+            env,
+            started: cluster.now,
+        },
+    );
     cluster.put(Object::Pod(pod.clone()));
     for c in pod.spec.clone().unwrap_or_default().containers {
         let image = c.image.clone().unwrap_or_default();
-        cluster.record_event(ns, "Pod", name, "Normal", "Pulled", "kubelet",
-            &format!("Container image \"{image}\" already present on machine"));
-        cluster.record_event(ns, "Pod", name, "Normal", "Created", "kubelet", &format!("Created container: {}", c.name));
-        cluster.record_event(ns, "Pod", name, "Normal", "Started", "kubelet", &format!("Started container {}", c.name));
+        cluster.record_event(
+            Involved(ns, "Pod", name),
+            "Normal",
+            "Pulled",
+            "kubelet",
+            &format!("Container image \"{image}\" already present on machine"),
+        );
+        cluster.record_event(
+            Involved(ns, "Pod", name),
+            "Normal",
+            "Created",
+            "kubelet",
+            &format!("Created container: {}", c.name),
+        );
+        cluster.record_event(
+            Involved(ns, "Pod", name),
+            "Normal",
+            "Started",
+            "kubelet",
+            &format!("Started container {}", c.name),
+        );
     }
     update_readiness(cluster, ns, name);
 }
@@ -371,26 +520,39 @@ fn probe_port(probe: &Probe, c: &k8s_openapi::api::core::v1::Container) -> Optio
         .or_else(|| probe.grpc.as_ref().map(|g| IntOrString::Int(g.port)))?;
     match port {
         IntOrString::Int(n) => Some(n),
-        IntOrString::String(name) => {
-            c.ports.iter().flatten().find(|p| p.name.as_deref() == Some(name.as_str())).map(|p| p.container_port)
-        }
+        IntOrString::String(name) => c
+            .ports
+            .iter()
+            .flatten()
+            .find(|p| p.name.as_deref() == Some(name.as_str()))
+            .map(|p| p.container_port),
     }
 }
 
 /// Re-evaluates container readiness and the pod's Ready condition at the current time, and
 /// schedules the next check when a probe's initial delay has not passed yet.
 pub(crate) fn update_readiness(cluster: &mut Cluster, ns: &str, name: &str) {
-    let Some(Object::Pod(mut pod)) = cluster.get(Kind::Pod, ns, name).cloned() else { return };
-    let Some(rt) = cluster.runtime(ns, name).cloned() else { return };
+    let Some(Object::Pod(mut pod)) = cluster.get(Kind::Pod, ns, name).cloned() else {
+        return;
+    };
+    let Some(rt) = cluster.runtime(ns, name).cloned() else {
+        return;
+    };
     let spec = pod.spec.clone().unwrap_or_default();
     let mut next_check: Option<SimTime> = None;
     let mut all_ready = true;
-    let mut statuses = pod.status.as_ref().and_then(|s| s.container_statuses.clone()).unwrap_or_default();
+    let mut statuses = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.container_statuses.clone())
+        .unwrap_or_default();
     for c in &spec.containers {
         let ready = match &c.readiness_probe {
             None => true,
             Some(p) => {
-                let due = rt.started.plus_secs(p.initial_delay_seconds.unwrap_or(0).max(0) as u64);
+                let due = rt
+                    .started
+                    .plus_secs(p.initial_delay_seconds.unwrap_or(0).max(0) as u64);
                 if cluster.now < due {
                     next_check = Some(next_check.map_or(due, |n| n.min(due)));
                     false
@@ -426,7 +588,13 @@ pub(crate) fn update_readiness(cluster: &mut Cluster, ns: &str, name: &str) {
         cluster.put(Object::Pod(pod));
     }
     if let Some(at) = next_check {
-        cluster.add_timer(at, Timer::PodReadinessCheck { namespace: ns.to_string(), name: name.to_string() });
+        cluster.add_timer(
+            at,
+            Timer::PodReadinessCheck {
+                namespace: ns.to_string(),
+                name: name.to_string(),
+            },
+        );
     }
 }
 
@@ -440,26 +608,38 @@ pub fn status_reason(pod: &Pod) -> String {
     let statuses = st.container_statuses.clone().unwrap_or_default();
     for cs in statuses.iter().rev() {
         if let Some(state) = &cs.state {
-            if let Some(w) = state.waiting.as_ref().and_then(|w| w.reason.clone()).filter(|r| !r.is_empty()) {
+            if let Some(w) = state
+                .waiting
+                .as_ref()
+                .and_then(|w| w.reason.clone())
+                .filter(|r| !r.is_empty())
+            {
                 reason = w;
             } else if let Some(t) = &state.terminated {
-                reason = t.reason.clone().filter(|r| !r.is_empty()).unwrap_or_else(|| {
-                    if t.signal.unwrap_or(0) != 0 {
-                        format!("Signal:{}", t.signal.unwrap_or(0))
-                    } else {
-                        format!("ExitCode:{}", t.exit_code)
-                    }
-                });
+                reason = t
+                    .reason
+                    .clone()
+                    .filter(|r| !r.is_empty())
+                    .unwrap_or_else(|| {
+                        if t.signal.unwrap_or(0) != 0 {
+                            format!("Signal:{}", t.signal.unwrap_or(0))
+                        } else {
+                            format!("ExitCode:{}", t.exit_code)
+                        }
+                    });
             }
         }
     }
     if pod.metadata.deletion_timestamp.is_some() {
         if st.reason.as_deref() == Some("NodeLost") {
             reason = "Unknown".into();
-        } else if reason != "Succeeded" && reason != "Failed" && st.phase.as_deref() != Some("Succeeded") && st.phase.as_deref() != Some("Failed") {
+        } else if reason != "Succeeded"
+            && reason != "Failed"
+            && st.phase.as_deref() != Some("Succeeded")
+            && st.phase.as_deref() != Some("Failed")
+        {
             reason = "Terminating".into();
         }
     }
     reason
 }
-

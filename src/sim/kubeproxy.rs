@@ -38,28 +38,47 @@ impl ProxyConfig {
     pub fn parse(text: &str) -> Result<ProxyConfig, String> {
         let v = crate::sim::yaml::parse_document(text).map_err(|e| e.go_message())?;
         let mut c = ProxyConfig::default();
-        if let Some(mode) = v.get("mode").and_then(|m| m.as_str()).filter(|m| !m.is_empty()) {
+        if let Some(mode) = v
+            .get("mode")
+            .and_then(|m| m.as_str())
+            .filter(|m| !m.is_empty())
+        {
             c.mode = mode.to_string();
         }
         match v.get("clusterCIDR") {
             Some(serde_json::Value::String(s)) if s.is_empty() => c.cluster_cidr = None,
             Some(serde_json::Value::String(s)) => {
-                c.cluster_cidr = Some(Cidr::parse(s.split(',').next().unwrap_or(s)).ok_or_else(|| format!("invalid clusterCIDR {s:?}"))?)
+                c.cluster_cidr = Some(
+                    Cidr::parse(s.split(',').next().unwrap_or(s))
+                        .ok_or_else(|| format!("invalid clusterCIDR {s:?}"))?,
+                )
             }
             _ => {}
         }
         let ipt = v.get("iptables");
-        if let Some(b) = ipt.and_then(|i| i.get("masqueradeAll")).and_then(|b| b.as_bool()) {
+        if let Some(b) = ipt
+            .and_then(|i| i.get("masqueradeAll"))
+            .and_then(|b| b.as_bool())
+        {
             c.masquerade_all = b;
         }
-        if let Some(b) = ipt.and_then(|i| i.get("masqueradeBit")).and_then(|b| b.as_u64()) {
+        if let Some(b) = ipt
+            .and_then(|i| i.get("masqueradeBit"))
+            .and_then(|b| b.as_u64())
+        {
             c.masquerade_bit = b as u32;
         }
-        if let Some(b) = ipt.and_then(|i| i.get("localhostNodePorts")).and_then(|b| b.as_bool()) {
+        if let Some(b) = ipt
+            .and_then(|i| i.get("localhostNodePorts"))
+            .and_then(|b| b.as_bool())
+        {
             c.localhost_node_ports = b;
         }
         if let Some(list) = v.get("nodePortAddresses").and_then(|l| l.as_array()) {
-            c.node_port_addresses = list.iter().filter_map(|x| x.as_str().map(String::from)).collect();
+            c.node_port_addresses = list
+                .iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect();
         }
         Ok(c)
     }
@@ -70,7 +89,8 @@ impl Cluster {
     /// `svclab.io/load-balancer-controller: "off"` annotation on that ConfigMap turns the simulated
     /// load-balancer controller off.
     pub fn proxy_config(&self) -> ProxyConfig {
-        let Some(Object::ConfigMap(cm)) = self.get(Kind::ConfigMap, "kube-system", "kube-proxy") else {
+        let Some(Object::ConfigMap(cm)) = self.get(Kind::ConfigMap, "kube-system", "kube-proxy")
+        else {
             return ProxyConfig::default();
         };
         let mut c = cm
@@ -79,7 +99,12 @@ impl Cluster {
             .and_then(|d| d.get("config.conf"))
             .and_then(|t| ProxyConfig::parse(t).ok())
             .unwrap_or_default();
-        if let Some(v) = cm.metadata.annotations.as_ref().and_then(|a| a.get("svclab.io/load-balancer-controller")) {
+        if let Some(v) = cm
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get("svclab.io/load-balancer-controller"))
+        {
             c.load_balancer_controller = v != "off" && v != "false";
         }
         c
@@ -100,7 +125,10 @@ mod tests {
 
     #[test]
     fn explicit_mode_and_cidr() {
-        let c = ProxyConfig::parse("mode: ipvs\nclusterCIDR: 10.0.0.0/8\niptables:\n  masqueradeAll: true\n").unwrap();
+        let c = ProxyConfig::parse(
+            "mode: ipvs\nclusterCIDR: 10.0.0.0/8\niptables:\n  masqueradeAll: true\n",
+        )
+        .unwrap();
         assert_eq!(c.mode, "ipvs");
         assert_eq!(c.cluster_cidr.unwrap().to_string(), "10.0.0.0/8");
         assert!(c.masquerade_all);

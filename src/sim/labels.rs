@@ -37,7 +37,9 @@ impl Requirement {
             Op::Exists => got.is_some(),
             Op::DoesNotExist => got.is_none(),
             Op::GreaterThan | Op::LessThan => {
-                let Some(v) = got.and_then(|v| v.parse::<i64>().ok()) else { return false };
+                let Some(v) = got.and_then(|v| v.parse::<i64>().ok()) else {
+                    return false;
+                };
                 let Some(want) = self.values.first().and_then(|w| w.parse::<i64>().ok()) else {
                     return false;
                 };
@@ -79,7 +81,10 @@ impl Selector {
         Self::default()
     }
     pub fn nothing() -> Self {
-        Self { requirements: Vec::new(), nothing: true }
+        Self {
+            requirements: Vec::new(),
+            nothing: true,
+        }
     }
     pub fn matches(&self, labels: &Labels) -> bool {
         !self.nothing && self.requirements.iter().all(|r| r.matches(labels))
@@ -88,9 +93,16 @@ impl Selector {
     pub fn from_set(set: &Labels) -> Self {
         let requirements = set
             .iter()
-            .map(|(k, v)| Requirement { key: k.clone(), op: Op::Equals, values: vec![v.clone()] })
+            .map(|(k, v)| Requirement {
+                key: k.clone(),
+                op: Op::Equals,
+                values: vec![v.clone()],
+            })
             .collect();
-        Self { requirements, nothing: false }
+        Self {
+            requirements,
+            nothing: false,
+        }
     }
     /// `metav1.LabelSelectorAsSelector`.
     pub fn from_label_selector(ls: Option<&LabelSelector>) -> Self {
@@ -98,7 +110,11 @@ impl Selector {
         let mut reqs = Vec::new();
         if let Some(ml) = &ls.match_labels {
             for (k, v) in ml {
-                reqs.push(Requirement { key: k.clone(), op: Op::Equals, values: vec![v.clone()] });
+                reqs.push(Requirement {
+                    key: k.clone(),
+                    op: Op::Equals,
+                    values: vec![v.clone()],
+                });
             }
         }
         if let Some(exprs) = &ls.match_expressions {
@@ -113,11 +129,18 @@ impl Selector {
                 let mut values = e.values.clone().unwrap_or_default();
                 values.sort();
                 values.dedup();
-                reqs.push(Requirement { key: e.key.clone(), op, values });
+                reqs.push(Requirement {
+                    key: e.key.clone(),
+                    op,
+                    values,
+                });
             }
         }
         reqs.sort_by(|a, b| a.key.cmp(&b.key));
-        Self { requirements: reqs, nothing: false }
+        Self {
+            requirements: reqs,
+            nothing: false,
+        }
     }
     /// The equality pairs of a selector built from a set, for indexing.
     pub fn equality_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
@@ -132,7 +155,11 @@ impl Selector {
 
 impl std::fmt::Display for Selector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let parts: Vec<String> = self.requirements.iter().map(|r| r.to_selector_string()).collect();
+        let parts: Vec<String> = self
+            .requirements
+            .iter()
+            .map(|r| r.to_selector_string())
+            .collect();
         write!(f, "{}", parts.join(","))
     }
 }
@@ -235,7 +262,10 @@ fn lex(input: &str) -> Vec<(Tok, String)> {
                     pos = end;
                 }
                 None => {
-                    out.push((Tok::Error, format!("error expected: keyword found '{}'", &input[start..pos])));
+                    out.push((
+                        Tok::Error,
+                        format!("error expected: keyword found '{}'", &input[start..pos]),
+                    ));
                 }
             }
         } else {
@@ -257,8 +287,19 @@ struct Parser {
 impl Parser {
     /// In the Values context `in` and `notin` are plain identifiers.
     fn lookahead(&self, values: bool) -> (Tok, String) {
-        let (t, l) = self.items.get(self.pos).cloned().unwrap_or((Tok::End, String::new()));
-        (if values && matches!(t, Tok::In | Tok::NotIn) { Tok::Identifier } else { t }, l)
+        let (t, l) = self
+            .items
+            .get(self.pos)
+            .cloned()
+            .unwrap_or((Tok::End, String::new()));
+        (
+            if values && matches!(t, Tok::In | Tok::NotIn) {
+                Tok::Identifier
+            } else {
+                t
+            },
+            l,
+        )
     }
     fn consume(&mut self, values: bool) -> (Tok, String) {
         let r = self.lookahead(values);
@@ -274,7 +315,9 @@ impl Parser {
             let (tok, lit) = self.lookahead(true);
             match tok {
                 Tok::Identifier | Tok::DoesNotExist => {
-                    let r = self.parse_requirement().map_err(|e| format!("unable to parse requirement: {e}"))?;
+                    let r = self
+                        .parse_requirement()
+                        .map_err(|e| format!("unable to parse requirement: {e}"))?;
                     reqs.push(r);
                     let (t, l) = self.consume(true);
                     match t {
@@ -282,14 +325,20 @@ impl Parser {
                         Tok::Comma => {
                             let (t2, l2) = self.lookahead(true);
                             if t2 != Tok::Identifier && t2 != Tok::DoesNotExist {
-                                return Err(format!("found '{l2}', expected: identifier after ','"));
+                                return Err(format!(
+                                    "found '{l2}', expected: identifier after ','"
+                                ));
                             }
                         }
                         _ => return Err(format!("found '{l}', expected: ',' or 'end of string'")),
                     }
                 }
                 Tok::End => return Ok(reqs),
-                _ => return Err(format!("found '{lit}', expected: !, identifier, or 'end of string'")),
+                _ => {
+                    return Err(format!(
+                        "found '{lit}', expected: !, identifier, or 'end of string'"
+                    ))
+                }
             }
         }
     }
@@ -338,7 +387,11 @@ impl Parser {
             Tok::LessThan => Op::LessThan,
             Tok::NotIn => Op::NotIn,
             Tok::NotEquals => Op::NotEquals,
-            _ => return Err(format!("found '{lit}', expected: in, notin, =, ==, !=, gt, lt")),
+            _ => {
+                return Err(format!(
+                    "found '{lit}', expected: in, notin, =, ==, !=, gt, lt"
+                ))
+            }
         })
     }
 
@@ -428,16 +481,28 @@ fn new_requirement(key: String, op: Op, mut values: Vec<String>) -> Result<Requi
     let vals_json = serde_json::Value::from(values.clone());
     match op {
         Op::In | Op::NotIn if values.is_empty() => errs.push(
-            FieldError::invalid("values", vals_json.clone(), "for 'in', 'notin' operators, values set can't be empty")
-                .to_string(),
+            FieldError::invalid(
+                "values",
+                vals_json.clone(),
+                "for 'in', 'notin' operators, values set can't be empty",
+            )
+            .to_string(),
         ),
         Op::Equals | Op::DoubleEquals | Op::NotEquals if values.len() != 1 => errs.push(
-            FieldError::invalid("values", vals_json.clone(), "exact-match compatibility requires one single value")
-                .to_string(),
+            FieldError::invalid(
+                "values",
+                vals_json.clone(),
+                "exact-match compatibility requires one single value",
+            )
+            .to_string(),
         ),
         Op::Exists | Op::DoesNotExist if !values.is_empty() => errs.push(
-            FieldError::invalid("values", vals_json.clone(), "values set must be empty for exists and does not exist")
-                .to_string(),
+            FieldError::invalid(
+                "values",
+                vals_json.clone(),
+                "values set must be empty for exists and does not exist",
+            )
+            .to_string(),
         ),
         Op::GreaterThan | Op::LessThan => {
             if values.len() != 1 {
@@ -468,7 +533,10 @@ fn new_requirement(key: String, op: Op, mut values: Vec<String>) -> Result<Requi
     for (i, v) in values.iter().enumerate() {
         let verrs = is_valid_label_value(v);
         if !verrs.is_empty() {
-            errs.push(FieldError::invalid(format!("values[{i}][{key}]"), v.as_str(), &verrs.join("; ")).to_string());
+            errs.push(
+                FieldError::invalid(format!("values[{i}][{key}]"), v.as_str(), &verrs.join("; "))
+                    .to_string(),
+            );
         }
     }
     if !errs.is_empty() {
@@ -482,7 +550,10 @@ pub fn parse(input: &str) -> Result<Selector, String> {
     let items = lex(input);
     if let Some((_, msg)) = items.iter().find(|(t, _)| *t == Tok::Error) {
         // The lexer's error token surfaces through the parser as an unexpected literal.
-        let mut p = Parser { items: items.clone(), pos: 0 };
+        let mut p = Parser {
+            items: items.clone(),
+            pos: 0,
+        };
         return match p.parse() {
             Err(e) => Err(e),
             Ok(_) => Err(msg.clone()),
@@ -491,7 +562,10 @@ pub fn parse(input: &str) -> Result<Selector, String> {
     let mut p = Parser { items, pos: 0 };
     let mut reqs = p.parse()?;
     reqs.sort_by(|a, b| a.key.cmp(&b.key));
-    Ok(Selector { requirements: reqs, nothing: false })
+    Ok(Selector {
+        requirements: reqs,
+        nothing: false,
+    })
 }
 
 #[cfg(test)]
@@ -499,16 +573,25 @@ mod tests {
     use super::*;
 
     fn labels(pairs: &[(&str, &str)]) -> Labels {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn parse_and_print_forms_round_trip_in_key_order() {
         let s = parse("x in (def,abc),y notin (jkl),z").unwrap();
         assert_eq!(s.to_string(), "x in (abc,def),y notin (jkl),z");
-        assert_eq!(parse("y==jkl,x=abc,!z").unwrap().to_string(), "x=abc,y==jkl,!z");
+        assert_eq!(
+            parse("y==jkl,x=abc,!z").unwrap().to_string(),
+            "x=abc,y==jkl,!z"
+        );
         assert_eq!(parse("x>2,y<8").unwrap().to_string(), "x>2,y<8");
-        assert_eq!(parse("foo  in\t (abc)").unwrap().to_string(), "foo in (abc)");
+        assert_eq!(
+            parse("foo  in\t (abc)").unwrap().to_string(),
+            "foo in (abc)"
+        );
     }
 
     #[test]
@@ -549,7 +632,10 @@ mod tests {
 
     #[test]
     fn format_labels_sorts_whole_strings() {
-        assert_eq!(format_labels(Some(&labels(&[("a", "1"), ("a.b", "1")]))), "a.b=1,a=1");
+        assert_eq!(
+            format_labels(Some(&labels(&[("a", "1"), ("a.b", "1")]))),
+            "a.b=1,a=1"
+        );
         assert_eq!(format_labels(None), "<none>");
     }
 }

@@ -9,10 +9,17 @@ use serde_json::{Map, Value};
 fn merge_key(path: &str) -> Option<&'static str> {
     let last = path.rsplit('.').next().unwrap_or(path);
     match last {
-        "containers" | "initContainers" | "ephemeralContainers" | "volumes" | "env" | "imagePullSecrets"
+        "containers"
+        | "initContainers"
+        | "ephemeralContainers"
+        | "volumes"
+        | "env"
+        | "imagePullSecrets"
         | "readinessGates_" => Some("name"),
         "volumeMounts" => Some("mountPath"),
-        "ports" if path.contains("containers[]") || path.contains("Containers[]") => Some("containerPort"),
+        "ports" if path.contains("containers[]") || path.contains("Containers[]") => {
+            Some("containerPort")
+        }
         "ports" if path == "spec.ports" => Some("port"),
         "hostAliases" => Some("ip"),
         "conditions" => Some("type"),
@@ -38,12 +45,19 @@ fn child(path: &str, key: &str) -> String {
 
 fn merge_value(cur: &mut Value, modified: &Value, original: Option<&Value>, path: &str) {
     match (cur.as_object_mut(), modified) {
-        (Some(cur_map), Value::Object(mod_map)) => merge_map(cur_map, mod_map, original.and_then(Value::as_object), path),
+        (Some(cur_map), Value::Object(mod_map)) => {
+            merge_map(cur_map, mod_map, original.and_then(Value::as_object), path)
+        }
         _ => *cur = modified.clone(),
     }
 }
 
-fn merge_map(cur: &mut Map<String, Value>, modified: &Map<String, Value>, original: Option<&Map<String, Value>>, path: &str) {
+fn merge_map(
+    cur: &mut Map<String, Value>,
+    modified: &Map<String, Value>,
+    original: Option<&Map<String, Value>>,
+    path: &str,
+) {
     for (k, mv) in modified {
         let p = child(path, k);
         let ov = original.and_then(|o| o.get(k));
@@ -79,13 +93,20 @@ fn key_of<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
     v.as_object().and_then(|m| m.get(key))
 }
 
-fn merge_list(cur: &[Value], modified: &[Value], original: Option<&Vec<Value>>, key: &str, path: &str) -> Vec<Value> {
+fn merge_list(
+    cur: &[Value],
+    modified: &[Value],
+    original: Option<&Vec<Value>>,
+    key: &str,
+    path: &str,
+) -> Vec<Value> {
     let elem_path = format!("{path}[]");
     let mut out = Vec::new();
     for m in modified {
         let mk = key_of(m, key);
         let existing = mk.and_then(|k| cur.iter().find(|c| key_of(c, key) == Some(k)));
-        let orig = mk.and_then(|k| original.and_then(|o| o.iter().find(|c| key_of(c, key) == Some(k))));
+        let orig =
+            mk.and_then(|k| original.and_then(|o| o.iter().find(|c| key_of(c, key) == Some(k))));
         match existing {
             Some(c) => {
                 let mut c = c.clone();
@@ -124,6 +145,9 @@ mod tests {
         let current = json!({"metadata": {"labels": {"a": "1", "b": "2"}}});
         let original = json!({"metadata": {"labels": {"a": "1", "b": "2"}}});
         let modified = json!({"metadata": {"labels": {"a": "1"}}});
-        assert_eq!(three_way(&current, &modified, Some(&original)), json!({"metadata": {"labels": {"a": "1"}}}));
+        assert_eq!(
+            three_way(&current, &modified, Some(&original)),
+            json!({"metadata": {"labels": {"a": "1"}}})
+        );
     }
 }

@@ -9,7 +9,9 @@ pub const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
 /// `rand.String(n)`.
 pub fn random_string(rng: &mut impl Rng, n: usize) -> String {
-    (0..n).map(|_| ALPHANUMS[rng.random_range(0..ALPHANUMS.len())] as char).collect()
+    (0..n)
+        .map(|_| ALPHANUMS[rng.random_range(0..ALPHANUMS.len())] as char)
+        .collect()
 }
 
 /// `SimpleNameGenerator.GenerateName`: base cut to 58 characters, then 5 random characters.
@@ -25,12 +27,21 @@ pub fn uid(rng: &mut impl Rng) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 /// `SafeEncodeString`: each character of the decimal string mapped into the 27-letter alphabet.
 pub fn safe_encode(s: &str) -> String {
-    s.bytes().map(|c| ALPHANUMS[c as usize % ALPHANUMS.len()] as char).collect()
+    s.bytes()
+        .map(|c| ALPHANUMS[c as usize % ALPHANUMS.len()] as char)
+        .collect()
 }
 
 fn fnv32a(data: &[u8]) -> u32 {
@@ -67,9 +78,18 @@ mod tests {
 
     #[test]
     fn chain_hash_matches_real_clusters() {
-        assert_eq!(chain_hash("default/kubernetes:httpstcp"), "NPX46M4PTMTKRN6Y");
-        assert_eq!(chain_hash("kube-system/kube-dns:dnsudp"), "TCOU7JCQXEZGVUNU");
-        assert_eq!(chain_hash("default/kubernetes:httpstcp192.168.49.2:8443"), "VPILYQBSPPXYB66K");
+        assert_eq!(
+            chain_hash("default/kubernetes:httpstcp"),
+            "NPX46M4PTMTKRN6Y"
+        );
+        assert_eq!(
+            chain_hash("kube-system/kube-dns:dnsudp"),
+            "TCOU7JCQXEZGVUNU"
+        );
+        assert_eq!(
+            chain_hash("default/kubernetes:httpstcp192.168.49.2:8443"),
+            "VPILYQBSPPXYB66K"
+        );
     }
 
     #[test]

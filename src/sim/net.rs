@@ -18,7 +18,10 @@ impl Cidr {
         }
         let ip = parse_ip(ip)?;
         let mask = mask(prefix);
-        Some(Cidr { base: ip & mask, prefix })
+        Some(Cidr {
+            base: ip & mask,
+            prefix,
+        })
     }
     pub fn contains(&self, ip: u32) -> bool {
         ip & mask(self.prefix) == self.base
@@ -67,7 +70,13 @@ pub fn parse_ip(s: &str) -> Option<u32> {
 }
 
 pub fn ip_to_string(ip: u32) -> String {
-    format!("{}.{}.{}.{}", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff)
+    format!(
+        "{}.{}.{}.{}",
+        ip >> 24,
+        (ip >> 16) & 0xff,
+        (ip >> 8) & 0xff,
+        ip & 0xff
+    )
 }
 
 /// Is it a syntactically valid IP (v4, or v6 by a loose check) as `netutils.ParseIPSloppy` accepts?

@@ -98,7 +98,12 @@ impl Kind {
     }
     /// `"/v1, Resource=pods"` as cli-runtime prints a GroupVersionResource.
     pub fn gvr_string(self) -> String {
-        format!("{}/{}, Resource={}", self.group(), self.version(), self.plural())
+        format!(
+            "{}/{}, Resource={}",
+            self.group(),
+            self.version(),
+            self.plural()
+        )
     }
     /// The resource names kubectl accepts for this kind (plural, singular, short names).
     pub fn from_resource_name(s: &str) -> Option<Kind> {
@@ -125,7 +130,9 @@ impl Kind {
         }
     }
     pub fn from_api(api_version: &str, kind: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.name() == kind && k.api_version() == api_version)
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.name() == kind && k.api_version() == api_version)
     }
 }
 
@@ -189,7 +196,10 @@ impl Object {
     pub fn to_value(&self) -> Value {
         let mut v = each_object!(self, o => serde_json::to_value(o)).unwrap_or(Value::Null);
         if let Value::Object(m) = &mut v {
-            m.insert("apiVersion".into(), Value::String(self.kind().api_version()));
+            m.insert(
+                "apiVersion".into(),
+                Value::String(self.kind().api_version()),
+            );
             m.insert("kind".into(), Value::String(self.kind().name().into()));
         }
         v
@@ -202,7 +212,12 @@ pub enum DecodeError {
     /// `Object 'Kind' is missing in '…'` and friends.
     MissingTypeInfo(String),
     /// No such kind in that version: kubectl's "resource mapping not found".
-    NoMatch { kind: String, version: String, name: String, namespace: String },
+    NoMatch {
+        kind: String,
+        version: String,
+        name: String,
+        namespace: String,
+    },
     /// Strict decoding: unknown fields, with their paths (`spec.ports[0].nmae`).
     UnknownFields { kind: Kind, fields: Vec<String> },
     /// A value of the wrong type (`json: cannot unmarshal …`).
@@ -212,23 +227,40 @@ pub enum DecodeError {
 /// Decodes one JSON object into its typed form, strictly.
 pub fn decode(v: &Value) -> Result<Object, DecodeError> {
     let Value::Object(map) = v else {
-        return Err(DecodeError::MissingTypeInfo(format!("Object 'Kind' is missing in '{}'", v)));
+        return Err(DecodeError::MissingTypeInfo(format!(
+            "Object 'Kind' is missing in '{}'",
+            v
+        )));
     };
     let kind_s = map.get("kind").and_then(Value::as_str).unwrap_or("");
     let api_version = map.get("apiVersion").and_then(Value::as_str).unwrap_or("");
     if kind_s.is_empty() {
-        return Err(DecodeError::MissingTypeInfo(format!("Object 'Kind' is missing in '{}'", v)));
+        return Err(DecodeError::MissingTypeInfo(format!(
+            "Object 'Kind' is missing in '{}'",
+            v
+        )));
     }
     if api_version.is_empty() {
-        return Err(DecodeError::MissingTypeInfo(format!("Object 'apiVersion' is missing in '{}'", v)));
+        return Err(DecodeError::MissingTypeInfo(format!(
+            "Object 'apiVersion' is missing in '{}'",
+            v
+        )));
     }
     let Some(kind) = Kind::from_api(api_version, kind_s) else {
         let meta = map.get("metadata");
         return Err(DecodeError::NoMatch {
             kind: kind_s.to_string(),
             version: api_version.to_string(),
-            name: meta.and_then(|m| m.get("name")).and_then(Value::as_str).unwrap_or("").to_string(),
-            namespace: meta.and_then(|m| m.get("namespace")).and_then(Value::as_str).unwrap_or("").to_string(),
+            name: meta
+                .and_then(|m| m.get("name"))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            namespace: meta
+                .and_then(|m| m.get("namespace"))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
         });
     };
     let typed = decode_as(kind, v).map_err(|e| DecodeError::Type { kind, message: e })?;
@@ -236,7 +268,10 @@ pub fn decode(v: &Value) -> Result<Object, DecodeError> {
     let mut unknown = Vec::new();
     find_unknown_fields(v, &back, "", &mut unknown);
     if !unknown.is_empty() {
-        return Err(DecodeError::UnknownFields { kind, fields: unknown });
+        return Err(DecodeError::UnknownFields {
+            kind,
+            fields: unknown,
+        });
     }
     Ok(typed)
 }
@@ -263,7 +298,11 @@ fn find_unknown_fields(input: &Value, back: &Value, path: &str, out: &mut Vec<St
     match (input, back) {
         (Value::Object(a), Value::Object(b)) => {
             for (k, v) in a {
-                let child = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                let child = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
                 match b.get(k) {
                     Some(bv) => find_unknown_fields(v, bv, &child, out),
                     None if v.is_null() => {}

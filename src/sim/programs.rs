@@ -45,15 +45,25 @@ impl Program {
                 Program::EchoServer { port }
             }
             "pbitty/hello-from" => Program::HelloFrom,
-            "registry.k8s.io/echoserver" | "k8s.gcr.io/echoserver" | "gcr.io/google_containers/echoserver" => {
-                Program::Echoserver { port: 8080, version: tag }
-            }
-            "busybox" | "curlimages/curl" | "nicolaka/netshoot" | "alpine" | "ubuntu" | "debian"
-            | "radial/busyboxplus" | "registry.k8s.io/e2e-test-images/jessie-dnsutils" | "tutum/dnsutils" => {
-                Program::Client
-            }
+            "registry.k8s.io/echoserver"
+            | "k8s.gcr.io/echoserver"
+            | "gcr.io/google_containers/echoserver" => Program::Echoserver {
+                port: 8080,
+                version: tag,
+            },
+            "busybox"
+            | "curlimages/curl"
+            | "nicolaka/netshoot"
+            | "alpine"
+            | "ubuntu"
+            | "debian"
+            | "radial/busyboxplus"
+            | "registry.k8s.io/e2e-test-images/jessie-dnsutils"
+            | "tutum/dnsutils" => Program::Client,
             // CoreDNS also serves health (8080) and readiness (8181)
-            "registry.k8s.io/coredns/coredns" | "coredns/coredns" => Program::Generic { ports: vec![53, 8080, 8181, 9153] },
+            "registry.k8s.io/coredns/coredns" | "coredns/coredns" => Program::Generic {
+                ports: vec![53, 8080, 8181, 9153],
+            },
             _ => Program::Generic {
                 ports: c.ports.iter().flatten().map(|p| p.container_port).collect(),
             },
@@ -77,14 +87,29 @@ mod tests {
     use super::*;
 
     fn container(image: &str) -> Container {
-        Container { name: "c".into(), image: Some(image.into()), ..Default::default() }
+        Container {
+            name: "c".into(),
+            image: Some(image.into()),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn images_map_to_their_programs() {
-        assert_eq!(Program::for_container(&container("kicbase/echo-server:1.0")), Program::EchoServer { port: 8080 });
-        assert_eq!(Program::for_container(&container("pbitty/hello-from:latest")), Program::HelloFrom);
-        assert!(Program::for_container(&container("registry.k8s.io/echoserver:1.10")).listens_on(8080));
-        assert_eq!(Program::for_container(&container("docker.io/library/busybox:1.36")), Program::Client);
+        assert_eq!(
+            Program::for_container(&container("kicbase/echo-server:1.0")),
+            Program::EchoServer { port: 8080 }
+        );
+        assert_eq!(
+            Program::for_container(&container("pbitty/hello-from:latest")),
+            Program::HelloFrom
+        );
+        assert!(
+            Program::for_container(&container("registry.k8s.io/echoserver:1.10")).listens_on(8080)
+        );
+        assert_eq!(
+            Program::for_container(&container("docker.io/library/busybox:1.36")),
+            Program::Client
+        );
     }
 }

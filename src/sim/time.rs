@@ -53,7 +53,11 @@ pub fn human_duration(seconds: i64) -> String {
     let m = s / 60;
     if m < 10 {
         let rs = s % 60;
-        return if rs == 0 { format!("{m}m") } else { format!("{m}m{rs}s") };
+        return if rs == 0 {
+            format!("{m}m")
+        } else {
+            format!("{m}m{rs}s")
+        };
     }
     if m < 60 * 3 {
         return format!("{m}m");
@@ -61,14 +65,22 @@ pub fn human_duration(seconds: i64) -> String {
     let h = m / 60;
     if h < 8 {
         let rm = m % 60;
-        return if rm == 0 { format!("{h}h") } else { format!("{h}h{rm}m") };
+        return if rm == 0 {
+            format!("{h}h")
+        } else {
+            format!("{h}h{rm}m")
+        };
     }
     if h < 48 {
         return format!("{h}h");
     }
     if h < 24 * 8 {
         let rh = h % 24;
-        return if rh == 0 { format!("{}d", h / 24) } else { format!("{}d{}h", h / 24, rh) };
+        return if rh == 0 {
+            format!("{}d", h / 24)
+        } else {
+            format!("{}d{}h", h / 24, rh)
+        };
     }
     if h < 24 * 365 * 2 {
         return format!("{}d", h / 24);
@@ -77,7 +89,11 @@ pub fn human_duration(seconds: i64) -> String {
         let days = h / 24;
         let y = days / 365;
         let rd = days % 365;
-        return if rd == 0 { format!("{y}y") } else { format!("{y}y{rd}d") };
+        return if rd == 0 {
+            format!("{y}y")
+        } else {
+            format!("{y}y{rd}d")
+        };
     }
     format!("{}y", h / 24 / 365)
 }

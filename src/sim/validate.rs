@@ -16,7 +16,10 @@ pub fn object_meta(kind: Kind, meta: &ObjectMeta) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let name = meta.name.as_deref().unwrap_or("");
     if name.is_empty() {
-        errs.push(FieldError::required("metadata.name", "name or generateName is required"));
+        errs.push(FieldError::required(
+            "metadata.name",
+            "name or generateName is required",
+        ));
     } else {
         let msgs = match kind {
             Kind::Service => is_dns1035_label(name),
@@ -64,7 +67,8 @@ pub fn externally_accessible(svc: &Service) -> bool {
 
 pub fn needs_health_check(svc: &Service) -> bool {
     let Some(spec) = &svc.spec else { return false };
-    spec.type_.as_deref() == Some("LoadBalancer") && spec.external_traffic_policy.as_deref() == Some("Local")
+    spec.type_.as_deref() == Some("LoadBalancer")
+        && spec.external_traffic_policy.as_deref() == Some("Local")
 }
 
 /// The internal `core.ServicePort{Protocol, Port}` key, as its JSON renders in a Duplicate error.
@@ -73,7 +77,12 @@ fn port_key_json(protocol: &str, port: i32) -> serde_json::Value {
            "TargetPort": {"Type": 0, "IntVal": 0, "StrVal": ""}, "NodePort": 0})
 }
 
-fn service_port(sp: &ServicePort, require_name: bool, names: &mut Vec<String>, path: &str) -> Vec<FieldError> {
+fn service_port(
+    sp: &ServicePort,
+    require_name: bool,
+    names: &mut Vec<String>,
+    path: &str,
+) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let name = sp.name.as_deref().unwrap_or("");
     if require_name && name.is_empty() {
@@ -95,12 +104,23 @@ fn service_port(sp: &ServicePort, require_name: bool, names: &mut Vec<String>, p
     if proto.is_empty() {
         errs.push(FieldError::required(format!("{path}.protocol"), ""));
     } else if !matches!(proto, "TCP" | "UDP" | "SCTP") {
-        errs.push(FieldError::not_supported(format!("{path}.protocol"), proto, &["SCTP", "TCP", "UDP"]));
+        errs.push(FieldError::not_supported(
+            format!("{path}.protocol"),
+            proto,
+            &["SCTP", "TCP", "UDP"],
+        ));
     }
-    errs.extend(port_num_or_name(sp.target_port.as_ref(), &format!("{path}.targetPort")));
+    errs.extend(port_num_or_name(
+        sp.target_port.as_ref(),
+        &format!("{path}.targetPort"),
+    ));
     if let Some(ap) = &sp.app_protocol {
         for m in is_qualified_name(ap) {
-            errs.push(FieldError::invalid(format!("{path}.appProtocol"), ap.as_str(), &m));
+            errs.push(FieldError::invalid(
+                format!("{path}.appProtocol"),
+                ap.as_str(),
+                &m,
+            ));
         }
     }
     errs
@@ -132,12 +152,18 @@ fn valid_ip_errors(ip: &str, path: &str) -> Vec<FieldError> {
     if is_ip(ip) {
         Vec::new()
     } else {
-        vec![FieldError::invalid(path, ip, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")]
+        vec![FieldError::invalid(
+            path,
+            ip,
+            "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
+        )]
     }
 }
 
 fn non_special_ip(ip: &str, path: &str) -> Vec<FieldError> {
-    let Some(v) = parse_ip(ip) else { return Vec::new() };
+    let Some(v) = parse_ip(ip) else {
+        return Vec::new();
+    };
     let msg = if v == 0 {
         "may not be unspecified (0.0.0.0)"
     } else if v >> 24 == 127 {
@@ -164,23 +190,41 @@ fn cluster_ips_related(svc: &Service) -> Vec<FieldError> {
         if ips.is_empty() {
             errs.push(FieldError::required("spec.clusterIPs", ""));
         } else if ips[0] != cip {
-            errs.push(FieldError::invalid("spec.clusterIPs", json!(ips), "first value must match `clusterIP`"));
+            errs.push(FieldError::invalid(
+                "spec.clusterIPs",
+                json!(ips),
+                "first value must match `clusterIP`",
+            ));
         }
     } else if !ips.is_empty() {
-        errs.push(FieldError::invalid("spec.clusterIPs", json!(ips), "must be empty when `clusterIP` is not specified"));
+        errs.push(FieldError::invalid(
+            "spec.clusterIPs",
+            json!(ips),
+            "must be empty when `clusterIP` is not specified",
+        ));
     }
     let mut seen: Vec<&str> = Vec::new();
     for (i, fam) in spec.ip_families.iter().flatten().enumerate() {
         if fam != "IPv4" && fam != "IPv6" {
-            errs.push(FieldError::not_supported(format!("spec.ipFamilies[{i}]"), fam.as_str(), &["IPv4", "IPv6"]));
+            errs.push(FieldError::not_supported(
+                format!("spec.ipFamilies[{i}]"),
+                fam.as_str(),
+                &["IPv4", "IPv6"],
+            ));
         }
         if seen.contains(&fam.as_str()) {
-            errs.push(FieldError::duplicate(format!("spec.ipFamilies[{i}]"), fam.as_str()));
+            errs.push(FieldError::duplicate(
+                format!("spec.ipFamilies[{i}]"),
+                fam.as_str(),
+            ));
         }
         seen.push(fam);
     }
     if let Some(p) = &spec.ip_family_policy {
-        if !matches!(p.as_str(), "SingleStack" | "PreferDualStack" | "RequireDualStack") {
+        if !matches!(
+            p.as_str(),
+            "SingleStack" | "PreferDualStack" | "RequireDualStack"
+        ) {
             errs.push(FieldError::not_supported(
                 "spec.ipFamilyPolicy",
                 p.as_str(),
@@ -193,7 +237,11 @@ fn cluster_ips_related(svc: &Service) -> Vec<FieldError> {
         if i == 0 && ip == "None" {
             if ips.len() > 1 {
                 bad = true;
-                errs.push(FieldError::invalid("spec.clusterIPs", json!(ips), "'None' must be the first and only value"));
+                errs.push(FieldError::invalid(
+                    "spec.clusterIPs",
+                    json!(ips),
+                    "'None' must be the first and only value",
+                ));
             }
             continue;
         }
@@ -202,13 +250,21 @@ fn cluster_ips_related(svc: &Service) -> Vec<FieldError> {
         errs.extend(e);
     }
     if ips.len() > 2 {
-        errs.push(FieldError::invalid("spec.clusterIPs", json!(ips), "may only hold up to 2 values"));
+        errs.push(FieldError::invalid(
+            "spec.clusterIPs",
+            json!(ips),
+            "may only hold up to 2 values",
+        ));
     }
     if bad {
         return errs;
     }
     if ips.len() > 1 {
-        errs.push(FieldError::invalid("spec.clusterIPs", json!(ips), "may specify no more than one IP for each IP family"));
+        errs.push(FieldError::invalid(
+            "spec.clusterIPs",
+            json!(ips),
+            "may specify no more than one IP for each IP family",
+        ));
     }
     errs
 }
@@ -224,21 +280,34 @@ pub fn service(svc: &Service) -> Vec<FieldError> {
         errs.push(FieldError::required("spec.ports", ""));
     }
     match ty.as_str() {
-        "LoadBalancer" if headless => {
-            errs.push(FieldError::invalid("spec.clusterIPs[0]", "None", "may not be set to 'None' for LoadBalancer services"))
-        }
-        "NodePort" if headless => {
-            errs.push(FieldError::invalid("spec.clusterIPs[0]", "None", "may not be set to 'None' for NodePort services"))
-        }
+        "LoadBalancer" if headless => errs.push(FieldError::invalid(
+            "spec.clusterIPs[0]",
+            "None",
+            "may not be set to 'None' for LoadBalancer services",
+        )),
+        "NodePort" if headless => errs.push(FieldError::invalid(
+            "spec.clusterIPs[0]",
+            "None",
+            "may not be set to 'None' for NodePort services",
+        )),
         "ExternalName" => {
             if spec.cluster_ips.as_ref().is_some_and(|c| !c.is_empty()) {
-                errs.push(FieldError::forbidden("spec.clusterIPs", "may not be set for ExternalName services"));
+                errs.push(FieldError::forbidden(
+                    "spec.clusterIPs",
+                    "may not be set for ExternalName services",
+                ));
             }
             if spec.ip_families.as_ref().is_some_and(|c| !c.is_empty()) {
-                errs.push(FieldError::forbidden("spec.ipFamilies", "may not be set for ExternalName services"));
+                errs.push(FieldError::forbidden(
+                    "spec.ipFamilies",
+                    "may not be set for ExternalName services",
+                ));
             }
             if spec.ip_family_policy.is_some() {
-                errs.push(FieldError::forbidden("spec.ipFamilyPolicy", "may not be set for ExternalName services"));
+                errs.push(FieldError::forbidden(
+                    "spec.ipFamilyPolicy",
+                    "may not be set for ExternalName services",
+                ));
             }
             let en = spec.external_name.clone().unwrap_or_default();
             let cname = en.strip_suffix('.').unwrap_or(&en);
@@ -254,7 +323,12 @@ pub fn service(svc: &Service) -> Vec<FieldError> {
     }
     let mut names = Vec::new();
     for (i, p) in ports.iter().enumerate() {
-        errs.extend(service_port(p, ports.len() > 1, &mut names, &format!("spec.ports[{i}]")));
+        errs.extend(service_port(
+            p,
+            ports.len() > 1,
+            &mut names,
+            &format!("spec.ports[{i}]"),
+        ));
     }
     if spec.selector.is_some() {
         errs.extend(validate_labels(spec.selector.as_ref(), "spec.selector"));
@@ -263,7 +337,11 @@ pub fn service(svc: &Service) -> Vec<FieldError> {
     if affinity.is_empty() {
         errs.push(FieldError::required("spec.sessionAffinity", ""));
     } else if affinity != "ClientIP" && affinity != "None" {
-        errs.push(FieldError::not_supported("spec.sessionAffinity", affinity.as_str(), &["ClientIP", "None"]));
+        errs.push(FieldError::not_supported(
+            "spec.sessionAffinity",
+            affinity.as_str(),
+            &["ClientIP", "None"],
+        ));
     }
     if affinity == "ClientIP" {
         let timeout = spec
@@ -284,7 +362,10 @@ pub fn service(svc: &Service) -> Vec<FieldError> {
             _ => {}
         }
     } else if affinity == "None" && spec.session_affinity_config.is_some() {
-        errs.push(FieldError::forbidden("spec.sessionAffinityConfig", "must not be set when session affinity is None"));
+        errs.push(FieldError::forbidden(
+            "spec.sessionAffinityConfig",
+            "must not be set when session affinity is None",
+        ));
     }
     errs.extend(cluster_ips_related(svc));
     for (i, ip) in spec.external_ips.iter().flatten().enumerate() {
@@ -298,7 +379,10 @@ pub fn service(svc: &Service) -> Vec<FieldError> {
     }
     if ty.is_empty() {
         errs.push(FieldError::required("spec.type", ""));
-    } else if !matches!(ty.as_str(), "ClusterIP" | "ExternalName" | "LoadBalancer" | "NodePort") {
+    } else if !matches!(
+        ty.as_str(),
+        "ClusterIP" | "ExternalName" | "LoadBalancer" | "NodePort"
+    ) {
         errs.push(FieldError::not_supported(
             "spec.type",
             ty.as_str(),
@@ -323,7 +407,10 @@ pub fn service(svc: &Service) -> Vec<FieldError> {
         }
         let key = (p.protocol.clone().unwrap_or_default(), np);
         if node_ports.contains(&key) {
-            errs.push(FieldError::duplicate(format!("spec.ports[{i}].nodePort"), np));
+            errs.push(FieldError::duplicate(
+                format!("spec.ports[{i}].nodePort"),
+                np,
+            ));
         }
         node_ports.push(key);
     }
@@ -331,11 +418,18 @@ pub fn service(svc: &Service) -> Vec<FieldError> {
     for (i, p) in ports.iter().enumerate() {
         let key = (p.protocol.clone().unwrap_or_default(), p.port);
         if seen_ports.contains(&key) {
-            errs.push(FieldError::duplicate(format!("spec.ports[{i}]"), port_key_json(&key.0, key.1)));
+            errs.push(FieldError::duplicate(
+                format!("spec.ports[{i}]"),
+                port_key_json(&key.0, key.1),
+            ));
         }
         seen_ports.push(key);
     }
-    if let Some(ranges) = spec.load_balancer_source_ranges.as_ref().filter(|r| !r.is_empty()) {
+    if let Some(ranges) = spec
+        .load_balancer_source_ranges
+        .as_ref()
+        .filter(|r| !r.is_empty())
+    {
         if ty != "LoadBalancer" {
             errs.push(FieldError::forbidden(
                 "spec.LoadBalancerSourceRanges",
@@ -360,10 +454,17 @@ pub fn service(svc: &Service) -> Vec<FieldError> {
     }
     if let Some(class) = &spec.load_balancer_class {
         if ty != "LoadBalancer" {
-            errs.push(FieldError::forbidden("spec.loadBalancerClass", "may only be used when `type` is 'LoadBalancer'"));
+            errs.push(FieldError::forbidden(
+                "spec.loadBalancerClass",
+                "may only be used when `type` is 'LoadBalancer'",
+            ));
         } else {
             for m in is_qualified_name(class) {
-                errs.push(FieldError::invalid("spec.loadBalancerClass", class.as_str(), &m));
+                errs.push(FieldError::invalid(
+                    "spec.loadBalancerClass",
+                    class.as_str(),
+                    &m,
+                ));
             }
         }
     }
@@ -380,7 +481,11 @@ pub fn service(svc: &Service) -> Vec<FieldError> {
     } else if etp.is_empty() {
         errs.push(FieldError::required("spec.externalTrafficPolicy", ""));
     } else if etp != "Cluster" && etp != "Local" {
-        errs.push(FieldError::not_supported("spec.externalTrafficPolicy", etp.as_str(), &["Cluster", "Local"]));
+        errs.push(FieldError::not_supported(
+            "spec.externalTrafficPolicy",
+            etp.as_str(),
+            &["Cluster", "Local"],
+        ));
     }
     let hc = spec.health_check_node_port.unwrap_or(0);
     if !needs_health_check(svc) {
@@ -400,13 +505,18 @@ pub fn service(svc: &Service) -> Vec<FieldError> {
         None if matches!(ty.as_str(), "NodePort" | "LoadBalancer" | "ClusterIP") => {
             errs.push(FieldError::required("spec.internalTrafficPolicy", ""))
         }
-        Some(p) if p != "Cluster" && p != "Local" => {
-            errs.push(FieldError::not_supported("spec.internalTrafficPolicy", p, &["Cluster", "Local"]))
-        }
+        Some(p) if p != "Cluster" && p != "Local" => errs.push(FieldError::not_supported(
+            "spec.internalTrafficPolicy",
+            p,
+            &["Cluster", "Local"],
+        )),
         _ => {}
     }
     if let Some(td) = &spec.traffic_distribution {
-        if !matches!(td.as_str(), "PreferClose" | "PreferSameNode" | "PreferSameZone") {
+        if !matches!(
+            td.as_str(),
+            "PreferClose" | "PreferSameNode" | "PreferSameZone"
+        ) {
             errs.push(FieldError::not_supported(
                 "spec.trafficDistribution",
                 td.as_str(),
@@ -423,17 +533,27 @@ pub fn service_update(new: &Service, old: &Service) -> Vec<FieldError> {
     let nspec = new.spec.clone().unwrap_or_default();
     let ospec = old.spec.clone().unwrap_or_default();
     let external = |t: &Option<String>| t.as_deref() == Some("ExternalName");
-    if !external(&nspec.type_) && !external(&ospec.type_) && !(is_headless(new) && is_headless(old)) {
+    let skip =
+        external(&nspec.type_) || external(&ospec.type_) || (is_headless(new) && is_headless(old));
+    if !skip {
         let n = nspec.cluster_ips.clone().unwrap_or_default();
         let o = ospec.cluster_ips.clone().unwrap_or_default();
         if n.len() == o.len() {
             for (i, ip) in o.iter().enumerate() {
                 if *ip != n[i] {
-                    errs.push(FieldError::invalid(format!("spec.clusterIPs[{i}]"), json!(n), "may not change once set"));
+                    errs.push(FieldError::invalid(
+                        format!("spec.clusterIPs[{i}]"),
+                        json!(n),
+                        "may not change once set",
+                    ));
                 }
             }
         } else if o.len() > n.len() && n.is_empty() {
-            errs.push(FieldError::invalid("spec.clusterIPs[0]", json!(n), "primary clusterIP can not be unset"));
+            errs.push(FieldError::invalid(
+                "spec.clusterIPs[0]",
+                json!(n),
+                "primary clusterIP can not be unset",
+            ));
         }
     }
     if ospec.type_.as_deref() == Some("LoadBalancer")
@@ -446,8 +566,14 @@ pub fn service_update(new: &Service, old: &Service) -> Vec<FieldError> {
             "may not change once set",
         ));
     }
-    if needs_health_check(old) && needs_health_check(new) && ospec.health_check_node_port != nspec.health_check_node_port {
-        errs.push(FieldError::forbidden("spec.healthCheckNodePort", "field is immutable"));
+    if needs_health_check(old)
+        && needs_health_check(new)
+        && ospec.health_check_node_port != nspec.health_check_node_port
+    {
+        errs.push(FieldError::forbidden(
+            "spec.healthCheckNodePort",
+            "field is immutable",
+        ));
     }
     errs.extend(service(new));
     errs
@@ -457,7 +583,8 @@ fn env_var_name(name: &str) -> Vec<String> {
     let b = name.as_bytes();
     let ok = !b.is_empty()
         && !b[0].is_ascii_digit()
-        && b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.');
+        && b.iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.');
     if ok {
         Vec::new()
     } else {
@@ -475,10 +602,17 @@ fn container(c: &Container, path: &str, names: &mut Vec<String>) -> Vec<FieldErr
         errs.push(FieldError::required(format!("{path}.name"), ""));
     } else {
         for m in is_dns1123_label(&c.name) {
-            errs.push(FieldError::invalid(format!("{path}.name"), c.name.as_str(), &m));
+            errs.push(FieldError::invalid(
+                format!("{path}.name"),
+                c.name.as_str(),
+                &m,
+            ));
         }
         if names.contains(&c.name) {
-            errs.push(FieldError::duplicate(format!("{path}.name"), c.name.as_str()));
+            errs.push(FieldError::duplicate(
+                format!("{path}.name"),
+                c.name.as_str(),
+            ));
         }
         names.push(c.name.clone());
     }
@@ -498,11 +632,19 @@ fn container(c: &Container, path: &str, names: &mut Vec<String>) -> Vec<FieldErr
             port_names.push(n.to_string());
         }
         if let Some(m) = port_num(p.container_port) {
-            errs.push(FieldError::invalid(format!("{pp}.containerPort"), p.container_port, m));
+            errs.push(FieldError::invalid(
+                format!("{pp}.containerPort"),
+                p.container_port,
+                m,
+            ));
         }
         let proto = p.protocol.as_deref().unwrap_or("");
         if !matches!(proto, "TCP" | "UDP" | "SCTP") {
-            errs.push(FieldError::not_supported(format!("{pp}.protocol"), proto, &["SCTP", "TCP", "UDP"]));
+            errs.push(FieldError::not_supported(
+                format!("{pp}.protocol"),
+                proto,
+                &["SCTP", "TCP", "UDP"],
+            ));
         }
     }
     for (i, e) in c.env.iter().flatten().enumerate() {
@@ -547,7 +689,10 @@ pub fn pod_spec(spec: &PodSpec, path: &str) -> Vec<FieldError> {
         }
     }
     if let Some(dp) = &spec.dns_policy {
-        if !matches!(dp.as_str(), "ClusterFirst" | "ClusterFirstWithHostNet" | "Default" | "None") {
+        if !matches!(
+            dp.as_str(),
+            "ClusterFirst" | "ClusterFirstWithHostNet" | "Default" | "None"
+        ) {
             errs.push(FieldError::not_supported(
                 format!("{path}.dnsPolicy"),
                 dp.as_str(),
@@ -558,9 +703,17 @@ pub fn pod_spec(spec: &PodSpec, path: &str) -> Vec<FieldError> {
     errs
 }
 
-fn pod_template(t: &PodTemplateSpec, selector: Option<&LabelSelector>, path: &str) -> Vec<FieldError> {
+fn pod_template(
+    t: &PodTemplateSpec,
+    selector: Option<&LabelSelector>,
+    path: &str,
+) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    let labels = t.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
+    let labels = t
+        .metadata
+        .as_ref()
+        .and_then(|m| m.labels.clone())
+        .unwrap_or_default();
     let sel = Selector::from_label_selector(selector);
     if selector.is_some() && !sel.requirements.is_empty() && !sel.matches(&labels) {
         errs.push(FieldError::invalid(
@@ -569,12 +722,19 @@ fn pod_template(t: &PodTemplateSpec, selector: Option<&LabelSelector>, path: &st
             "`selector` does not match template `labels`",
         ));
     }
-    errs.extend(validate_labels(Some(&labels), &format!("{path}.metadata.labels")));
+    errs.extend(validate_labels(
+        Some(&labels),
+        &format!("{path}.metadata.labels"),
+    ));
     let spec = t.spec.clone().unwrap_or_default();
     errs.extend(pod_spec(&spec, &format!("{path}.spec")));
     if let Some(rp) = &spec.restart_policy {
         if rp != "Always" {
-            errs.push(FieldError::not_supported(format!("{path}.spec.restartPolicy"), rp.as_str(), &["Always"]));
+            errs.push(FieldError::not_supported(
+                format!("{path}.spec.restartPolicy"),
+                rp.as_str(),
+                &["Always"],
+            ));
         }
     }
     errs
@@ -595,7 +755,11 @@ fn label_selector(ls: &LabelSelector, path: &str) -> Vec<FieldError> {
                 "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
             )),
             "In" | "NotIn" | "Exists" | "DoesNotExist" => {}
-            other => errs.push(FieldError::invalid(format!("{p}.operator"), other, "not a valid selector operator")),
+            other => errs.push(FieldError::invalid(
+                format!("{p}.operator"),
+                other,
+                "not a valid selector operator",
+            )),
         }
         for m in is_qualified_name(&e.key) {
             errs.push(FieldError::invalid(format!("{p}.key"), e.key.as_str(), &m));
@@ -638,7 +802,11 @@ pub fn deployment(d: &Deployment) -> Vec<FieldError> {
     let spec = d.spec.clone().unwrap_or_default();
     let replicas = spec.replicas.unwrap_or(0);
     if replicas < 0 {
-        errs.push(FieldError::invalid("spec.replicas", replicas, "must be greater than or equal to 0"));
+        errs.push(FieldError::invalid(
+            "spec.replicas",
+            replicas,
+            "must be greater than or equal to 0",
+        ));
     }
     match &spec.selector {
         ls if ls.match_labels.is_none() && ls.match_expressions.is_none() => {
@@ -648,7 +816,11 @@ pub fn deployment(d: &Deployment) -> Vec<FieldError> {
             errs.extend(label_selector(ls, "spec.selector"));
             let sel = Selector::from_label_selector(Some(ls));
             if sel.requirements.is_empty() {
-                errs.push(FieldError::invalid("spec.selector", json!({}), "empty selector is invalid for deployment"));
+                errs.push(FieldError::invalid(
+                    "spec.selector",
+                    json!({}),
+                    "empty selector is invalid for deployment",
+                ));
             }
         }
     }
@@ -661,7 +833,11 @@ pub fn deployment(d: &Deployment) -> Vec<FieldError> {
     if let Some(st) = &spec.strategy {
         let ty = st.type_.as_deref().unwrap_or("");
         if !matches!(ty, "Recreate" | "RollingUpdate") {
-            errs.push(FieldError::not_supported("spec.strategy.type", ty, &["Recreate", "RollingUpdate"]));
+            errs.push(FieldError::not_supported(
+                "spec.strategy.type",
+                ty,
+                &["Recreate", "RollingUpdate"],
+            ));
         }
         if ty == "Recreate" && st.rolling_update.is_some() {
             errs.push(FieldError::forbidden(
@@ -670,8 +846,14 @@ pub fn deployment(d: &Deployment) -> Vec<FieldError> {
             ));
         }
         if let Some(ru) = &st.rolling_update {
-            let (u, _, e1) = int_or_percent(ru.max_unavailable.as_ref(), "spec.strategy.rollingUpdate.maxUnavailable");
-            let (s, _, e2) = int_or_percent(ru.max_surge.as_ref(), "spec.strategy.rollingUpdate.maxSurge");
+            let (u, _, e1) = int_or_percent(
+                ru.max_unavailable.as_ref(),
+                "spec.strategy.rollingUpdate.maxUnavailable",
+            );
+            let (s, _, e2) = int_or_percent(
+                ru.max_surge.as_ref(),
+                "spec.strategy.rollingUpdate.maxSurge",
+            );
             errs.extend(e1);
             errs.extend(e2);
             if u == 0 && s == 0 {
@@ -688,7 +870,11 @@ pub fn deployment(d: &Deployment) -> Vec<FieldError> {
     }
     if let Some(r) = spec.revision_history_limit {
         if r < 0 {
-            errs.push(FieldError::invalid("spec.revisionHistoryLimit", r, "must be greater than or equal to 0"));
+            errs.push(FieldError::invalid(
+                "spec.revisionHistoryLimit",
+                r,
+                "must be greater than or equal to 0",
+            ));
         }
     }
     errs
@@ -736,21 +922,34 @@ mod tests {
     use super::*;
 
     fn svc(spec: serde_json::Value) -> Service {
-        let mut s: Service = serde_json::from_value(json!({"metadata": {"name": "x", "namespace": "default"}, "spec": spec})).unwrap();
+        let mut s: Service = serde_json::from_value(
+            json!({"metadata": {"name": "x", "namespace": "default"}, "spec": spec}),
+        )
+        .unwrap();
         crate::sim::defaults::service(&mut s);
         s
     }
 
     #[test]
     fn unnamed_ports_are_required_when_several() {
-        let errs = service(&svc(json!({"clusterIP": "10.96.0.50", "clusterIPs": ["10.96.0.50"], "ports": [{"port": 80}, {"port": 81}]})));
+        let errs = service(&svc(
+            json!({"clusterIP": "10.96.0.50", "clusterIPs": ["10.96.0.50"], "ports": [{"port": 80}, {"port": 81}]}),
+        ));
         let texts: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
-        assert_eq!(texts, vec!["spec.ports[0].name: Required value", "spec.ports[1].name: Required value"]);
+        assert_eq!(
+            texts,
+            vec![
+                "spec.ports[0].name: Required value",
+                "spec.ports[1].name: Required value"
+            ]
+        );
     }
 
     #[test]
     fn quoted_target_port_is_a_name() {
-        let errs = service(&svc(json!({"clusterIP": "10.96.0.50", "clusterIPs": ["10.96.0.50"], "ports": [{"port": 80, "targetPort": "8080"}]})));
+        let errs = service(&svc(
+            json!({"clusterIP": "10.96.0.50", "clusterIPs": ["10.96.0.50"], "ports": [{"port": 80, "targetPort": "8080"}]}),
+        ));
         assert_eq!(
             errs[0].to_string(),
             "spec.ports[0].targetPort: Invalid value: \"8080\": must contain at least one letter (a-z)"
@@ -759,7 +958,9 @@ mod tests {
 
     #[test]
     fn node_port_forbidden_on_cluster_ip() {
-        let errs = service(&svc(json!({"clusterIP": "10.96.0.50", "clusterIPs": ["10.96.0.50"], "ports": [{"port": 80, "nodePort": 30080}]})));
+        let errs = service(&svc(
+            json!({"clusterIP": "10.96.0.50", "clusterIPs": ["10.96.0.50"], "ports": [{"port": 80, "nodePort": 30080}]}),
+        ));
         assert_eq!(
             errs[0].to_string(),
             "spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'"

@@ -49,7 +49,10 @@ pub fn split_documents(text: &str) -> Result<Vec<Document>, (usize, String)> {
                 return Err((n, format!("invalid Yaml document separator: {trimmed}")));
             }
             if !current.is_empty() {
-                docs.push(Document { first_line, text: std::mem::take(&mut current) });
+                docs.push(Document {
+                    first_line,
+                    text: std::mem::take(&mut current),
+                });
             }
             first_line = n + 1;
             continue;
@@ -57,7 +60,10 @@ pub fn split_documents(text: &str) -> Result<Vec<Document>, (usize, String)> {
         current.push_str(line);
     }
     if !current.is_empty() {
-        docs.push(Document { first_line, text: current });
+        docs.push(Document {
+            first_line,
+            text: current,
+        });
     }
     Ok(docs)
 }
@@ -94,8 +100,15 @@ pub fn parse_document(text: &str) -> Result<Value, YamlError> {
         Err(e) => {
             let full = e.to_string();
             let problem = full.split(" at line ").next().unwrap_or(&full).to_string();
-            let problem = problem.split(", while ").next().unwrap_or(&problem).to_string();
-            let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
+            let problem = problem
+                .split(", while ")
+                .next()
+                .unwrap_or(&problem)
+                .to_string();
+            let (line, column) = e
+                .location()
+                .map(|l| (l.line(), l.column()))
+                .unwrap_or((0, 0));
             // go-yaml: mark lines are 0-based; scanner errors add one, parser errors do not.
             let zero_based = line.saturating_sub(1);
             let reported_line = if SCANNER_PROBLEMS.iter().any(|p| problem.starts_with(p)) {
@@ -107,7 +120,12 @@ pub fn parse_document(text: &str) -> Result<Value, YamlError> {
             } else {
                 zero_based
             };
-            Err(YamlError { reported_line, line, column, problem })
+            Err(YamlError {
+                reported_line,
+                line,
+                column,
+                problem,
+            })
         }
     }
 }
@@ -207,7 +225,19 @@ fn resolves_to_non_string(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
     if matches!(
         lower.as_str(),
-        "~" | "null" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | ".inf" | "-.inf" | "+.inf" | ".nan"
+        "~" | "null"
+            | "true"
+            | "false"
+            | "yes"
+            | "no"
+            | "on"
+            | "off"
+            | "y"
+            | "n"
+            | ".inf"
+            | "-.inf"
+            | "+.inf"
+            | ".nan"
     ) {
         return true;
     }
@@ -221,7 +251,11 @@ fn resolves_to_non_string(s: &str) -> bool {
             return true;
         }
     }
-    if t.parse::<f64>().is_ok() && t.chars().next().is_some_and(|c| c.is_ascii_digit() || c == '.') {
+    if t.parse::<f64>().is_ok()
+        && t.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit() || c == '.')
+    {
         return true;
     }
     // timestamps (YYYY-MM-DD…)
@@ -253,7 +287,21 @@ fn plain_allowed(s: &str) -> bool {
     let first = b[0];
     if matches!(
         first,
-        b'#' | b',' | b'[' | b']' | b'{' | b'}' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\'' | b'"' | b'%' | b'@' | b'`'
+        b'#' | b','
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'&'
+            | b'*'
+            | b'!'
+            | b'|'
+            | b'>'
+            | b'\''
+            | b'"'
+            | b'%'
+            | b'@'
+            | b'`'
     ) {
         return false;
     }
@@ -336,7 +384,10 @@ mod tests {
     #[test]
     fn syntax_error_reports_go_yaml_line() {
         let e = parse_document("a: 1\nb: c: d\n").unwrap_err();
-        assert_eq!(e.go_message(), "yaml: line 2: mapping values are not allowed in this context");
+        assert_eq!(
+            e.go_message(),
+            "yaml: line 2: mapping values are not allowed in this context"
+        );
     }
 
     #[test]
