@@ -103,11 +103,17 @@ fn parse_path(expr: &str) -> Result<Vec<Step>, String> {
             '.' => {
                 let recursive = b.get(i + 1) == Some(&'.');
                 i += if recursive { 2 } else { 1 };
-                let start = i;
+                // `\.` inside a field name is a literal dot (`kubectl\.kubernetes\.io/…`)
+                let mut name = String::new();
                 while i < b.len() && b[i] != '.' && b[i] != '[' {
+                    if b[i] == '\\' && b.get(i + 1) == Some(&'.') {
+                        name.push('.');
+                        i += 2;
+                        continue;
+                    }
+                    name.push(b[i]);
                     i += 1;
                 }
-                let name: String = b[start..i].iter().collect();
                 if name == "*" {
                     steps.push(Step::All);
                 } else if !name.is_empty() {
@@ -313,5 +319,7 @@ mod tests {
         );
         assert_eq!(execute("{.items[1]['metadata']['name']}", &v).unwrap(), "b");
         assert_eq!(execute("{.nothing}", &v).unwrap(), "");
+        let a = json!({"metadata": {"annotations": {"a.b/c": "x"}}});
+        assert_eq!(execute("{.metadata.annotations.a\\.b/c}", &a).unwrap(), "x");
     }
 }

@@ -539,8 +539,9 @@ impl Cluster {
                     .as_ref()
                     .and_then(|a| a.get(LAST_APPLIED))
                     .and_then(|s| serde_json::from_str(s).ok());
-                let mut merged = three_way(&cur_value, &modified, original.as_ref());
-                merged["metadata"]["annotations"][LAST_APPLIED] = Value::String(annotation);
+                // kubectl's "modified" carries the new annotation itself
+                modified["metadata"]["annotations"][LAST_APPLIED] = Value::String(annotation);
+                let merged = three_way(&cur_value, &modified, original.as_ref());
                 let new_obj =
                     decode(&merged).map_err(|e| ApiError::bad_request(format!("{e:?}")))?;
                 let booted = kind == Kind::Node && self.booted_nodes.remove(obj.name());
