@@ -121,8 +121,13 @@ pub fn query(c: &Cluster, name: &str, qtype: QType) -> Answer {
         if name.ends_with(".in-addr.arpa") || name.ends_with(".ip6.arpa") {
             return Answer::NxDomain;
         }
-        // forwarded to the node's resolver; the lab has no internet
-        return Answer::ServFail;
+        // forwarded upstream: names under a top-level domain that does not exist are NXDOMAIN
+        // (the root zone is known); real internet names cannot be resolved, the lab is offline
+        return if has_public_tld(&name) {
+            Answer::ServFail
+        } else {
+            Answer::NxDomain
+        };
     };
     let labels: Vec<&str> = rest.split('.').collect();
     match labels.as_slice() {
@@ -156,6 +161,48 @@ pub fn query(c: &Cluster, name: &str, qtype: QType) -> Answer {
         }
         _ => Answer::NxDomain,
     }
+}
+
+/// Is the name under a delegated top-level domain (generic ones, or any two-letter country code)?
+pub fn has_public_tld(name: &str) -> bool {
+    let tld = name.trim_end_matches('.').rsplit('.').next().unwrap_or("");
+    if !name.contains('.') {
+        return false;
+    }
+    (tld.len() == 2 && tld.bytes().all(|b| b.is_ascii_lowercase()))
+        || matches!(
+            tld,
+            "com"
+                | "net"
+                | "org"
+                | "edu"
+                | "gov"
+                | "mil"
+                | "int"
+                | "io"
+                | "dev"
+                | "app"
+                | "info"
+                | "biz"
+                | "cloud"
+                | "tech"
+                | "xyz"
+                | "online"
+                | "site"
+                | "ai"
+                | "arpa"
+                | "name"
+                | "pro"
+                | "mobi"
+                | "aero"
+                | "coop"
+                | "museum"
+                | "jobs"
+                | "travel"
+                | "page"
+                | "blog"
+                | "shop"
+        )
 }
 
 fn addresses(qtype: QType, ips: Vec<String>, authoritative: bool) -> Answer {
