@@ -122,8 +122,9 @@ pub struct Cluster {
     pub(crate) booted_nodes: BTreeSet<String>,
     /// Increases on every stored change; views use it to know when to redraw.
     pub generation: u64,
-    pub(crate) events: Vec<crate::sim::controllers::Event>,
+    pub(crate) events: BTreeMap<(String, String, String), Vec<crate::sim::controllers::Event>>,
     pub(crate) reconciling: bool,
+    pub(crate) index: crate::sim::index::Indexes,
 }
 
 impl Cluster {
@@ -147,8 +148,9 @@ impl Cluster {
             unscheduled: BTreeSet::new(),
             booted_nodes: BTreeSet::new(),
             generation: 0,
-            events: Vec::new(),
+            events: BTreeMap::new(),
             reconciling: false,
+            index: Default::default(),
         }
     }
 
@@ -198,6 +200,7 @@ impl Cluster {
         let key = ObjKey::of(&obj);
         let rv = self.next_rv();
         obj.meta_mut().resource_version = Some(rv);
+        self.index.update(self.objects.get(&key), Some(&obj));
         let old = self.objects.insert(key.clone(), obj);
         self.generation += 1;
         self.after_change(&key, old.as_ref());
@@ -205,6 +208,7 @@ impl Cluster {
 
     pub(crate) fn remove(&mut self, key: &ObjKey) -> Option<Object> {
         let old = self.objects.remove(key)?;
+        self.index.update(Some(&old), None);
         self.generation += 1;
         self.after_change(key, Some(&old));
         self.release_resources(&old);
@@ -240,56 +244,65 @@ impl Cluster {
         }
     }
 
-    /// Marks what a change to `key` affects.
+    /// Marks what a change to `key` affects. `old` is the object before the change (the store
+    /// holds the new one).
     fn after_change(&mut self, key: &ObjKey, old: Option<&Object>) {
         let ns = key.namespace.clone();
         let name = key.name.clone();
-        let new = self.objects.get(key).cloned();
+        let new = self.objects.get(key);
         match key.kind {
             Kind::Deployment => {
                 self.dirty_deployments.insert((ns, name));
             }
             Kind::ReplicaSet => {
                 self.dirty_replicasets.insert((ns.clone(), name));
-                for o in [old, new.as_ref()].into_iter().flatten() {
-                    for owner in o.meta().owner_references.iter().flatten() {
-                        if owner.kind == "Deployment" {
-                            self.dirty_deployments
-                                .insert((ns.clone(), owner.name.clone()));
-                        }
-                    }
+                let owners: Vec<String> = [old, new]
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|o| o.meta().owner_references.iter().flatten())
+                    .filter(|r| r.kind == "Deployment")
+                    .map(|r| r.name.clone())
+                    .collect();
+                for o in owners {
+                    self.dirty_deployments.insert((ns.clone(), o));
                 }
             }
             Kind::Pod => {
-                for o in [old, new.as_ref()].into_iter().flatten() {
-                    for owner in o.meta().owner_references.iter().flatten() {
-                        if owner.kind == "ReplicaSet" {
-                            self.dirty_replicasets
-                                .insert((ns.clone(), owner.name.clone()));
-                        }
-                    }
-                    let labels = o.meta().labels.clone().unwrap_or_default();
-                    let mut hits = Vec::new();
-                    for svc in self.list(Kind::Service, Some(&ns)) {
-                        if let Object::Service(s) = svc {
-                            if let Some(sel) = s.spec.as_ref().and_then(|sp| sp.selector.as_ref()) {
-                                if !sel.is_empty()
-                                    && sel.iter().all(|(k, v)| labels.get(k) == Some(v))
-                                {
-                                    hits.push((ns.clone(), svc.name().to_string()));
-                                }
+                let mut owners: Vec<String> = Vec::new();
+                let mut services: BTreeSet<String> = BTreeSet::new();
+                for o in [old, new].into_iter().flatten() {
+                    owners.extend(
+                        o.meta().owner_references.iter().flatten().filter(|r| r.kind == "ReplicaSet").map(|r| r.name.clone()),
+                    );
+                    let Some(labels) = o.meta().labels.as_ref() else { continue };
+                    for svc_name in self.index.services_for_labels(&ns, labels.iter()) {
+                        if let Some(Object::Service(s)) = self.get(Kind::Service, &ns, &svc_name) {
+                            let sel = s.spec.as_ref().and_then(|sp| sp.selector.as_ref());
+                            if sel.is_some_and(|sel| !sel.is_empty() && sel.iter().all(|(k, v)| labels.get(k) == Some(v))) {
+                                services.insert(svc_name);
                             }
                         }
                     }
-                    self.dirty_services.extend(hits);
+                }
+                for o in owners {
+                    self.dirty_replicasets.insert((ns.clone(), o));
+                }
+                for s in services {
+                    self.dirty_services.insert((ns.clone(), s));
                 }
             }
             Kind::Service => {
                 self.dirty_services.insert((ns, name));
             }
             Kind::Endpoints => {
-                // user-written Endpoints of selector-less Services are mirrored into slices
-                self.dirty_services.insert((ns, name));
+                // user-written Endpoints of selector-less Services are mirrored into slices; the
+                // controller's own writes need no reaction
+                let user_written = |o: &Object| {
+                    !o.meta().annotations.as_ref().is_some_and(|a| a.contains_key("endpoints.kubernetes.io/last-change-trigger-time"))
+                };
+                if [old, new].into_iter().flatten().any(user_written) {
+                    self.dirty_services.insert((ns, name));
+                }
             }
             Kind::Node => {
                 let all: Vec<(String, String)> = self
@@ -1086,6 +1099,31 @@ impl Cluster {
 
     pub fn booted_nodes_contains(&self, name: &str) -> bool {
         self.booted_nodes.contains(name)
+    }
+
+    /// Runs `f` with the controllers paused (many writes, one reconcile afterwards), then lets them
+    /// catch up. The browser applies a whole edited manifest this way.
+    pub fn with_controllers_paused<T>(&mut self, f: impl FnOnce(&mut Cluster) -> T) -> T {
+        let was = self.reconciling;
+        self.reconciling = true;
+        let r = f(self);
+        self.reconciling = was;
+        r
+    }
+
+    /// Lets every controller catch up with what changed.
+    pub fn reconcile_now(&mut self) {
+        self.reconcile();
+    }
+
+    /// Marks every Service for an endpoints resync (what a controller restart does).
+    pub fn resync_all_services(&mut self) {
+        let all: Vec<(String, String)> = self
+            .list(Kind::Service, None)
+            .iter()
+            .map(|s| (s.namespace().to_string(), s.name().to_string()))
+            .collect();
+        self.dirty_services.extend(all);
     }
 
     /// `PUT …/status`: only the status of `obj` is taken, as a controller would write it.

@@ -36,28 +36,16 @@ pub struct Event {
 }
 
 impl Cluster {
-    pub(crate) fn record_event(
-        &mut self,
-        about: Involved,
-        ty: &str,
-        reason: &str,
-        source: &str,
-        message: &str,
-    ) {
+    pub(crate) fn record_event(&mut self, about: Involved, ty: &str, reason: &str, source: &str, message: &str) {
         let Involved(ns, kind, name) = about;
         let now = self.now;
-        if let Some(e) = self.events.iter_mut().find(|e| {
-            e.namespace == ns
-                && e.kind == kind
-                && e.name == name
-                && e.reason == reason
-                && e.message == message
-        }) {
+        let list = self.events.entry((ns.to_string(), kind.to_string(), name.to_string())).or_default();
+        if let Some(e) = list.iter_mut().find(|e| e.reason == reason && e.message == message) {
             e.count += 1;
             e.last = now;
             return;
         }
-        self.events.push(Event {
+        list.push(Event {
             namespace: ns.into(),
             kind: kind.into(),
             name: name.into(),
@@ -69,18 +57,18 @@ impl Cluster {
             last: now,
             count: 1,
         });
-        // keep memory bounded in long classroom sessions
-        if self.events.len() > 5000 {
-            self.events.drain(0..1000);
+        // keep memory bounded in long classroom sessions: the newest events of each object
+        if list.len() > 50 {
+            list.remove(0);
         }
     }
 
     pub fn events_for(&self, ns: &str, kind: &str, name: &str) -> Vec<&Event> {
         let mut v: Vec<&Event> = self
             .events
-            .iter()
-            .filter(|e| e.namespace == ns && e.kind == kind && e.name == name)
-            .collect();
+            .get(&(ns.to_string(), kind.to_string(), name.to_string()))
+            .map(|l| l.iter().collect())
+            .unwrap_or_default();
         v.sort_by_key(|e| e.last);
         v
     }
@@ -110,29 +98,19 @@ impl Cluster {
                     kubelet::start(self, &ns, &name);
                 }
             }
-            let dirty = std::mem::take(&mut self.dirty_services);
-            let index = if dirty.len() > 32 {
-                Some(crate::sim::endpoints::PodIndex::build(self))
-            } else {
-                None
-            };
-            for (ns, name) in dirty {
-                crate::sim::endpoints::sync_service(self, &ns, &name, index.as_ref());
+            for (ns, name) in std::mem::take(&mut self.dirty_services) {
+                crate::sim::endpoints::sync_service(self, &ns, &name);
             }
         }
         self.reconciling = false;
     }
 
+    /// Objects of `kind` in `ns` controlled by the object with `uid` (from the owner index).
     fn owned_by<'a>(&'a self, kind: Kind, ns: &str, uid: &str) -> Vec<&'a Object> {
-        self.list(kind, Some(ns))
-            .into_iter()
-            .filter(|o| {
-                o.meta()
-                    .owner_references
-                    .iter()
-                    .flatten()
-                    .any(|r| r.uid == uid && r.controller == Some(true))
-            })
+        let Some(set) = self.index.owned.get(uid) else { return Vec::new() };
+        set.iter()
+            .filter(|(n, _)| n == ns)
+            .filter_map(|(n, name)| self.get(kind, n, name))
             .collect()
     }
 

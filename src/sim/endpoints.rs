@@ -27,64 +27,22 @@ type Subset = (
     Vec<EndpointAddress>,
 );
 
-/// Pods by namespace and label pair, built once when many Services need syncing.
-pub struct PodIndex {
-    by_label: BTreeMap<(String, String, String), Vec<String>>,
-}
-
-impl PodIndex {
-    pub fn build(c: &Cluster) -> PodIndex {
-        let mut by_label: BTreeMap<(String, String, String), Vec<String>> = BTreeMap::new();
-        for o in c.list(Kind::Pod, None) {
-            for (k, v) in o.meta().labels.iter().flatten() {
-                by_label
-                    .entry((o.namespace().to_string(), k.clone(), v.clone()))
-                    .or_default()
-                    .push(o.name().to_string());
-            }
-        }
-        PodIndex { by_label }
-    }
-}
-
-fn selected_pods(
-    c: &Cluster,
-    ns: &str,
-    selector: &BTreeMap<String, String>,
-    index: Option<&PodIndex>,
-) -> Vec<Pod> {
-    let matches = |p: &Pod| {
-        let l = p.metadata.labels.clone().unwrap_or_default();
-        selector.iter().all(|(k, v)| l.get(k) == Some(v))
-    };
-    let mut out: Vec<Pod> = match index {
-        Some(idx) => {
-            let smallest = selector
-                .iter()
-                .map(|(k, v)| idx.by_label.get(&(ns.to_string(), k.clone(), v.clone())))
-                .min_by_key(|l| l.map_or(0, |l| l.len()));
-            match smallest.flatten() {
-                Some(names) => names
-                    .iter()
-                    .filter_map(|n| match c.get(Kind::Pod, ns, n) {
-                        Some(Object::Pod(p)) if matches(p) => Some(p.clone()),
-                        _ => None,
-                    })
-                    .collect(),
-                None => Vec::new(),
-            }
-        }
-        None => c
-            .list(Kind::Pod, Some(ns))
-            .into_iter()
-            .filter_map(|o| match o {
-                Object::Pod(p) if matches(p) => Some(p.clone()),
-                _ => None,
-            })
-            .collect(),
-    };
-    out.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
-    out
+/// The pods a Service selector matches, in name order, found through the label index.
+fn selected_pods<'a>(c: &'a Cluster, ns: &str, selector: &BTreeMap<String, String>) -> Vec<&'a Pod> {
+    let postings: Vec<&std::collections::BTreeSet<String>> = selector
+        .iter()
+        .map(|(k, v)| c.index.pods_by_label.get(&(ns.to_string(), k.clone(), v.clone())))
+        .collect::<Option<Vec<_>>>()
+        .unwrap_or_default();
+    let Some(smallest) = postings.iter().min_by_key(|p| p.len()) else { return Vec::new() };
+    smallest
+        .iter()
+        .filter(|name| postings.iter().all(|p| p.contains(*name)))
+        .filter_map(|name| match c.get(Kind::Pod, ns, name) {
+            Some(Object::Pod(p)) => Some(p),
+            _ => None,
+        })
+        .collect()
 }
 
 /// `FindPort`: a named targetPort resolves per pod (name and protocol must match).
@@ -185,14 +143,16 @@ fn owner_ref(svc: &Service) -> OwnerReference {
 }
 
 fn slices_of(c: &Cluster, ns: &str, svc_name: &str, manager: &str) -> Vec<EndpointSlice> {
-    c.list(Kind::EndpointSlice, Some(ns))
-        .into_iter()
-        .filter_map(|o| match o {
-            Object::EndpointSlice(s) => {
-                let l = s.metadata.labels.clone().unwrap_or_default();
-                (l.get(SERVICE_NAME_LABEL).map(String::as_str) == Some(svc_name)
-                    && l.get(MANAGED_BY).map(String::as_str) == Some(manager))
-                .then(|| s.clone())
+    let Some(names) = c.index.slices_by_service.get(&(ns.to_string(), svc_name.to_string())) else {
+        return Vec::new();
+    };
+    names
+        .iter()
+        .filter_map(|n| match c.get(Kind::EndpointSlice, ns, n) {
+            Some(Object::EndpointSlice(s))
+                if s.metadata.labels.as_ref().and_then(|l| l.get(MANAGED_BY)).map(String::as_str) == Some(manager) =>
+            {
+                Some(s.clone())
             }
             _ => None,
         })
@@ -233,7 +193,7 @@ fn delete_all(c: &mut Cluster, slices: &[EndpointSlice]) {
 
 /// Syncs the endpoints of one Service: slices, the legacy Endpoints object, and the mirror of a
 /// user-written Endpoints for a selector-less Service.
-pub fn sync_service(c: &mut Cluster, ns: &str, name: &str, index: Option<&PodIndex>) {
+pub fn sync_service(c: &mut Cluster, ns: &str, name: &str) {
     let svc = match c.get(Kind::Service, ns, name) {
         Some(Object::Service(s)) => s.clone(),
         _ => {
@@ -281,123 +241,20 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str, index: Option<&PodInd
         }
         return;
     };
-    let pods: Vec<Pod> = selected_pods(c, ns, &selector, index)
-        .into_iter()
-        .filter(|p| {
-            !pod_is_terminal(p) && p.status.as_ref().and_then(|s| s.pod_ip.as_ref()).is_some()
-        })
-        .collect();
-    let ports = spec.ports.clone().unwrap_or_default();
-
-    // EndpointSlices: endpoints grouped by their resolved port list
-    let mut groups: BTreeMap<String, (Vec<EndpointPort>, Vec<Endpoint>)> = BTreeMap::new();
-    for p in &pods {
-        let Some(ep) = endpoint_for(c, p, &svc) else {
-            continue;
-        };
-        let eports: Vec<EndpointPort> = ports
-            .iter()
-            .filter_map(|sp| {
-                find_port(p, sp).map(|port| EndpointPort {
-                    name: Some(sp.name.clone().unwrap_or_default()),
-                    port: Some(port),
-                    protocol: sp.protocol.clone(),
-                    app_protocol: sp.app_protocol.clone(),
-                })
-            })
-            .collect();
-        let key = serde_json::to_string(&eports).unwrap_or_default();
-        groups
-            .entry(key)
-            .or_insert_with(|| (eports, Vec::new()))
-            .1
-            .push(ep);
-    }
+    let (groups, subs, labels) = plan_endpoints(c, &svc, &selector);
     reconcile_slices(c, &svc, groups);
-
-    // legacy Endpoints: ready addresses and not-ready ones, repacked by port set
-    let publish = spec.publish_not_ready_addresses.unwrap_or(false);
-    let mut subsets: BTreeMap<String, Subset> = BTreeMap::new();
-    for p in &pods {
-        let terminating = p.metadata.deletion_timestamp.is_some();
-        if terminating && !publish {
-            continue;
-        }
-        let ip = p
-            .status
-            .as_ref()
-            .and_then(|s| s.pod_ip.clone())
-            .unwrap_or_default();
-        let mut eports: Vec<CoreEndpointPort> = ports
-            .iter()
-            .filter_map(|sp| {
-                find_port(p, sp).map(|port| CoreEndpointPort {
-                    name: sp.name.clone().filter(|n| !n.is_empty()),
-                    port,
-                    protocol: sp.protocol.clone(),
-                    app_protocol: sp.app_protocol.clone(),
-                })
-            })
-            .collect();
-        if eports.is_empty() && !ports.is_empty() {
-            continue;
-        }
-        eports.sort_by_key(|a| (a.name.clone(), a.port));
-        let addr = EndpointAddress {
-            ip,
-            hostname: hostname_for(p, &svc),
-            node_name: p.spec.as_ref().and_then(|s| s.node_name.clone()),
-            target_ref: Some(target_ref(p)),
-        };
-        let key = serde_json::to_string(&eports).unwrap_or_default();
-        let entry = subsets
-            .entry(key)
-            .or_insert_with(|| (eports, Vec::new(), Vec::new()));
-        if publish || is_pod_ready(p) {
-            entry.1.push(addr);
-        } else {
-            entry.2.push(addr);
-        }
-    }
-    let mut subs: Vec<EndpointSubset> = subsets
-        .into_values()
-        .map(|(ports, mut ready, mut not_ready)| {
-            let by_ip = |a: &EndpointAddress, b: &EndpointAddress| a.ip.cmp(&b.ip);
-            ready.sort_by(by_ip);
-            not_ready.sort_by(by_ip);
-            EndpointSubset {
-                addresses: Some(ready).filter(|v| !v.is_empty()),
-                not_ready_addresses: Some(not_ready).filter(|v| !v.is_empty()),
-                ports: Some(ports).filter(|v| !v.is_empty()),
-            }
-        })
-        .collect();
-    subs.sort_by(|a, b| {
-        let first = |s: &EndpointSubset| {
-            s.addresses
-                .as_ref()
-                .or(s.not_ready_addresses.as_ref())
-                .and_then(|a| a.first())
-                .map(|a| a.ip.clone())
-        };
-        first(a).cmp(&first(b))
-    });
-    let mut labels = svc.metadata.labels.clone().unwrap_or_default();
-    if crate::sim::validate::is_headless(&svc) {
-        labels.insert("service.kubernetes.io/headless".into(), String::new());
-    }
     let existing = match c.get(Kind::Endpoints, ns, name) {
-        Some(Object::Endpoints(e)) => Some(e.clone()),
+        Some(Object::Endpoints(e)) => Some(e),
         _ => None,
     };
-    let same = existing.as_ref().is_some_and(|e| {
-        e.subsets.clone().unwrap_or_default() == subs
-            && e.metadata.labels.clone().unwrap_or_default() == labels
+    let same = existing.is_some_and(|e| {
+        e.subsets.as_deref().unwrap_or_default() == subs.as_slice()
+            && e.metadata.labels.as_ref().map_or(labels.is_empty(), |l| *l == labels)
     });
     if !same {
-        let now = c.now.to_datetime().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let existing = existing.cloned();
         let mut annotations = BTreeMap::new();
-        annotations.insert(TRIGGER_TIME.to_string(), now);
+        annotations.insert(TRIGGER_TIME.to_string(), trigger_time(c));
         let mut e = existing.unwrap_or_else(|| Endpoints {
             metadata: ObjectMeta {
                 name: Some(name.into()),
@@ -415,11 +272,109 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str, index: Option<&PodInd
     }
 }
 
-fn reconcile_slices(
-    c: &mut Cluster,
+fn trigger_time(c: &Cluster) -> String {
+    c.now.to_datetime().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A resolved port list, as a map key: (name, port, protocol, appProtocol).
+type PortsKey = Vec<(String, i32, String, Option<String>)>;
+type SliceGroups = BTreeMap<PortsKey, (Vec<EndpointPort>, Vec<Endpoint>)>;
+
+/// What the Service's endpoints should be, computed without copying any pod: the slice groups,
+/// the legacy Endpoints subsets and the labels of the legacy object.
+fn plan_endpoints(
+    c: &Cluster,
     svc: &Service,
-    groups: BTreeMap<String, (Vec<EndpointPort>, Vec<Endpoint>)>,
-) {
+    selector: &BTreeMap<String, String>,
+) -> (SliceGroups, Vec<EndpointSubset>, BTreeMap<String, String>) {
+    let ns = svc.metadata.namespace.as_deref().unwrap_or("");
+    let spec = svc.spec.as_ref();
+    let ports: &[ServicePort] = spec.and_then(|s| s.ports.as_deref()).unwrap_or_default();
+    let publish = spec.and_then(|s| s.publish_not_ready_addresses).unwrap_or(false);
+    let mut groups: SliceGroups = BTreeMap::new();
+    let mut subsets: BTreeMap<PortsKey, Subset> = BTreeMap::new();
+    for p in selected_pods(c, ns, selector) {
+        if pod_is_terminal(p) || p.status.as_ref().and_then(|s| s.pod_ip.as_ref()).is_none() {
+            continue;
+        }
+        let Some(ep) = endpoint_for(c, p, svc) else { continue };
+        let resolved: Vec<(&ServicePort, i32)> =
+            ports.iter().filter_map(|sp| find_port(p, sp).map(|port| (sp, port))).collect();
+        let key: PortsKey = resolved
+            .iter()
+            .map(|(sp, port)| {
+                (sp.name.clone().unwrap_or_default(), *port, sp.protocol.clone().unwrap_or_default(), sp.app_protocol.clone())
+            })
+            .collect();
+        // legacy Endpoints: ready and not-ready addresses, repacked by port set; terminating
+        // pods only with publishNotReadyAddresses
+        let terminating = p.metadata.deletion_timestamp.is_some();
+        if (!terminating || publish) && !(key.is_empty() && !ports.is_empty()) {
+            let mut sorted = key.clone();
+            sorted.sort();
+            let entry = subsets.entry(sorted.clone()).or_insert_with(|| {
+                let ports = sorted
+                    .iter()
+                    .map(|(name, port, proto, app)| CoreEndpointPort {
+                        name: Some(name.clone()).filter(|n| !n.is_empty()),
+                        port: *port,
+                        protocol: Some(proto.clone()),
+                        app_protocol: app.clone(),
+                    })
+                    .collect();
+                (ports, Vec::new(), Vec::new())
+            });
+            let addr = EndpointAddress {
+                ip: ep.addresses[0].clone(),
+                hostname: ep.hostname.clone(),
+                node_name: ep.node_name.clone(),
+                target_ref: ep.target_ref.clone(),
+            };
+            if publish || is_pod_ready(p) {
+                entry.1.push(addr);
+            } else {
+                entry.2.push(addr);
+            }
+        }
+        let eports = || {
+            resolved
+                .iter()
+                .map(|(sp, port)| EndpointPort {
+                    name: Some(sp.name.clone().unwrap_or_default()),
+                    port: Some(*port),
+                    protocol: sp.protocol.clone(),
+                    app_protocol: sp.app_protocol.clone(),
+                })
+                .collect()
+        };
+        groups.entry(key).or_insert_with(|| (eports(), Vec::new())).1.push(ep);
+    }
+    let mut subs: Vec<EndpointSubset> = subsets
+        .into_values()
+        .map(|(ports, mut ready, mut not_ready)| {
+            ready.sort_by(|a, b| a.ip.cmp(&b.ip));
+            not_ready.sort_by(|a, b| a.ip.cmp(&b.ip));
+            EndpointSubset {
+                addresses: Some(ready).filter(|v| !v.is_empty()),
+                not_ready_addresses: Some(not_ready).filter(|v| !v.is_empty()),
+                ports: Some(ports).filter(|v| !v.is_empty()),
+            }
+        })
+        .collect();
+    subs.sort_by(|a, b| {
+        let first = |s: &EndpointSubset| {
+            s.addresses.as_ref().or(s.not_ready_addresses.as_ref()).and_then(|a| a.first()).map(|a| a.ip.clone())
+        };
+        first(a).cmp(&first(b))
+    });
+    let mut labels = svc.metadata.labels.clone().unwrap_or_default();
+    if crate::sim::validate::is_headless(svc) {
+        labels.insert("service.kubernetes.io/headless".into(), String::new());
+    }
+    (groups, subs, labels)
+}
+
+fn reconcile_slices(c: &mut Cluster, svc: &Service, groups: SliceGroups) {
     let ns = svc.metadata.namespace.clone().unwrap_or_default();
     let name = svc.metadata.name.clone().unwrap_or_default();
     let max = c.config.max_endpoints_per_slice.max(1);
@@ -515,7 +470,7 @@ fn reconcile_slices(
         if unchanged {
             continue;
         }
-        let now = c.now.to_datetime().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let now = trigger_time(c);
         s.metadata
             .annotations
             .get_or_insert_with(Default::default)

@@ -229,40 +229,21 @@ pub(crate) fn schedule(cluster: &mut Cluster, ns: &str, name: &str) -> bool {
     let mut best: Vec<(String, (usize, usize))> = Vec::new();
     for n in cluster.list(Kind::Node, None) {
         let Object::Node(node) = n else { continue };
-        if !node_ready(node)
-            || node
-                .spec
-                .as_ref()
-                .and_then(|s| s.unschedulable)
-                .unwrap_or(false)
-        {
+        if !node_ready(node) || node.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false) {
             continue;
         }
-        let labels = node.metadata.labels.clone().unwrap_or_default();
-        if !selector.iter().all(|(k, v)| labels.get(k) == Some(v)) || !tolerates(&pod, node) {
+        let labels = node.metadata.labels.as_ref();
+        let selected = selector.iter().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v));
+        if !selected || !tolerates(&pod, node) {
             continue;
         }
         let node_name = n.name().to_string();
-        let mut same_owner = 0;
-        let mut total = 0;
-        for p in cluster.list(Kind::Pod, None) {
-            let Object::Pod(p) = p else { continue };
-            if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) != Some(node_name.as_str())
-                || pod_is_terminal(p)
-            {
-                continue;
-            }
-            total += 1;
-            let same = owner.is_some()
-                && p.metadata
-                    .owner_references
-                    .iter()
-                    .flatten()
-                    .any(|o| Some(&o.uid) == owner.as_ref());
-            if same {
-                same_owner += 1;
-            }
-        }
+        let total = cluster.index.pods_on_node.get(&node_name).copied().unwrap_or(0);
+        let same_owner = owner
+            .as_ref()
+            .and_then(|o| cluster.index.owner_on_node.get(&(o.clone(), node_name.clone())))
+            .copied()
+            .unwrap_or(0);
         best.push((node_name, (same_owner, total)));
     }
     let Some(min) = best.iter().map(|(_, s)| *s).min() else {
@@ -335,22 +316,7 @@ fn allocate_pod_ip(cluster: &mut Cluster, node: &str, cidr: &Cidr) -> Option<Str
     if size < 4 {
         return None;
     }
-    let used: std::collections::BTreeSet<String> = cluster
-        .list(Kind::Pod, None)
-        .iter()
-        .filter_map(|o| match o {
-            Object::Pod(p)
-                if !p
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.host_network)
-                    .unwrap_or(false) =>
-            {
-                p.status.as_ref().and_then(|s| s.pod_ip.clone())
-            }
-            _ => None,
-        })
-        .collect();
+    let used = cluster.index.ips_on_node.get(node).cloned().unwrap_or_default();
     let cursor = cluster.pod_ip_cursor.entry(node.to_string()).or_insert(2);
     for _ in 0..size {
         if *cursor >= size - 1 {

@@ -15,6 +15,7 @@ pub mod dns;
 pub mod endpoints;
 pub mod envvars;
 pub mod field;
+pub(crate) mod index;
 pub mod kubelet;
 pub mod kubeproxy;
 pub mod labels;

@@ -1,0 +1,150 @@
+//! Benchmarks of the core (run with `cargo bench --bench core`): applying a 200-object manifest,
+//! a full endpoints reconcile of 10,000 Services × 10 pods, and one edit to that cluster.
+//! Prints the median and the slowest of the runs; the goals are in the issue tracker.
+
+use std::time::{Duration, Instant};
+use svclab::shell::{Files, Shell};
+use svclab::sim::bootstrap::NodeInfo;
+use svclab::sim::object::{Kind, Object};
+use svclab::sim::Cluster;
+
+struct One(String);
+impl Files for One {
+    fn read(&self, _: &str) -> Result<String, String> {
+        Ok(self.0.clone())
+    }
+}
+
+fn manifest_200() -> String {
+    let mut m = String::new();
+    for i in 0..50 {
+        m.push_str(&format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{i}\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: app-{i}\n  template:\n    metadata:\n      labels:\n        app: app-{i}\n    spec:\n      containers:\n      - name: web\n        image: kicbase/echo-server:1.0\n        ports:\n        - containerPort: 8080\n---\n"
+        ));
+        m.push_str(&format!(
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: app-{i}\nspec:\n  type: NodePort\n  selector:\n    app: app-{i}\n  ports:\n  - port: 80\n    targetPort: 8080\n---\n"
+        ));
+        m.push_str(&format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg-{i}\ndata:\n  key: value-{i}\n---\n"));
+        m.push_str(&format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: client-{i}\n  labels:\n    role: client\nspec:\n  containers:\n  - name: c\n    image: busybox:1.36\n    command: [\"sleep\", \"3600\"]\n---\n"
+        ));
+    }
+    m
+}
+
+fn stats(name: &str, mut runs: Vec<Duration>, goal: &str) {
+    runs.sort();
+    let median = runs[runs.len() / 2];
+    let max = runs[runs.len() - 1];
+    println!("{name:<58} median {:>10.3} ms   max {:>10.3} ms   (goal {goal}, {} runs)", ms(median), ms(max), runs.len());
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn big_cluster(services: usize, pods_per_service: usize) -> Cluster {
+    // 400 nodes, each with its own /24, so that 100,000 pods get addresses
+    let nodes: Vec<NodeInfo> = (0..400)
+        .map(|i| NodeInfo {
+            name: format!("node-{i:03}"),
+            ip: format!("192.168.{}.{}", 49 + i / 200, 2 + i % 200),
+            pod_cidr: format!("10.{}.{}.0/24", 100 + i / 256, i % 256),
+            labels: Default::default(),
+        })
+        .collect();
+    let mut c = Cluster::with_nodes(1, nodes, false);
+    let mut n = 0usize;
+    for s in 0..services {
+        for p in 0..pods_per_service {
+            let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(serde_json::json!({
+                "metadata": {"name": format!("svc-{s}-pod-{p}"), "namespace": "default", "labels": {"app": format!("svc-{s}")}},
+                "spec": {"nodeName": format!("node-{:03}", n % 400), "enableServiceLinks": false,
+                    "containers": [{"name": "web", "image": "kicbase/echo-server:1.0"}]}
+            }))
+            .expect("pod");
+            n += 1;
+            c.create(Object::Pod(pod)).expect("create pod");
+        }
+    }
+    c.with_controllers_paused(|c| {
+        for s in 0..services {
+            let svc: k8s_openapi::api::core::v1::Service = serde_json::from_value(serde_json::json!({
+                "metadata": {"name": format!("svc-{s}"), "namespace": "default"},
+                "spec": {"selector": {"app": format!("svc-{s}")}, "ports": [{"port": 80, "targetPort": 8080}]}
+            }))
+            .expect("service");
+            c.create(Object::Service(svc)).expect("create service");
+        }
+    });
+    c
+}
+
+fn main() {
+    // 1. kubectl apply of a 200-object manifest on a fresh default cluster
+    let base = Cluster::new(1);
+    let files = manifest_200();
+    let mut runs = Vec::new();
+    for _ in 0..20 {
+        let mut sh = Shell::new(base.clone(), Box::new(One(files.clone())));
+        let t = Instant::now();
+        let out = sh.run("kubectl apply -f m.yaml");
+        runs.push(t.elapsed());
+        assert_eq!(out.code, 0, "{}", out.stderr());
+    }
+    stats("apply a 200-object manifest (kubectl apply -f)", runs, "<= 5 ms");
+
+    // 2. a full endpoints reconcile of 10,000 Services x 10 pods
+    let services: usize = std::env::var("BENCH_SERVICES").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000);
+    let t = Instant::now();
+    let cluster = big_cluster(services, 10);
+    println!("(built {services} Services and {} pods in {:.0} ms)", services * 10, ms(t.elapsed()));
+    let mut runs = Vec::new();
+    let mut reconciled = cluster.clone();
+    for i in 0..3 {
+        let mut c = cluster.clone();
+        let t = Instant::now();
+        c.reconcile_now();
+        runs.push(t.elapsed());
+        if i == 0 {
+            reconciled = c;
+        }
+    }
+    let slices = reconciled.list(Kind::EndpointSlice, Some("default")).len();
+    assert!(slices >= services, "{slices} slices");
+    stats(&format!("full reconcile: {services} Services x 10 pods, from nothing"), runs, "<= 100 ms");
+
+    let mut runs = Vec::new();
+    for _ in 0..3 {
+        let mut c = reconciled.clone();
+        c.resync_all_services();
+        let t = Instant::now();
+        c.reconcile_now();
+        runs.push(t.elapsed());
+    }
+    stats(&format!("full resync: {services} Services x 10 pods, nothing changed"), runs, "<= 100 ms");
+
+    // 3. one edit to that cluster: a pod leaves its Service, a Service changes its selector
+    let mut runs = Vec::new();
+    let mut c = reconciled.clone();
+    for i in 0..50 {
+        let name = format!("svc-{}-pod-0", i * 7);
+        let Some(Object::Pod(mut pod)) = c.get(Kind::Pod, "default", &name).cloned() else { panic!("{name}") };
+        pod.metadata.labels.get_or_insert_with(Default::default).insert("app".into(), "elsewhere".into());
+        let t = Instant::now();
+        c.update(Object::Pod(pod)).expect("update pod");
+        runs.push(t.elapsed());
+    }
+    stats("one edit: relabel a pod (two Services resync)", runs, "<= 1 ms");
+    let mut runs = Vec::new();
+    for i in 0..50 {
+        let name = format!("svc-{}", i * 11 + 1);
+        let Some(Object::Service(mut svc)) = c.get(Kind::Service, "default", &name).cloned() else { panic!("{name}") };
+        svc.spec.as_mut().expect("spec").selector =
+            Some([("app".to_string(), format!("svc-{}", i * 11 + 2))].into_iter().collect());
+        let t = Instant::now();
+        c.update(Object::Service(svc)).expect("update service");
+        runs.push(t.elapsed());
+    }
+    stats("one edit: change a Service's selector", runs, "<= 1 ms");
+}

@@ -1,0 +1,126 @@
+//! Secondary indexes over the store, kept up to date on every write, so that controllers do work
+//! proportional to what changed instead of scanning every object.
+
+use crate::sim::object::Object;
+use std::collections::{BTreeMap, BTreeSet};
+
+type NsKeyValue = (String, String, String);
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Indexes {
+    /// (namespace, label key, label value) → pod names
+    pub pods_by_label: BTreeMap<NsKeyValue, BTreeSet<String>>,
+    /// (namespace, selector key, selector value) → names of Services selecting it
+    pub services_by_selector: BTreeMap<NsKeyValue, BTreeSet<String>>,
+    /// controller owner's uid → (namespace, name) of the objects it controls
+    pub owned: BTreeMap<String, BTreeSet<(String, String)>>,
+    /// node → number of non-terminal pods on it
+    pub pods_on_node: BTreeMap<String, usize>,
+    /// (owner uid, node) → pods of that owner on that node
+    pub owner_on_node: BTreeMap<(String, String), usize>,
+    /// node → pod IPs in use (host-network pods excluded)
+    pub ips_on_node: BTreeMap<String, BTreeSet<String>>,
+    /// (namespace, service name) → names of EndpointSlices labelled for it
+    pub slices_by_service: BTreeMap<(String, String), BTreeSet<String>>,
+}
+
+impl Indexes {
+    /// Removes what `old` contributed and adds what `new` contributes.
+    pub fn update(&mut self, old: Option<&Object>, new: Option<&Object>) {
+        if let Some(o) = old {
+            self.apply(o, false);
+        }
+        if let Some(n) = new {
+            self.apply(n, true);
+        }
+    }
+
+    fn apply(&mut self, obj: &Object, add: bool) {
+        let ns = obj.namespace().to_string();
+        let name = obj.name().to_string();
+        for r in obj.meta().owner_references.iter().flatten().filter(|r| r.controller == Some(true)) {
+            set_op(self.owned.entry(r.uid.clone()).or_default(), (ns.clone(), name.clone()), add);
+            if !add && self.owned.get(&r.uid).is_some_and(|s| s.is_empty()) {
+                self.owned.remove(&r.uid);
+            }
+        }
+        match obj {
+            Object::Pod(p) => {
+                for (k, v) in p.metadata.labels.iter().flatten() {
+                    let key = (ns.clone(), k.clone(), v.clone());
+                    set_op(self.pods_by_label.entry(key.clone()).or_default(), name.clone(), add);
+                    if !add && self.pods_by_label.get(&key).is_some_and(|s| s.is_empty()) {
+                        self.pods_by_label.remove(&key);
+                    }
+                }
+                let terminal = crate::sim::kubelet::pod_is_terminal(p);
+                if let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.clone()) {
+                    if !terminal {
+                        bump(&mut self.pods_on_node, node.clone(), add);
+                        for r in p.metadata.owner_references.iter().flatten().filter(|r| r.controller == Some(true)) {
+                            bump(&mut self.owner_on_node, (r.uid.clone(), node.clone()), add);
+                        }
+                    }
+                    let host_net = p.spec.as_ref().and_then(|s| s.host_network).unwrap_or(false);
+                    if let Some(ip) = p.status.as_ref().and_then(|s| s.pod_ip.clone()).filter(|_| !host_net) {
+                        let set = self.ips_on_node.entry(node.clone()).or_default();
+                        set_op(set, ip, add);
+                    }
+                }
+            }
+            Object::Service(s) => {
+                for (k, v) in s.spec.as_ref().and_then(|sp| sp.selector.as_ref()).into_iter().flatten() {
+                    let key = (ns.clone(), k.clone(), v.clone());
+                    set_op(self.services_by_selector.entry(key.clone()).or_default(), name.clone(), add);
+                    if !add && self.services_by_selector.get(&key).is_some_and(|s| s.is_empty()) {
+                        self.services_by_selector.remove(&key);
+                    }
+                }
+            }
+            Object::EndpointSlice(s) => {
+                if let Some(svc) = s.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/service-name")) {
+                    let key = (ns.clone(), svc.clone());
+                    set_op(self.slices_by_service.entry(key.clone()).or_default(), name.clone(), add);
+                    if !add && self.slices_by_service.get(&key).is_some_and(|s| s.is_empty()) {
+                        self.slices_by_service.remove(&key);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Names of the Services in `ns` whose selector could match `labels` (to be confirmed).
+    pub fn services_for_labels<'a>(
+        &'a self,
+        ns: &str,
+        labels: impl Iterator<Item = (&'a String, &'a String)>,
+    ) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for (k, v) in labels {
+            if let Some(s) = self.services_by_selector.get(&(ns.to_string(), k.clone(), v.clone())) {
+                out.extend(s.iter().cloned());
+            }
+        }
+        out
+    }
+}
+
+fn set_op<T: Ord>(set: &mut BTreeSet<T>, v: T, add: bool) {
+    if add {
+        set.insert(v);
+    } else {
+        set.remove(&v);
+    }
+}
+
+fn bump<K: Ord>(map: &mut BTreeMap<K, usize>, k: K, add: bool) {
+    if add {
+        *map.entry(k).or_insert(0) += 1;
+    } else if let Some(n) = map.get_mut(&k) {
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            map.remove(&k);
+        }
+    }
+}
