@@ -115,8 +115,9 @@ fn main() {
     stats(&format!("full reconcile: {services} Services x 10 pods, from nothing"), runs, "<= 100 ms");
 
     let mut runs = Vec::new();
-    for _ in 0..3 {
-        let mut c = reconciled.clone();
+    let repeat: usize = std::env::var("BENCH_REPEAT").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
+    let mut c = reconciled.clone();
+    for _ in 0..repeat {
         c.resync_all_services();
         let t = Instant::now();
         c.reconcile_now();

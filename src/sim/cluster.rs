@@ -104,7 +104,7 @@ pub(crate) enum Timer {
 pub struct Cluster {
     pub now: SimTime,
     pub(crate) rng: ChaCha8Rng,
-    pub(crate) objects: BTreeMap<ObjKey, Object>,
+    pub(crate) objects: crate::sim::store::Store,
     pub config: Config,
     pub(crate) ips: IpAllocator,
     pub(crate) ports: PortAllocator,
@@ -133,7 +133,7 @@ impl Cluster {
         Cluster {
             now: SimTime(0),
             rng: ChaCha8Rng::seed_from_u64(seed),
-            objects: BTreeMap::new(),
+            objects: Default::default(),
             ips: IpAllocator::new(config.service_cidr),
             ports: PortAllocator::new(config.node_port_base, config.node_port_size),
             config,
@@ -157,23 +157,12 @@ impl Cluster {
     // ---- reading ---------------------------------------------------------------------------
 
     pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Object> {
-        self.objects.get(&ObjKey::new(kind, namespace, name))
+        self.objects.get_ref(kind, namespace, name)
     }
 
     /// Objects of one kind, in one namespace or all, in list order.
     pub fn list(&self, kind: Kind, namespace: Option<&str>) -> Vec<&Object> {
-        let start = ObjKey {
-            kind,
-            namespace: namespace.unwrap_or("").to_string(),
-            name: String::new(),
-        };
-        self.objects
-            .range(start..)
-            .take_while(|(k, _)| {
-                k.kind == kind && namespace.is_none_or(|ns| !kind.namespaced() || k.namespace == ns)
-            })
-            .map(|(_, v)| v)
-            .collect()
+        self.objects.list(kind, namespace)
     }
 
     pub fn all_objects(&self) -> impl Iterator<Item = &Object> {
@@ -626,12 +615,7 @@ impl Cluster {
                         "namespaces \"{name}\" is forbidden: this namespace may not be deleted"
                     )));
                 }
-                let keys: Vec<ObjKey> = self
-                    .objects
-                    .keys()
-                    .filter(|k| k.namespace == name)
-                    .cloned()
-                    .collect();
+                let keys: Vec<ObjKey> = self.objects.keys_in_namespace(name);
                 for k in keys {
                     if k.kind == Kind::Pod {
                         let _ = self.delete(Kind::Pod, &k.namespace, &k.name, Some(0));
@@ -658,18 +642,11 @@ impl Cluster {
     /// Deletes (in the background, as the garbage collector does) everything owned by `uid`.
     pub(crate) fn collect_garbage(&mut self, uid: &str, namespace: &str) {
         let owned: Vec<ObjKey> = self
-            .objects
-            .iter()
-            .filter(|(k, o)| {
-                k.namespace == namespace
-                    && o.meta()
-                        .owner_references
-                        .iter()
-                        .flatten()
-                        .any(|r| r.uid == uid)
-            })
-            .map(|(k, _)| k.clone())
-            .collect();
+            .index
+            .owned
+            .get(uid)
+            .map(|set| set.iter().filter(|(_, n, _)| n == namespace).map(|(k, n, name)| ObjKey::new(*k, n, name)).collect())
+            .unwrap_or_default();
         for k in owned {
             if k.kind == Kind::Pod {
                 let _ = self.delete(Kind::Pod, &k.namespace, &k.name, None);

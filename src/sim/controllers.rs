@@ -109,8 +109,9 @@ impl Cluster {
     fn owned_by<'a>(&'a self, kind: Kind, ns: &str, uid: &str) -> Vec<&'a Object> {
         let Some(set) = self.index.owned.get(uid) else { return Vec::new() };
         set.iter()
-            .filter(|(n, _)| n == ns)
-            .filter_map(|(n, name)| self.get(kind, n, name))
+            .filter(|(k, n, _)| *k == kind && n == ns)
+            .filter_map(|(k, n, name)| self.get(*k, n, name))
+            .filter(|o| o.meta().owner_references.iter().flatten().any(|r| r.uid == uid && r.controller == Some(true)))
             .collect()
     }
 

@@ -1,7 +1,7 @@
 //! Secondary indexes over the store, kept up to date on every write, so that controllers do work
 //! proportional to what changed instead of scanning every object.
 
-use crate::sim::object::Object;
+use crate::sim::object::{Kind, Object};
 use std::collections::{BTreeMap, BTreeSet};
 
 type NsKeyValue = (String, String, String);
@@ -12,8 +12,8 @@ pub(crate) struct Indexes {
     pub pods_by_label: BTreeMap<NsKeyValue, BTreeSet<String>>,
     /// (namespace, selector key, selector value) → names of Services selecting it
     pub services_by_selector: BTreeMap<NsKeyValue, BTreeSet<String>>,
-    /// controller owner's uid → (namespace, name) of the objects it controls
-    pub owned: BTreeMap<String, BTreeSet<(String, String)>>,
+    /// controller owner's uid → (kind, namespace, name) of the objects it controls
+    pub owned: BTreeMap<String, BTreeSet<(Kind, String, String)>>,
     /// node → number of non-terminal pods on it
     pub pods_on_node: BTreeMap<String, usize>,
     /// (owner uid, node) → pods of that owner on that node
@@ -38,8 +38,8 @@ impl Indexes {
     fn apply(&mut self, obj: &Object, add: bool) {
         let ns = obj.namespace().to_string();
         let name = obj.name().to_string();
-        for r in obj.meta().owner_references.iter().flatten().filter(|r| r.controller == Some(true)) {
-            set_op(self.owned.entry(r.uid.clone()).or_default(), (ns.clone(), name.clone()), add);
+        for r in obj.meta().owner_references.iter().flatten() {
+            set_op(self.owned.entry(r.uid.clone()).or_default(), (obj.kind(), ns.clone(), name.clone()), add);
             if !add && self.owned.get(&r.uid).is_some_and(|s| s.is_empty()) {
                 self.owned.remove(&r.uid);
             }
