@@ -125,6 +125,8 @@ pub struct Cluster {
     pub(crate) events: BTreeMap<(String, String, String), Vec<crate::sim::controllers::Event>>,
     pub(crate) reconciling: bool,
     pub(crate) index: crate::sim::index::Indexes,
+    /// Per Service, the digest of the inputs its endpoints were last computed from.
+    pub(crate) endpoint_fingerprints: BTreeMap<(String, String), u64>,
 }
 
 impl Cluster {
@@ -151,6 +153,7 @@ impl Cluster {
             events: BTreeMap::new(),
             reconciling: false,
             index: Default::default(),
+            endpoint_fingerprints: BTreeMap::new(),
         }
     }
 

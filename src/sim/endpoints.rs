@@ -194,6 +194,17 @@ fn delete_all(c: &mut Cluster, slices: &[EndpointSlice]) {
 /// Syncs the endpoints of one Service: slices, the legacy Endpoints object, and the mirror of a
 /// user-written Endpoints for a selector-less Service.
 pub fn sync_service(c: &mut Cluster, ns: &str, name: &str) {
+    let key = (ns.to_string(), name.to_string());
+    if let Some(Object::Service(s)) = c.get(Kind::Service, ns, name) {
+        let sel = s.spec.as_ref().filter(|sp| sp.type_.as_deref() != Some("ExternalName")).and_then(|sp| sp.selector.as_ref());
+        if let Some(sel) = sel.filter(|s| !s.is_empty()) {
+            let fp = fingerprint(c, s, sel);
+            if c.endpoint_fingerprints.get(&key) == Some(&fp) {
+                return;
+            }
+        }
+    }
+    c.endpoint_fingerprints.remove(&key);
     let svc = match c.get(Kind::Service, ns, name) {
         Some(Object::Service(s)) => s.clone(),
         _ => {
@@ -270,6 +281,8 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str) {
         e.subsets = Some(subs).filter(|s| !s.is_empty());
         c.put(Object::Endpoints(e));
     }
+    let fp = fingerprint(c, &svc, &selector);
+    c.endpoint_fingerprints.insert(key, fp);
 }
 
 fn trigger_time(c: &Cluster) -> String {
@@ -378,59 +391,52 @@ fn reconcile_slices(c: &mut Cluster, svc: &Service, groups: SliceGroups) {
     let ns = svc.metadata.namespace.clone().unwrap_or_default();
     let name = svc.metadata.name.clone().unwrap_or_default();
     let max = c.config.max_endpoints_per_slice.max(1);
-    let existing = slices_of(c, &ns, &name, CONTROLLER);
+    // existing slices are taken out of this list as they are reused, so nothing is copied twice
+    let mut existing: Vec<Option<EndpointSlice>> = slices_of(c, &ns, &name, CONTROLLER).into_iter().map(Some).collect();
+    let existing_names: Vec<String> =
+        existing.iter().flatten().map(|s| s.metadata.name.clone().unwrap_or_default()).collect();
     let labels = slice_labels(svc, CONTROLLER);
-    let mut keep: Vec<String> = Vec::new();
     let mut writes: Vec<EndpointSlice> = Vec::new();
     if groups.is_empty() {
         // exactly one placeholder slice without ports or endpoints
-        let placeholder = existing
-            .iter()
-            .find(|s| s.endpoints.is_empty() && s.ports.as_ref().is_none_or(|p| p.is_empty()));
-        let mut s = placeholder
-            .cloned()
-            .unwrap_or_else(|| new_slice(c, svc, &labels));
+        let found = existing.iter_mut().find(|s| {
+            s.as_ref().is_some_and(|s| s.endpoints.is_empty() && s.ports.as_ref().is_none_or(|p| p.is_empty()))
+        });
+        let mut s = match found.and_then(Option::take) {
+            Some(s) => s,
+            None => new_slice(c, svc, &labels),
+        };
         s.endpoints = Vec::new();
         s.ports = None;
         s.metadata.labels = Some(labels.clone());
-        keep.push(s.metadata.name.clone().unwrap_or_default());
         writes.push(s);
     }
     for (_, (ports, mut endpoints)) in groups {
         endpoints.sort_by(|a, b| a.addresses.cmp(&b.addresses));
         let mut mine: Vec<EndpointSlice> = existing
-            .iter()
-            .filter(|s| {
-                s.ports.clone().unwrap_or_default() == ports
-                    && !keep.contains(&s.metadata.name.clone().unwrap_or_default())
-            })
-            .cloned()
+            .iter_mut()
+            .filter(|s| s.as_ref().is_some_and(|s| s.ports.as_deref().unwrap_or_default() == ports.as_slice()))
+            .filter_map(Option::take)
             .collect();
         mine.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
-        let mut placed: Vec<bool> = vec![false; endpoints.len()];
+        let mut pending: Vec<Option<Endpoint>> = endpoints.into_iter().map(Some).collect();
         // endpoints stay in the slice that already holds them
         for s in mine.iter_mut() {
-            let mut next = Vec::new();
+            let mut next = Vec::with_capacity(s.endpoints.len());
             for old in &s.endpoints {
-                if let Some(i) = endpoints.iter().position(|e| e.addresses == old.addresses) {
-                    if !placed[i] {
-                        placed[i] = true;
-                        next.push(endpoints[i].clone());
-                    }
+                if let Some(slot) = pending.iter_mut().find(|e| e.as_ref().is_some_and(|e| e.addresses == old.addresses)) {
+                    next.extend(slot.take());
                 }
             }
             s.endpoints = next;
         }
-        for (i, ep) in endpoints.iter().enumerate() {
-            if placed[i] {
-                continue;
-            }
+        for ep in pending.into_iter().flatten() {
             if let Some(s) = mine.iter_mut().find(|s| s.endpoints.len() < max) {
-                s.endpoints.push(ep.clone());
+                s.endpoints.push(ep);
             } else {
                 let mut s = new_slice(c, svc, &labels);
                 s.ports = Some(ports.clone());
-                s.endpoints.push(ep.clone());
+                s.endpoints.push(ep);
                 mine.push(s);
             }
         }
@@ -440,47 +446,77 @@ fn reconcile_slices(c: &mut Cluster, svc: &Service, groups: SliceGroups) {
             }
             s.ports = Some(ports.clone());
             s.metadata.labels = Some(labels.clone());
-            keep.push(s.metadata.name.clone().unwrap_or_default());
             writes.push(s);
         }
     }
-    for old in &existing {
-        if !keep.contains(&old.metadata.name.clone().unwrap_or_default()) {
-            c.remove(&ObjKey::new(
-                Kind::EndpointSlice,
-                &ns,
-                old.metadata.name.as_deref().unwrap_or(""),
-            ));
+    for old in existing_names {
+        if !writes.iter().any(|w| w.metadata.name.as_deref() == Some(old.as_str())) {
+            c.remove(&ObjKey::new(Kind::EndpointSlice, &ns, &old));
         }
     }
+    let mut now: Option<String> = None;
     for mut s in writes {
-        let key = ObjKey::new(
-            Kind::EndpointSlice,
-            &ns,
-            s.metadata.name.as_deref().unwrap_or(""),
-        );
-        let unchanged = match c.objects.get(&key) {
+        let unchanged = match c.get(Kind::EndpointSlice, &ns, s.metadata.name.as_deref().unwrap_or("")) {
             Some(Object::EndpointSlice(cur)) => {
-                cur.endpoints == s.endpoints
-                    && cur.ports == s.ports
-                    && cur.metadata.labels == s.metadata.labels
+                cur.endpoints == s.endpoints && cur.ports == s.ports && cur.metadata.labels == s.metadata.labels
             }
             _ => false,
         };
         if unchanged {
             continue;
         }
-        let now = trigger_time(c);
-        s.metadata
-            .annotations
-            .get_or_insert_with(Default::default)
-            .insert(TRIGGER_TIME.into(), now);
-        if s.metadata.generation.is_some() {
-            s.metadata.generation = Some(s.metadata.generation.unwrap_or(1) + 1);
-        } else {
-            s.metadata.generation = Some(1);
-        }
+        let t = now.get_or_insert_with(|| trigger_time(c)).clone();
+        s.metadata.annotations.get_or_insert_with(Default::default).insert(TRIGGER_TIME.into(), t);
+        s.metadata.generation = Some(s.metadata.generation.map_or(1, |g| g + 1));
         c.put(Object::EndpointSlice(s));
+    }
+}
+
+/// A digest of everything a Service's endpoints depend on: the Service, its pods and their nodes,
+/// and the objects the controller wrote last time (by resourceVersion). Equal digests mean a
+/// resync has nothing to do.
+fn fingerprint(c: &Cluster, svc: &Service, selector: &BTreeMap<String, String>) -> u64 {
+    let mut h = Fnv64::default();
+    let ns = svc.metadata.namespace.as_deref().unwrap_or("");
+    let name = svc.metadata.name.as_deref().unwrap_or("");
+    h.write(svc.metadata.resource_version.as_deref().unwrap_or(""));
+    for p in selected_pods(c, ns, selector) {
+        h.write(p.metadata.name.as_deref().unwrap_or(""));
+        h.write(p.metadata.resource_version.as_deref().unwrap_or(""));
+        if let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.as_deref()) {
+            h.write(node);
+            if let Some(n) = c.get(Kind::Node, "", node) {
+                h.write(n.meta().resource_version.as_deref().unwrap_or(""));
+            }
+        }
+    }
+    h.write("|");
+    for s in c.index.slices_by_service.get(&(ns.to_string(), name.to_string())).into_iter().flatten() {
+        h.write(s);
+        if let Some(o) = c.get(Kind::EndpointSlice, ns, s) {
+            h.write(o.meta().resource_version.as_deref().unwrap_or(""));
+        }
+    }
+    if let Some(e) = c.get(Kind::Endpoints, ns, name) {
+        h.write(e.meta().resource_version.as_deref().unwrap_or(""));
+    }
+    h.0
+}
+
+struct Fnv64(u64);
+
+impl Default for Fnv64 {
+    fn default() -> Self {
+        Fnv64(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv64 {
+    fn write(&mut self, s: &str) {
+        for b in s.bytes().chain(std::iter::once(0)) {
+            self.0 ^= b as u64;
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
     }
 }
 
