@@ -36,7 +36,12 @@ fn stats(name: &str, mut runs: Vec<Duration>, goal: &str) {
     runs.sort();
     let median = runs[runs.len() / 2];
     let max = runs[runs.len() - 1];
-    println!("{name:<58} median {:>10.3} ms   max {:>10.3} ms   (goal {goal}, {} runs)", ms(median), ms(max), runs.len());
+    println!(
+        "{name:<58} median {:>10.3} ms   max {:>10.3} ms   (goal {goal}, {} runs)",
+        ms(median),
+        ms(max),
+        runs.len()
+    );
 }
 
 fn ms(d: Duration) -> f64 {
@@ -92,13 +97,24 @@ fn main() {
         runs.push(t.elapsed());
         assert_eq!(out.code, 0, "{}", out.stderr());
     }
-    stats("apply a 200-object manifest (kubectl apply -f)", runs, "<= 5 ms");
+    stats(
+        "apply a 200-object manifest (kubectl apply -f)",
+        runs,
+        "<= 5 ms",
+    );
 
     // 2. a full endpoints reconcile of 10,000 Services x 10 pods
-    let services: usize = std::env::var("BENCH_SERVICES").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000);
+    let services: usize = std::env::var("BENCH_SERVICES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000);
     let t = Instant::now();
     let cluster = big_cluster(services, 10);
-    println!("(built {services} Services and {} pods in {:.0} ms)", services * 10, ms(t.elapsed()));
+    println!(
+        "(built {services} Services and {} pods in {:.0} ms)",
+        services * 10,
+        ms(t.elapsed())
+    );
     let mut runs = Vec::new();
     let mut reconciled = cluster.clone();
     for i in 0..3 {
@@ -112,10 +128,17 @@ fn main() {
     }
     let slices = reconciled.list(Kind::EndpointSlice, Some("default")).len();
     assert!(slices >= services, "{slices} slices");
-    stats(&format!("full reconcile: {services} Services x 10 pods, from nothing"), runs, "<= 100 ms");
+    stats(
+        &format!("full reconcile: {services} Services x 10 pods, from nothing"),
+        runs,
+        "<= 100 ms",
+    );
 
     let mut runs = Vec::new();
-    let repeat: usize = std::env::var("BENCH_REPEAT").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
+    let repeat: usize = std::env::var("BENCH_REPEAT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3);
     let mut c = reconciled.clone();
     for _ in 0..repeat {
         c.resync_all_services();
@@ -123,26 +146,44 @@ fn main() {
         c.reconcile_now();
         runs.push(t.elapsed());
     }
-    stats(&format!("full resync: {services} Services x 10 pods, nothing changed"), runs, "<= 100 ms");
+    stats(
+        &format!("full resync: {services} Services x 10 pods, nothing changed"),
+        runs,
+        "<= 100 ms",
+    );
 
     // 3. one edit to that cluster: a pod leaves its Service, a Service changes its selector
     let mut runs = Vec::new();
     let mut c = reconciled.clone();
     for i in 0..50 {
         let name = format!("svc-{}-pod-0", i * 7);
-        let Some(Object::Pod(mut pod)) = c.get(Kind::Pod, "default", &name).cloned() else { panic!("{name}") };
-        pod.metadata.labels.get_or_insert_with(Default::default).insert("app".into(), "elsewhere".into());
+        let Some(Object::Pod(mut pod)) = c.get(Kind::Pod, "default", &name).cloned() else {
+            panic!("{name}")
+        };
+        pod.metadata
+            .labels
+            .get_or_insert_with(Default::default)
+            .insert("app".into(), "elsewhere".into());
         let t = Instant::now();
         c.update(Object::Pod(pod)).expect("update pod");
         runs.push(t.elapsed());
     }
-    stats("one edit: relabel a pod (two Services resync)", runs, "<= 1 ms");
+    stats(
+        "one edit: relabel a pod (two Services resync)",
+        runs,
+        "<= 1 ms",
+    );
     let mut runs = Vec::new();
     for i in 0..50 {
         let name = format!("svc-{}", i * 11 + 1);
-        let Some(Object::Service(mut svc)) = c.get(Kind::Service, "default", &name).cloned() else { panic!("{name}") };
-        svc.spec.as_mut().expect("spec").selector =
-            Some([("app".to_string(), format!("svc-{}", i * 11 + 2))].into_iter().collect());
+        let Some(Object::Service(mut svc)) = c.get(Kind::Service, "default", &name).cloned() else {
+            panic!("{name}")
+        };
+        svc.spec.as_mut().expect("spec").selector = Some(
+            [("app".to_string(), format!("svc-{}", i * 11 + 2))]
+                .into_iter()
+                .collect(),
+        );
         let t = Instant::now();
         c.update(Object::Service(svc)).expect("update service");
         runs.push(t.elapsed());

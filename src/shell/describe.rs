@@ -481,7 +481,7 @@ fn describe_pod(c: &Cluster, pod: &Pod) -> String {
     }
     w.push_str("Containers:\n");
     let statuses = st.container_statuses.clone().unwrap_or_default();
-    let env = c.runtime(&ns, &name).map(|r| r.env.clone());
+    let env = c.runtime(&ns, &name).map(|r| r.env.vars());
     for ctr in &spec.containers {
         let cs = statuses.iter().find(|s| s.name == ctr.name);
         w.push_str(&format!("  {}:\n", ctr.name));

@@ -169,7 +169,7 @@ fn exec_with(
     let mut env = sh
         .cluster
         .runtime(ns, pod_name)
-        .map(|r| r.env.clone())
+        .map(|r| r.env.vars())
         .unwrap_or_default();
     if tty {
         env.insert(2, ("TERM".into(), "xterm".into()));

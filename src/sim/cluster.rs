@@ -83,7 +83,7 @@ pub enum ApplyResult {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PodRuntime {
     /// The environment the container started with (service links are fixed at start).
-    pub env: Vec<(String, String)>,
+    pub env: crate::sim::envvars::EnvSnapshot,
     pub started: SimTime,
 }
 
@@ -264,13 +264,22 @@ impl Cluster {
                 let mut services: BTreeSet<String> = BTreeSet::new();
                 for o in [old, new].into_iter().flatten() {
                     owners.extend(
-                        o.meta().owner_references.iter().flatten().filter(|r| r.kind == "ReplicaSet").map(|r| r.name.clone()),
+                        o.meta()
+                            .owner_references
+                            .iter()
+                            .flatten()
+                            .filter(|r| r.kind == "ReplicaSet")
+                            .map(|r| r.name.clone()),
                     );
-                    let Some(labels) = o.meta().labels.as_ref() else { continue };
+                    let Some(labels) = o.meta().labels.as_ref() else {
+                        continue;
+                    };
                     for svc_name in self.index.services_for_labels(&ns, labels.iter()) {
                         if let Some(Object::Service(s)) = self.get(Kind::Service, &ns, &svc_name) {
                             let sel = s.spec.as_ref().and_then(|sp| sp.selector.as_ref());
-                            if sel.is_some_and(|sel| !sel.is_empty() && sel.iter().all(|(k, v)| labels.get(k) == Some(v))) {
+                            if sel.is_some_and(|sel| {
+                                !sel.is_empty() && sel.iter().all(|(k, v)| labels.get(k) == Some(v))
+                            }) {
                                 services.insert(svc_name);
                             }
                         }
@@ -290,7 +299,9 @@ impl Cluster {
                 // user-written Endpoints of selector-less Services are mirrored into slices; the
                 // controller's own writes need no reaction
                 let user_written = |o: &Object| {
-                    !o.meta().annotations.as_ref().is_some_and(|a| a.contains_key("endpoints.kubernetes.io/last-change-trigger-time"))
+                    !o.meta().annotations.as_ref().is_some_and(|a| {
+                        a.contains_key("endpoints.kubernetes.io/last-change-trigger-time")
+                    })
                 };
                 if [old, new].into_iter().flatten().any(user_written) {
                     self.dirty_services.insert((ns, name));
@@ -648,7 +659,12 @@ impl Cluster {
             .index
             .owned
             .get(uid)
-            .map(|set| set.iter().filter(|(_, n, _)| n == namespace).map(|(k, n, name)| ObjKey::new(*k, n, name)).collect())
+            .map(|set| {
+                set.iter()
+                    .filter(|(_, n, _)| n == namespace)
+                    .map(|(k, n, name)| ObjKey::new(*k, n, name))
+                    .collect()
+            })
             .unwrap_or_default();
         for k in owned {
             if k.kind == Kind::Pod {

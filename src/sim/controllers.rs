@@ -36,11 +36,24 @@ pub struct Event {
 }
 
 impl Cluster {
-    pub(crate) fn record_event(&mut self, about: Involved, ty: &str, reason: &str, source: &str, message: &str) {
+    pub(crate) fn record_event(
+        &mut self,
+        about: Involved,
+        ty: &str,
+        reason: &str,
+        source: &str,
+        message: &str,
+    ) {
         let Involved(ns, kind, name) = about;
         let now = self.now;
-        let list = self.events.entry((ns.to_string(), kind.to_string(), name.to_string())).or_default();
-        if let Some(e) = list.iter_mut().find(|e| e.reason == reason && e.message == message) {
+        let list = self
+            .events
+            .entry((ns.to_string(), kind.to_string(), name.to_string()))
+            .or_default();
+        if let Some(e) = list
+            .iter_mut()
+            .find(|e| e.reason == reason && e.message == message)
+        {
             e.count += 1;
             e.last = now;
             return;
@@ -107,11 +120,19 @@ impl Cluster {
 
     /// Objects of `kind` in `ns` controlled by the object with `uid` (from the owner index).
     fn owned_by<'a>(&'a self, kind: Kind, ns: &str, uid: &str) -> Vec<&'a Object> {
-        let Some(set) = self.index.owned.get(uid) else { return Vec::new() };
+        let Some(set) = self.index.owned.get(uid) else {
+            return Vec::new();
+        };
         set.iter()
             .filter(|(k, n, _)| *k == kind && n == ns)
             .filter_map(|(k, n, name)| self.get(*k, n, name))
-            .filter(|o| o.meta().owner_references.iter().flatten().any(|r| r.uid == uid && r.controller == Some(true)))
+            .filter(|o| {
+                o.meta()
+                    .owner_references
+                    .iter()
+                    .flatten()
+                    .any(|r| r.uid == uid && r.controller == Some(true))
+            })
             .collect()
     }
 

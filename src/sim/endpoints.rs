@@ -28,13 +28,23 @@ type Subset = (
 );
 
 /// The pods a Service selector matches, in name order, found through the label index.
-fn selected_pods<'a>(c: &'a Cluster, ns: &str, selector: &BTreeMap<String, String>) -> Vec<&'a Pod> {
+fn selected_pods<'a>(
+    c: &'a Cluster,
+    ns: &str,
+    selector: &BTreeMap<String, String>,
+) -> Vec<&'a Pod> {
     let postings: Vec<&std::collections::BTreeSet<String>> = selector
         .iter()
-        .map(|(k, v)| c.index.pods_by_label.get(&(ns.to_string(), k.clone(), v.clone())))
+        .map(|(k, v)| {
+            c.index
+                .pods_by_label
+                .get(&(ns.to_string(), k.clone(), v.clone()))
+        })
         .collect::<Option<Vec<_>>>()
         .unwrap_or_default();
-    let Some(smallest) = postings.iter().min_by_key(|p| p.len()) else { return Vec::new() };
+    let Some(smallest) = postings.iter().min_by_key(|p| p.len()) else {
+        return Vec::new();
+    };
     smallest
         .iter()
         .filter(|name| postings.iter().all(|p| p.contains(*name)))
@@ -143,14 +153,23 @@ fn owner_ref(svc: &Service) -> OwnerReference {
 }
 
 fn slices_of(c: &Cluster, ns: &str, svc_name: &str, manager: &str) -> Vec<EndpointSlice> {
-    let Some(names) = c.index.slices_by_service.get(&(ns.to_string(), svc_name.to_string())) else {
+    let Some(names) = c
+        .index
+        .slices_by_service
+        .get(&(ns.to_string(), svc_name.to_string()))
+    else {
         return Vec::new();
     };
     names
         .iter()
         .filter_map(|n| match c.get(Kind::EndpointSlice, ns, n) {
             Some(Object::EndpointSlice(s))
-                if s.metadata.labels.as_ref().and_then(|l| l.get(MANAGED_BY)).map(String::as_str) == Some(manager) =>
+                if s.metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(MANAGED_BY))
+                    .map(String::as_str)
+                    == Some(manager) =>
             {
                 Some(s.clone())
             }
@@ -196,7 +215,11 @@ fn delete_all(c: &mut Cluster, slices: &[EndpointSlice]) {
 pub fn sync_service(c: &mut Cluster, ns: &str, name: &str) {
     let key = (ns.to_string(), name.to_string());
     if let Some(Object::Service(s)) = c.get(Kind::Service, ns, name) {
-        let sel = s.spec.as_ref().filter(|sp| sp.type_.as_deref() != Some("ExternalName")).and_then(|sp| sp.selector.as_ref());
+        let sel = s
+            .spec
+            .as_ref()
+            .filter(|sp| sp.type_.as_deref() != Some("ExternalName"))
+            .and_then(|sp| sp.selector.as_ref());
         if let Some(sel) = sel.filter(|s| !s.is_empty()) {
             let fp = fingerprint(c, s, sel);
             if c.endpoint_fingerprints.get(&key) == Some(&fp) {
@@ -260,7 +283,10 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str) {
     };
     let same = existing.is_some_and(|e| {
         e.subsets.as_deref().unwrap_or_default() == subs.as_slice()
-            && e.metadata.labels.as_ref().map_or(labels.is_empty(), |l| *l == labels)
+            && e.metadata
+                .labels
+                .as_ref()
+                .map_or(labels.is_empty(), |l| *l == labels)
     });
     if !same {
         let existing = existing.cloned();
@@ -303,20 +329,31 @@ fn plan_endpoints(
     let ns = svc.metadata.namespace.as_deref().unwrap_or("");
     let spec = svc.spec.as_ref();
     let ports: &[ServicePort] = spec.and_then(|s| s.ports.as_deref()).unwrap_or_default();
-    let publish = spec.and_then(|s| s.publish_not_ready_addresses).unwrap_or(false);
+    let publish = spec
+        .and_then(|s| s.publish_not_ready_addresses)
+        .unwrap_or(false);
     let mut groups: SliceGroups = BTreeMap::new();
     let mut subsets: BTreeMap<PortsKey, Subset> = BTreeMap::new();
     for p in selected_pods(c, ns, selector) {
         if pod_is_terminal(p) || p.status.as_ref().and_then(|s| s.pod_ip.as_ref()).is_none() {
             continue;
         }
-        let Some(ep) = endpoint_for(c, p, svc) else { continue };
-        let resolved: Vec<(&ServicePort, i32)> =
-            ports.iter().filter_map(|sp| find_port(p, sp).map(|port| (sp, port))).collect();
+        let Some(ep) = endpoint_for(c, p, svc) else {
+            continue;
+        };
+        let resolved: Vec<(&ServicePort, i32)> = ports
+            .iter()
+            .filter_map(|sp| find_port(p, sp).map(|port| (sp, port)))
+            .collect();
         let key: PortsKey = resolved
             .iter()
             .map(|(sp, port)| {
-                (sp.name.clone().unwrap_or_default(), *port, sp.protocol.clone().unwrap_or_default(), sp.app_protocol.clone())
+                (
+                    sp.name.clone().unwrap_or_default(),
+                    *port,
+                    sp.protocol.clone().unwrap_or_default(),
+                    sp.app_protocol.clone(),
+                )
             })
             .collect();
         // legacy Endpoints: ready and not-ready addresses, repacked by port set; terminating
@@ -360,7 +397,11 @@ fn plan_endpoints(
                 })
                 .collect()
         };
-        groups.entry(key).or_insert_with(|| (eports(), Vec::new())).1.push(ep);
+        groups
+            .entry(key)
+            .or_insert_with(|| (eports(), Vec::new()))
+            .1
+            .push(ep);
     }
     let mut subs: Vec<EndpointSubset> = subsets
         .into_values()
@@ -376,7 +417,11 @@ fn plan_endpoints(
         .collect();
     subs.sort_by(|a, b| {
         let first = |s: &EndpointSubset| {
-            s.addresses.as_ref().or(s.not_ready_addresses.as_ref()).and_then(|a| a.first()).map(|a| a.ip.clone())
+            s.addresses
+                .as_ref()
+                .or(s.not_ready_addresses.as_ref())
+                .and_then(|a| a.first())
+                .map(|a| a.ip.clone())
         };
         first(a).cmp(&first(b))
     });
@@ -392,15 +437,23 @@ fn reconcile_slices(c: &mut Cluster, svc: &Service, groups: SliceGroups) {
     let name = svc.metadata.name.clone().unwrap_or_default();
     let max = c.config.max_endpoints_per_slice.max(1);
     // existing slices are taken out of this list as they are reused, so nothing is copied twice
-    let mut existing: Vec<Option<EndpointSlice>> = slices_of(c, &ns, &name, CONTROLLER).into_iter().map(Some).collect();
-    let existing_names: Vec<String> =
-        existing.iter().flatten().map(|s| s.metadata.name.clone().unwrap_or_default()).collect();
+    let mut existing: Vec<Option<EndpointSlice>> = slices_of(c, &ns, &name, CONTROLLER)
+        .into_iter()
+        .map(Some)
+        .collect();
+    let existing_names: Vec<String> = existing
+        .iter()
+        .flatten()
+        .map(|s| s.metadata.name.clone().unwrap_or_default())
+        .collect();
     let labels = slice_labels(svc, CONTROLLER);
     let mut writes: Vec<EndpointSlice> = Vec::new();
     if groups.is_empty() {
         // exactly one placeholder slice without ports or endpoints
         let found = existing.iter_mut().find(|s| {
-            s.as_ref().is_some_and(|s| s.endpoints.is_empty() && s.ports.as_ref().is_none_or(|p| p.is_empty()))
+            s.as_ref().is_some_and(|s| {
+                s.endpoints.is_empty() && s.ports.as_ref().is_none_or(|p| p.is_empty())
+            })
         });
         let mut s = match found.and_then(Option::take) {
             Some(s) => s,
@@ -415,7 +468,10 @@ fn reconcile_slices(c: &mut Cluster, svc: &Service, groups: SliceGroups) {
         endpoints.sort_by(|a, b| a.addresses.cmp(&b.addresses));
         let mut mine: Vec<EndpointSlice> = existing
             .iter_mut()
-            .filter(|s| s.as_ref().is_some_and(|s| s.ports.as_deref().unwrap_or_default() == ports.as_slice()))
+            .filter(|s| {
+                s.as_ref()
+                    .is_some_and(|s| s.ports.as_deref().unwrap_or_default() == ports.as_slice())
+            })
             .filter_map(Option::take)
             .collect();
         mine.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
@@ -424,7 +480,10 @@ fn reconcile_slices(c: &mut Cluster, svc: &Service, groups: SliceGroups) {
         for s in mine.iter_mut() {
             let mut next = Vec::with_capacity(s.endpoints.len());
             for old in &s.endpoints {
-                if let Some(slot) = pending.iter_mut().find(|e| e.as_ref().is_some_and(|e| e.addresses == old.addresses)) {
+                if let Some(slot) = pending
+                    .iter_mut()
+                    .find(|e| e.as_ref().is_some_and(|e| e.addresses == old.addresses))
+                {
                     next.extend(slot.take());
                 }
             }
@@ -450,15 +509,24 @@ fn reconcile_slices(c: &mut Cluster, svc: &Service, groups: SliceGroups) {
         }
     }
     for old in existing_names {
-        if !writes.iter().any(|w| w.metadata.name.as_deref() == Some(old.as_str())) {
+        if !writes
+            .iter()
+            .any(|w| w.metadata.name.as_deref() == Some(old.as_str()))
+        {
             c.remove(&ObjKey::new(Kind::EndpointSlice, &ns, &old));
         }
     }
     let mut now: Option<String> = None;
     for mut s in writes {
-        let unchanged = match c.get(Kind::EndpointSlice, &ns, s.metadata.name.as_deref().unwrap_or("")) {
+        let unchanged = match c.get(
+            Kind::EndpointSlice,
+            &ns,
+            s.metadata.name.as_deref().unwrap_or(""),
+        ) {
             Some(Object::EndpointSlice(cur)) => {
-                cur.endpoints == s.endpoints && cur.ports == s.ports && cur.metadata.labels == s.metadata.labels
+                cur.endpoints == s.endpoints
+                    && cur.ports == s.ports
+                    && cur.metadata.labels == s.metadata.labels
             }
             _ => false,
         };
@@ -466,7 +534,10 @@ fn reconcile_slices(c: &mut Cluster, svc: &Service, groups: SliceGroups) {
             continue;
         }
         let t = now.get_or_insert_with(|| trigger_time(c)).clone();
-        s.metadata.annotations.get_or_insert_with(Default::default).insert(TRIGGER_TIME.into(), t);
+        s.metadata
+            .annotations
+            .get_or_insert_with(Default::default)
+            .insert(TRIGGER_TIME.into(), t);
         s.metadata.generation = Some(s.metadata.generation.map_or(1, |g| g + 1));
         c.put(Object::EndpointSlice(s));
     }
@@ -491,7 +562,13 @@ fn fingerprint(c: &Cluster, svc: &Service, selector: &BTreeMap<String, String>) 
         }
     }
     h.write("|");
-    for s in c.index.slices_by_service.get(&(ns.to_string(), name.to_string())).into_iter().flatten() {
+    for s in c
+        .index
+        .slices_by_service
+        .get(&(ns.to_string(), name.to_string()))
+        .into_iter()
+        .flatten()
+    {
         h.write(s);
         if let Some(o) = c.get(Kind::EndpointSlice, ns, s) {
             h.write(o.meta().resource_version.as_deref().unwrap_or(""));

@@ -58,12 +58,12 @@ pub fn service_vars(svc: &Service) -> Vec<(String, String)> {
 }
 
 /// `getServiceEnvVarMap`: the Services whose variables a pod in `namespace` gets.
-pub fn visible_services(
-    cluster: &Cluster,
+pub fn visible_services<'a>(
+    cluster: &'a Cluster,
     namespace: &str,
     enable_service_links: bool,
-) -> Vec<Service> {
-    let mut chosen: BTreeMap<String, Service> = BTreeMap::new();
+) -> Vec<&'a Service> {
+    let mut chosen: BTreeMap<&'a str, &'a Service> = BTreeMap::new();
     let usable = |s: &Service| {
         let spec = s.spec.as_ref();
         let ip = spec.and_then(|sp| sp.cluster_ip.as_deref()).unwrap_or("");
@@ -74,7 +74,7 @@ pub fn visible_services(
     for o in cluster.list(Kind::Service, Some("default")) {
         if let Object::Service(s) = o {
             if o.name() == "kubernetes" && usable(s) {
-                chosen.insert("kubernetes".into(), s.clone());
+                chosen.insert("kubernetes", s);
             }
         }
     }
@@ -82,7 +82,7 @@ pub fn visible_services(
         for o in cluster.list(Kind::Service, Some(namespace)) {
             if let Object::Service(s) = o {
                 if usable(s) {
-                    chosen.insert(o.name().to_string(), s.clone());
+                    chosen.insert(o.name(), s);
                 }
             }
         }
@@ -163,24 +163,112 @@ fn field_ref(pod: &Pod, path: &str) -> String {
     }
 }
 
-/// The full environment of `container` at start: PATH and HOSTNAME first (the runtime's), then
-/// envFrom and env (with expansion), then the Service variables not already defined, then HOME.
+/// A Service as the kubelet saw it when a container started: enough to write its variables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceEnv {
+    name: String,
+    ip: String,
+    /// (name, port, protocol)
+    ports: Vec<(Option<String>, i32, Option<String>)>,
+}
+
+impl ServiceEnv {
+    fn of(svc: &Service) -> ServiceEnv {
+        let spec = svc.spec.as_ref();
+        ServiceEnv {
+            name: svc.metadata.name.clone().unwrap_or_default(),
+            ip: spec.and_then(|s| s.cluster_ip.clone()).unwrap_or_default(),
+            ports: spec
+                .and_then(|s| s.ports.as_ref())
+                .into_iter()
+                .flatten()
+                .map(|p| (p.name.clone(), p.port, p.protocol.clone()))
+                .collect(),
+        }
+    }
+    fn vars(&self) -> Vec<(String, String)> {
+        let svc = Service {
+            metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                name: Some(self.name.clone()),
+                ..Default::default()
+            },
+            spec: Some(k8s_openapi::api::core::v1::ServiceSpec {
+                cluster_ip: Some(self.ip.clone()),
+                ports: Some(
+                    self.ports
+                        .iter()
+                        .map(
+                            |(name, port, protocol)| k8s_openapi::api::core::v1::ServicePort {
+                                name: name.clone(),
+                                port: *port,
+                                protocol: protocol.clone(),
+                                ..Default::default()
+                            },
+                        )
+                        .collect(),
+                ),
+                ..Default::default()
+            }),
+            status: None,
+        };
+        service_vars(&svc)
+    }
+}
+
+/// A container's environment, fixed when it started: the runtime's and declared variables, and
+/// the Services that were visible then. The strings are produced when someone looks.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EnvSnapshot {
+    base: Vec<(String, String)>,
+    services: Vec<ServiceEnv>,
+}
+
+impl EnvSnapshot {
+    /// PATH and HOSTNAME (the runtime's), envFrom and env, the Service variables not already
+    /// defined, then HOME.
+    pub fn vars(&self) -> Vec<(String, String)> {
+        let mut out = self.base.clone();
+        for s in &self.services {
+            for (k, v) in s.vars() {
+                if !out.iter().any(|(n, _)| *n == k) {
+                    out.push((k, v));
+                }
+            }
+        }
+        if !out.iter().any(|(n, _)| n == "HOME") {
+            out.push(("HOME".into(), "/root".into()));
+        }
+        out
+    }
+}
+
+/// The environment of `container` at start (`makeEnvironmentVariables`).
 pub fn container_env(
     cluster: &Cluster,
     pod: &Pod,
     container: &Container,
     hostname: &str,
-) -> Vec<(String, String)> {
+) -> EnvSnapshot {
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
     let links = pod
         .spec
         .as_ref()
         .and_then(|s| s.enable_service_links)
         .unwrap_or(true);
-    let mut service_env: Vec<(String, String)> = Vec::new();
-    for svc in visible_services(cluster, &ns, links) {
-        service_env.extend(service_vars(&svc));
-    }
+    let services: Vec<ServiceEnv> = visible_services(cluster, &ns, links)
+        .into_iter()
+        .map(ServiceEnv::of)
+        .collect();
+    let needs_expansion = container
+        .env
+        .iter()
+        .flatten()
+        .any(|e| e.value.as_deref().is_some_and(|v| v.contains("$(")));
+    let service_env: Vec<(String, String)> = if needs_expansion {
+        services.iter().flat_map(ServiceEnv::vars).collect()
+    } else {
+        Vec::new()
+    };
     let mut declared: Vec<(String, String)> = Vec::new();
     let set = |list: &mut Vec<(String, String)>, k: String, v: String| {
         if let Some(e) = list.iter_mut().find(|(n, _)| *n == k) {
@@ -202,7 +290,7 @@ pub fn container_env(
     for e in container.env.iter().flatten() {
         let value = if let Some(v) = &e.value {
             let snapshot = declared.clone();
-            let svc = service_env.clone();
+            let svc = &service_env;
             let lookup = move |n: &str| {
                 snapshot
                     .iter()
@@ -232,7 +320,7 @@ pub fn container_env(
         };
         set(&mut declared, e.name.clone(), value);
     }
-    let mut out = vec![
+    let mut base = vec![
         (
             "PATH".to_string(),
             "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string(),
@@ -240,17 +328,9 @@ pub fn container_env(
         ("HOSTNAME".to_string(), hostname.to_string()),
     ];
     for (k, v) in declared {
-        set(&mut out, k, v);
+        set(&mut base, k, v);
     }
-    for (k, v) in service_env {
-        if !out.iter().any(|(n, _)| *n == k) {
-            out.push((k, v));
-        }
-    }
-    if !out.iter().any(|(n, _)| n == "HOME") {
-        out.push(("HOME".into(), "/root".into()));
-    }
-    out
+    EnvSnapshot { base, services }
 }
 
 #[cfg(test)]

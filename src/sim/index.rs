@@ -39,7 +39,11 @@ impl Indexes {
         let ns = obj.namespace().to_string();
         let name = obj.name().to_string();
         for r in obj.meta().owner_references.iter().flatten() {
-            set_op(self.owned.entry(r.uid.clone()).or_default(), (obj.kind(), ns.clone(), name.clone()), add);
+            set_op(
+                self.owned.entry(r.uid.clone()).or_default(),
+                (obj.kind(), ns.clone(), name.clone()),
+                add,
+            );
             if !add && self.owned.get(&r.uid).is_some_and(|s| s.is_empty()) {
                 self.owned.remove(&r.uid);
             }
@@ -48,7 +52,11 @@ impl Indexes {
             Object::Pod(p) => {
                 for (k, v) in p.metadata.labels.iter().flatten() {
                     let key = (ns.clone(), k.clone(), v.clone());
-                    set_op(self.pods_by_label.entry(key.clone()).or_default(), name.clone(), add);
+                    set_op(
+                        self.pods_by_label.entry(key.clone()).or_default(),
+                        name.clone(),
+                        add,
+                    );
                     if !add && self.pods_by_label.get(&key).is_some_and(|s| s.is_empty()) {
                         self.pods_by_label.remove(&key);
                     }
@@ -57,31 +65,75 @@ impl Indexes {
                 if let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.clone()) {
                     if !terminal {
                         bump(&mut self.pods_on_node, node.clone(), add);
-                        for r in p.metadata.owner_references.iter().flatten().filter(|r| r.controller == Some(true)) {
+                        for r in p
+                            .metadata
+                            .owner_references
+                            .iter()
+                            .flatten()
+                            .filter(|r| r.controller == Some(true))
+                        {
                             bump(&mut self.owner_on_node, (r.uid.clone(), node.clone()), add);
                         }
                     }
-                    let host_net = p.spec.as_ref().and_then(|s| s.host_network).unwrap_or(false);
-                    if let Some(ip) = p.status.as_ref().and_then(|s| s.pod_ip.clone()).filter(|_| !host_net) {
+                    let host_net = p
+                        .spec
+                        .as_ref()
+                        .and_then(|s| s.host_network)
+                        .unwrap_or(false);
+                    if let Some(ip) = p
+                        .status
+                        .as_ref()
+                        .and_then(|s| s.pod_ip.clone())
+                        .filter(|_| !host_net)
+                    {
                         let set = self.ips_on_node.entry(node.clone()).or_default();
                         set_op(set, ip, add);
                     }
                 }
             }
             Object::Service(s) => {
-                for (k, v) in s.spec.as_ref().and_then(|sp| sp.selector.as_ref()).into_iter().flatten() {
+                for (k, v) in s
+                    .spec
+                    .as_ref()
+                    .and_then(|sp| sp.selector.as_ref())
+                    .into_iter()
+                    .flatten()
+                {
                     let key = (ns.clone(), k.clone(), v.clone());
-                    set_op(self.services_by_selector.entry(key.clone()).or_default(), name.clone(), add);
-                    if !add && self.services_by_selector.get(&key).is_some_and(|s| s.is_empty()) {
+                    set_op(
+                        self.services_by_selector.entry(key.clone()).or_default(),
+                        name.clone(),
+                        add,
+                    );
+                    if !add
+                        && self
+                            .services_by_selector
+                            .get(&key)
+                            .is_some_and(|s| s.is_empty())
+                    {
                         self.services_by_selector.remove(&key);
                     }
                 }
             }
             Object::EndpointSlice(s) => {
-                if let Some(svc) = s.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/service-name")) {
+                if let Some(svc) = s
+                    .metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get("kubernetes.io/service-name"))
+                {
                     let key = (ns.clone(), svc.clone());
-                    set_op(self.slices_by_service.entry(key.clone()).or_default(), name.clone(), add);
-                    if !add && self.slices_by_service.get(&key).is_some_and(|s| s.is_empty()) {
+                    set_op(
+                        self.slices_by_service.entry(key.clone()).or_default(),
+                        name.clone(),
+                        add,
+                    );
+                    if !add
+                        && self
+                            .slices_by_service
+                            .get(&key)
+                            .is_some_and(|s| s.is_empty())
+                    {
                         self.slices_by_service.remove(&key);
                     }
                 }
@@ -98,7 +150,10 @@ impl Indexes {
     ) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
         for (k, v) in labels {
-            if let Some(s) = self.services_by_selector.get(&(ns.to_string(), k.clone(), v.clone())) {
+            if let Some(s) = self
+                .services_by_selector
+                .get(&(ns.to_string(), k.clone(), v.clone()))
+            {
                 out.extend(s.iter().cloned());
             }
         }

@@ -229,19 +229,37 @@ pub(crate) fn schedule(cluster: &mut Cluster, ns: &str, name: &str) -> bool {
     let mut best: Vec<(String, (usize, usize))> = Vec::new();
     for n in cluster.list(Kind::Node, None) {
         let Object::Node(node) = n else { continue };
-        if !node_ready(node) || node.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false) {
+        if !node_ready(node)
+            || node
+                .spec
+                .as_ref()
+                .and_then(|s| s.unschedulable)
+                .unwrap_or(false)
+        {
             continue;
         }
         let labels = node.metadata.labels.as_ref();
-        let selected = selector.iter().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v));
+        let selected = selector
+            .iter()
+            .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v));
         if !selected || !tolerates(&pod, node) {
             continue;
         }
         let node_name = n.name().to_string();
-        let total = cluster.index.pods_on_node.get(&node_name).copied().unwrap_or(0);
+        let total = cluster
+            .index
+            .pods_on_node
+            .get(&node_name)
+            .copied()
+            .unwrap_or(0);
         let same_owner = owner
             .as_ref()
-            .and_then(|o| cluster.index.owner_on_node.get(&(o.clone(), node_name.clone())))
+            .and_then(|o| {
+                cluster
+                    .index
+                    .owner_on_node
+                    .get(&(o.clone(), node_name.clone()))
+            })
             .copied()
             .unwrap_or(0);
         best.push((node_name, (same_owner, total)));
@@ -316,7 +334,12 @@ fn allocate_pod_ip(cluster: &mut Cluster, node: &str, cidr: &Cidr) -> Option<Str
     if size < 4 {
         return None;
     }
-    let used = cluster.index.ips_on_node.get(node).cloned().unwrap_or_default();
+    let used = cluster
+        .index
+        .ips_on_node
+        .get(node)
+        .cloned()
+        .unwrap_or_default();
     let cursor = cluster.pod_ip_cursor.entry(node.to_string()).or_insert(2);
     for _ in 0..size {
         if *cursor >= size - 1 {
@@ -347,8 +370,9 @@ pub fn hostname(pod: &Pod) -> String {
 }
 
 fn hex(rng: &mut impl Rng, n: usize) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     (0..n)
-        .map(|_| format!("{:x}", rng.random_range(0..16u8)))
+        .map(|_| DIGITS[rng.random_range(0..16u8) as usize] as char)
         .collect()
 }
 

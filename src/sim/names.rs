@@ -26,7 +26,12 @@ pub fn uid(rng: &mut impl Rng) -> String {
     rng.fill(&mut b);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut h = String::with_capacity(32);
+    for x in b {
+        h.push(DIGITS[(x >> 4) as usize] as char);
+        h.push(DIGITS[(x & 15) as usize] as char);
+    }
     format!(
         "{}-{}-{}-{}-{}",
         &h[0..8],

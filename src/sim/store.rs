@@ -25,7 +25,13 @@ impl Store {
         self.get(key).is_some()
     }
     pub fn insert(&mut self, key: ObjKey, obj: Object) -> Option<Object> {
-        self.kinds.entry(key.kind).or_default().entry(key.namespace).or_default().insert(key.name, Box::new(obj)).map(|b| *b)
+        self.kinds
+            .entry(key.kind)
+            .or_default()
+            .entry(key.namespace)
+            .or_default()
+            .insert(key.name, Box::new(obj))
+            .map(|b| *b)
     }
     pub fn remove(&mut self, key: &ObjKey) -> Option<Object> {
         let by_ns = self.kinds.get_mut(&key.kind)?;
@@ -38,14 +44,24 @@ impl Store {
     }
     /// Objects of one kind, in one namespace or all, in list order.
     pub fn list(&self, kind: Kind, namespace: Option<&str>) -> Vec<&Object> {
-        let Some(by_ns) = self.kinds.get(&kind) else { return Vec::new() };
+        let Some(by_ns) = self.kinds.get(&kind) else {
+            return Vec::new();
+        };
         match namespace.filter(|_| kind.namespaced()) {
-            Some(ns) => by_ns.get(ns).map(|n| n.values().map(|b| &**b).collect()).unwrap_or_default(),
-            None => by_ns.values().flat_map(|n| n.values().map(|b| &**b)).collect(),
+            Some(ns) => by_ns
+                .get(ns)
+                .map(|n| n.values().map(|b| &**b).collect())
+                .unwrap_or_default(),
+            None => by_ns
+                .values()
+                .flat_map(|n| n.values().map(|b| &**b))
+                .collect(),
         }
     }
     pub fn values(&self) -> impl Iterator<Item = &Object> {
-        self.kinds.values().flat_map(|by_ns| by_ns.values().flat_map(|n| n.values().map(|b| &**b)))
+        self.kinds
+            .values()
+            .flat_map(|by_ns| by_ns.values().flat_map(|n| n.values().map(|b| &**b)))
     }
     /// Keys of every object in `namespace`.
     pub fn keys_in_namespace(&self, namespace: &str) -> Vec<ObjKey> {
