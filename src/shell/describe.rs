@@ -156,8 +156,8 @@ fn annotations_multiline(annotations: Option<&BTreeMap<String, String>>) -> Stri
         if k.len() + v.len() + 2 > 140 || v.contains('\n') {
             s.push_str(&format!("{k}:\n"));
             for line in v.lines() {
-                let line = if line.len() > 140 {
-                    format!("{}...", &line[..138])
+                let line = if line.chars().count() > 140 {
+                    format!("{}...", line.chars().take(138).collect::<String>())
                 } else {
                     line.to_string()
                 };

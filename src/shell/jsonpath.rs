@@ -165,18 +165,18 @@ fn parse_bracket(inner: &str) -> Result<Step, String> {
             .ok_or_else(|| format!("unsupported filter {f}"))?;
         let path = parse_path(lhs.trim())?;
         let r = rhs.trim();
-        let value = if (r.starts_with('"') && r.ends_with('"'))
-            || (r.starts_with('\'') && r.ends_with('\''))
-        {
+        let quoted =
+            (r.starts_with('"') && r.ends_with('"')) || (r.starts_with('\'') && r.ends_with('\''));
+        let value = if r.len() >= 2 && quoted {
             Value::String(r[1..r.len() - 1].to_string())
         } else {
             serde_json::from_str(r).unwrap_or(Value::String(r.to_string()))
         };
         return Ok(Step::Filter(path, "==".into(), value));
     }
-    if (inner.starts_with('\'') && inner.ends_with('\''))
-        || (inner.starts_with('"') && inner.ends_with('"'))
-    {
+    let quoted = (inner.starts_with('\'') && inner.ends_with('\''))
+        || (inner.starts_with('"') && inner.ends_with('"'));
+    if inner.len() >= 2 && quoted {
         return Ok(Step::Field(inner[1..inner.len() - 1].to_string()));
     }
     if let Some((a, b)) = inner.split_once(':') {

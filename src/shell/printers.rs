@@ -105,7 +105,7 @@ pub fn service_external_ip(svc: &Service, wide: bool) -> String {
             ingress.dedup();
             let mut lb = ingress.join(",");
             if !wide && lb.len() > 16 {
-                lb = format!("{}...", &lb[..13]);
+                lb = format!("{}...", lb.chars().take(13).collect::<String>());
             }
             let mut all: Vec<String> = Vec::new();
             if !lb.is_empty() {

@@ -13,14 +13,14 @@ pub const EPOCH_SECONDS: i64 = 1_764_064_800; // 2025-11-25T10:00:00Z
 
 impl SimTime {
     pub fn from_secs(s: u64) -> SimTime {
-        SimTime(s * 1000)
+        SimTime(s.saturating_mul(1000))
     }
     pub fn plus_secs(self, s: u64) -> SimTime {
-        SimTime(self.0 + s * 1000)
+        SimTime(self.0.saturating_add(s.saturating_mul(1000)))
     }
     pub fn to_datetime(self) -> DateTime<Utc> {
         // Whole seconds only: metav1.Time is serialised with second precision.
-        let secs = EPOCH_SECONDS + (self.0 / 1000) as i64;
+        let secs = EPOCH_SECONDS.saturating_add((self.0 / 1000).min(i64::MAX as u64 / 2) as i64);
         Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
     }
     pub fn to_time(self) -> Time {
@@ -32,9 +32,9 @@ impl SimTime {
     }
     /// Signed seconds from `earlier` to `self` (negative when `earlier` lies in the future).
     pub fn secs_since_time(self, earlier: &Time) -> i64 {
-        let now = EPOCH_SECONDS * 1000 + self.0 as i64;
+        let now = (EPOCH_SECONDS * 1000).saturating_add(self.0.min(i64::MAX as u64 / 2) as i64);
         let then = earlier.0.timestamp_millis();
-        (now - then).div_euclid(1000)
+        now.saturating_sub(then).div_euclid(1000)
     }
 }
 
