@@ -54,6 +54,8 @@ pub struct Config {
     pub domain: String,
     pub dns_ip: u32,
     pub max_endpoints_per_slice: usize,
+    /// The lab's own limit on pods that controllers create (a browser tab is not a datacenter).
+    pub max_pods: usize,
     pub kubernetes_version: String,
 }
 
@@ -66,6 +68,7 @@ impl Default for Config {
             domain: "cluster.local".into(),
             dns_ip: parse_ip("10.96.0.10").expect("static ip"),
             max_endpoints_per_slice: 100,
+            max_pods: 2000,
             kubernetes_version: "v1.34.0".into(),
         }
     }
@@ -118,6 +121,8 @@ pub struct Cluster {
     pub(crate) dirty_replicasets: BTreeSet<(String, String)>,
     pub(crate) dirty_services: BTreeSet<(String, String)>,
     pub(crate) unscheduled: BTreeSet<(String, String)>,
+    /// Pods no node could take; retried when a pod leaves.
+    pub(crate) unschedulable: BTreeSet<(String, String)>,
     /// Nodes the cluster booted from manifests: their first apply reports `created`.
     pub(crate) booted_nodes: BTreeSet<String>,
     /// Increases on every stored change; views use it to know when to redraw.
@@ -148,6 +153,7 @@ impl Cluster {
             dirty_replicasets: BTreeSet::new(),
             dirty_services: BTreeSet::new(),
             unscheduled: BTreeSet::new(),
+            unschedulable: BTreeSet::new(),
             booted_nodes: BTreeSet::new(),
             generation: 0,
             events: BTreeMap::new(),
@@ -208,6 +214,11 @@ impl Cluster {
     }
 
     fn release_resources(&mut self, obj: &Object) {
+        if obj.kind() == Kind::Pod {
+            // capacity freed: pods waiting for a node get another chance
+            let waiting = std::mem::take(&mut self.unschedulable);
+            self.unscheduled.extend(waiting);
+        }
         match obj {
             Object::Service(svc) => self.release_service(svc),
             Object::Pod(p) => {

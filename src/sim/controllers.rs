@@ -164,6 +164,21 @@ impl Cluster {
             .collect();
         if active.len() < want {
             for _ in active.len()..want {
+                let pods_now = self.index.pods;
+                if pods_now >= self.config.max_pods {
+                    let msg = format!(
+                        "Error creating: pods \"{name}-\" is forbidden: svclab holds at most {} pods in a cluster",
+                        self.config.max_pods
+                    );
+                    self.record_event(
+                        Involved(ns, "ReplicaSet", name),
+                        "Warning",
+                        "FailedCreate",
+                        "replicaset-controller",
+                        &msg,
+                    );
+                    break;
+                }
                 let pod = self.pod_from_template(&rs, spec.template.clone().unwrap_or_default());
                 if let Ok(Object::Pod(p)) = self.create(Object::Pod(pod)) {
                     let msg = format!(

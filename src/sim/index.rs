@@ -20,6 +20,8 @@ pub(crate) struct Indexes {
     pub owner_on_node: BTreeMap<(String, String), usize>,
     /// node → pod IPs in use (host-network pods excluded)
     pub ips_on_node: BTreeMap<String, BTreeSet<String>>,
+    /// how many pods the store holds
+    pub pods: usize,
     /// (namespace, service name) → names of EndpointSlices labelled for it
     pub slices_by_service: BTreeMap<(String, String), BTreeSet<String>>,
 }
@@ -50,6 +52,11 @@ impl Indexes {
         }
         match obj {
             Object::Pod(p) => {
+                if add {
+                    self.pods += 1;
+                } else {
+                    self.pods = self.pods.saturating_sub(1);
+                }
                 for (k, v) in p.metadata.labels.iter().flatten() {
                     let key = (ns.clone(), k.clone(), v.clone());
                     set_op(

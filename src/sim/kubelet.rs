@@ -227,6 +227,8 @@ pub(crate) fn schedule(cluster: &mut Cluster, ns: &str, name: &str) -> bool {
         .first()
         .map(|o| o.uid.clone());
     let mut best: Vec<(String, (usize, usize))> = Vec::new();
+    let mut full = 0;
+    let node_count = cluster.list(Kind::Node, None).len();
     for n in cluster.list(Kind::Node, None) {
         let Object::Node(node) = n else { continue };
         if !node_ready(node)
@@ -252,6 +254,17 @@ pub(crate) fn schedule(cluster: &mut Cluster, ns: &str, name: &str) -> bool {
             .get(&node_name)
             .copied()
             .unwrap_or(0);
+        let capacity = node
+            .status
+            .as_ref()
+            .and_then(|s| s.allocatable.as_ref())
+            .and_then(|a| a.get("pods"))
+            .and_then(|q| q.0.parse::<usize>().ok())
+            .unwrap_or(110);
+        if total >= capacity {
+            full += 1;
+            continue;
+        }
         let same_owner = owner
             .as_ref()
             .and_then(|o| {
@@ -265,6 +278,22 @@ pub(crate) fn schedule(cluster: &mut Cluster, ns: &str, name: &str) -> bool {
         best.push((node_name, (same_owner, total)));
     }
     let Some(min) = best.iter().map(|(_, s)| *s).min() else {
+        // stays Pending until a pod leaves (then the scheduler retries)
+        cluster
+            .unschedulable
+            .insert((ns.to_string(), name.to_string()));
+        let why = if full > 0 {
+            format!("0/{node_count} nodes are available: {full} Too many pods. preemption: 0/{node_count} nodes are available: {full} No preemption victims found for incoming pod.")
+        } else {
+            format!("0/{node_count} nodes are available: {node_count} node(s) didn't match Pod's node affinity/selector. preemption: 0/{node_count} nodes are available: {node_count} Preemption is not helpful for scheduling.")
+        };
+        cluster.record_event(
+            Involved(ns, "Pod", name),
+            "Warning",
+            "FailedScheduling",
+            "default-scheduler",
+            &why,
+        );
         return false;
     };
     let candidates: Vec<String> = best
