@@ -1144,6 +1144,10 @@ pub fn label(sh: &mut Shell, args: &[String], annotate: bool) -> Output {
             map.remove(k);
         }
         let changed = *map != before;
+        // updateDataChangeMsg: a change that made the object's JSON shorter without
+        // --overwrite reads "unlabeled"
+        let shorter = serde_json::to_string(&before).map(|b| b.len()).unwrap_or(0)
+            > serde_json::to_string(&*map).map(|b| b.len()).unwrap_or(0);
         if map.is_empty() {
             if annotate {
                 m.annotations = None;
@@ -1153,6 +1157,8 @@ pub fn label(sh: &mut Shell, args: &[String], annotate: bool) -> Output {
         }
         let verb = if annotate {
             "annotated"
+        } else if changed && shorter && !p.bool("overwrite") {
+            "unlabeled"
         } else if changed {
             "labeled"
         } else {

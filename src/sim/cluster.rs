@@ -389,6 +389,14 @@ impl Cluster {
         if !obj.name().is_empty() && self.objects.contains_key(&key) {
             return Err(ApiError::already_exists(kind, obj.name()));
         }
+        // PrepareForCreate: the status a client sends is not the client's to set
+        match &mut obj {
+            Object::Service(s) => s.status = None,
+            Object::Pod(p) => p.status = None,
+            Object::Deployment(d) => d.status = None,
+            Object::ReplicaSet(r) => r.status = None,
+            _ => {}
+        }
         Self::apply_defaults(&mut obj);
         if let Object::Pod(p) = &mut obj {
             crate::sim::kubelet::admit_pod(p, &mut self.rng);
@@ -458,9 +466,8 @@ impl Cluster {
         Self::apply_defaults(&mut obj);
         let mut allocated = None;
         if let (Object::Service(new), Object::Service(old_svc)) = (&mut obj, &old) {
-            if new.status.is_none() {
-                new.status = old_svc.status.clone();
-            }
+            // PrepareForUpdate: status only changes through the status subresource
+            new.status = old_svc.status.clone();
             patch_allocated_values(new, old_svc);
             normalize_cluster_ips(new);
             match self.allocate_service(new, Some(old_svc)) {
@@ -482,15 +489,11 @@ impl Cluster {
         }
         // keep status the controllers own
         match (&mut obj, &old) {
-            (Object::Pod(n), Object::Pod(o))
-                if n.status.is_none() || n.status == Some(Default::default()) =>
-            {
-                n.status = o.status.clone();
-            }
+            (Object::Pod(n), Object::Pod(o)) => n.status = o.status.clone(),
             (Object::Deployment(n), Object::Deployment(o)) => n.status = o.status.clone(),
             (Object::ReplicaSet(n), Object::ReplicaSet(o)) => n.status = o.status.clone(),
             (Object::Namespace(n), Object::Namespace(o)) => n.status = o.status.clone(),
-            (Object::Node(n), Object::Node(o)) if n.status.is_none() => n.status = o.status.clone(),
+            (Object::Node(n), Object::Node(o)) => n.status = o.status.clone(),
             _ => {}
         }
         if let (Object::Namespace(n), _) = (&mut obj, &old) {
