@@ -365,7 +365,18 @@ impl Cluster {
 
     /// `POST`: create an object. Fills `generateName`, defaults, allocates, validates, stores, and
     /// lets the controllers react.
-    pub fn create(&mut self, mut obj: Object) -> Result<Object, ApiError> {
+    pub fn create(&mut self, obj: Object) -> Result<Object, ApiError> {
+        let kind = obj.kind();
+        let key = self.create_key(obj)?;
+        Ok(self
+            .objects
+            .get(&key)
+            .cloned()
+            .unwrap_or_else(|| unreachable_object(kind)))
+    }
+
+    /// `create` without handing back a copy of the stored object.
+    pub(crate) fn create_key(&mut self, mut obj: Object) -> Result<ObjKey, ApiError> {
         let kind = obj.kind();
         if kind.namespaced() {
             let ns = obj.namespace().to_string();
@@ -432,15 +443,24 @@ impl Cluster {
         }
         self.put(obj);
         self.reconcile();
-        Ok(self
-            .objects
-            .get(&key)
-            .cloned()
-            .unwrap_or_else(|| unreachable_object(kind)))
+        Ok(key)
     }
 
     /// `PUT`: replace an existing object. Returns the stored object and whether anything changed.
-    pub fn update(&mut self, mut obj: Object) -> Result<(Object, bool), ApiError> {
+    pub fn update(&mut self, obj: Object) -> Result<(Object, bool), ApiError> {
+        let kind = obj.kind();
+        let (key, changed) = self.update_key(obj)?;
+        Ok((
+            self.objects
+                .get(&key)
+                .cloned()
+                .unwrap_or_else(|| unreachable_object(kind)),
+            changed,
+        ))
+    }
+
+    /// `update` without handing back a copy of the stored object.
+    pub(crate) fn update_key(&mut self, mut obj: Object) -> Result<(ObjKey, bool), ApiError> {
         let kind = obj.kind();
         if kind.namespaced() && obj.namespace().is_empty() {
             obj.meta_mut().namespace = Some("default".into());
@@ -505,7 +525,7 @@ impl Cluster {
         }
         let changed = obj != old;
         if !changed {
-            return Ok((old, false));
+            return Ok((key, false));
         }
         let spec_changed = spec_of(&obj) != spec_of(&old);
         if spec_changed && matches!(kind, Kind::Deployment | Kind::ReplicaSet) {
@@ -516,13 +536,7 @@ impl Cluster {
         }
         self.put(obj);
         self.reconcile();
-        Ok((
-            self.objects
-                .get(&key)
-                .cloned()
-                .unwrap_or_else(|| unreachable_object(kind)),
-            true,
-        ))
+        Ok((key, true))
     }
 
     /// `kubectl apply` of one decoded object, given the JSON the user wrote (the "modified" config).
@@ -530,7 +544,7 @@ impl Cluster {
         &mut self,
         obj: Object,
         modified: &Value,
-    ) -> Result<(Object, ApplyResult), ApiError> {
+    ) -> Result<(ObjKey, ApplyResult), ApiError> {
         let kind = obj.kind();
         let mut modified = modified.clone();
         let ns = if kind.namespaced() {
@@ -558,7 +572,7 @@ impl Cluster {
                     .annotations
                     .get_or_insert_with(Default::default)
                     .insert(LAST_APPLIED.into(), annotation);
-                let created = self.create(obj)?;
+                let created = self.create_key(obj)?;
                 Ok((created, ApplyResult::Created))
             }
             Some(current) => {
@@ -575,7 +589,7 @@ impl Cluster {
                 let new_obj =
                     decode(&merged).map_err(|e| ApiError::bad_request(format!("{e:?}")))?;
                 let booted = kind == Kind::Node && self.booted_nodes.remove(obj.name());
-                let (stored, changed) = self.update(new_obj)?;
+                let (stored, changed) = self.update_key(new_obj)?;
                 let result = if booted {
                     ApplyResult::Created
                 } else if changed {

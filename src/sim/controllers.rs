@@ -107,9 +107,7 @@ impl Cluster {
                 self.sync_replica_set(&ns, &name);
             }
             for (ns, name) in std::mem::take(&mut self.unscheduled) {
-                if kubelet::schedule(self, &ns, &name) {
-                    kubelet::start(self, &ns, &name);
-                }
+                kubelet::schedule_and_start(self, &ns, &name);
             }
             for (ns, name) in std::mem::take(&mut self.dirty_services) {
                 crate::sim::endpoints::sync_service(self, &ns, &name);
@@ -180,11 +178,8 @@ impl Cluster {
                     break;
                 }
                 let pod = self.pod_from_template(&rs, spec.template.clone().unwrap_or_default());
-                if let Ok(Object::Pod(p)) = self.create(Object::Pod(pod)) {
-                    let msg = format!(
-                        "Created pod: {}",
-                        p.metadata.name.clone().unwrap_or_default()
-                    );
+                if let Ok(key) = self.create_key(Object::Pod(pod)) {
+                    let msg = format!("Created pod: {}", key.name);
                     self.record_event(
                         Involved(ns, "ReplicaSet", name),
                         "Normal",
@@ -192,7 +187,6 @@ impl Cluster {
                         "replicaset-controller",
                         &msg,
                     );
-                    active.push(p);
                 }
             }
         } else if active.len() > want {

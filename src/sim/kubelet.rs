@@ -202,10 +202,7 @@ fn tolerates(pod: &Pod, node: &Node) -> bool {
 /// Picks a node like the default scheduler does for pods without resource requests: feasible,
 /// ready nodes; fewest pods of the same owner first (default topology spreading), then fewest
 /// pods overall (least allocated); ties broken at random.
-pub(crate) fn schedule(cluster: &mut Cluster, ns: &str, name: &str) -> bool {
-    let Some(Object::Pod(pod)) = cluster.get(Kind::Pod, ns, name).cloned() else {
-        return false;
-    };
+fn schedule(cluster: &mut Cluster, pod: &mut Pod, ns: &str, name: &str) -> bool {
     if pod
         .spec
         .as_ref()
@@ -244,7 +241,7 @@ pub(crate) fn schedule(cluster: &mut Cluster, ns: &str, name: &str) -> bool {
         let selected = selector
             .iter()
             .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v));
-        if !selected || !tolerates(&pod, node) {
+        if !selected || !tolerates(pod, node) {
             continue;
         }
         let node_name = n.name().to_string();
@@ -302,12 +299,10 @@ pub(crate) fn schedule(cluster: &mut Cluster, ns: &str, name: &str) -> bool {
         .map(|(n, _)| n)
         .collect();
     let chosen = candidates[cluster.rng.random_range(0..candidates.len())].clone();
-    let mut pod = pod;
     pod.spec.get_or_insert_with(Default::default).node_name = Some(chosen.clone());
     let now = cluster.now.to_time();
     let status = pod.status.get_or_insert_with(Default::default);
     set_condition(status, "PodScheduled", true, &now);
-    cluster.put(Object::Pod(pod));
     cluster.record_event(
         Involved(ns, "Pod", name),
         "Normal",
@@ -406,10 +401,7 @@ fn hex(rng: &mut impl Rng, n: usize) -> String {
 }
 
 /// The kubelet starts a scheduled pod: sandbox, IP, containers, environment, readiness.
-pub(crate) fn start(cluster: &mut Cluster, ns: &str, name: &str) {
-    let Some(Object::Pod(mut pod)) = cluster.get(Kind::Pod, ns, name).cloned() else {
-        return;
-    };
+fn start(cluster: &mut Cluster, pod: &mut Pod, ns: &str, name: &str) {
     let Some(node_name) = pod.spec.as_ref().and_then(|s| s.node_name.clone()) else {
         return;
     };
@@ -441,7 +433,7 @@ pub(crate) fn start(cluster: &mut Cluster, ns: &str, name: &str) {
         cidr.and_then(|c| allocate_pod_ip(cluster, &node_name, &c))
     };
     let now = cluster.now.to_time();
-    let hostname = hostname(&pod);
+    let hostname = hostname(pod);
     let mut statuses = Vec::new();
     for c in pod.spec.clone().unwrap_or_default().containers {
         let image = c.image.clone().unwrap_or_default();
@@ -493,7 +485,7 @@ pub(crate) fn start(cluster: &mut Cluster, ns: &str, name: &str) {
         .spec
         .as_ref()
         .and_then(|s| s.containers.first().cloned())
-        .map(|c| container_env(cluster, &pod, &c, &hostname))
+        .map(|c| container_env(cluster, pod, &c, &hostname))
         .unwrap_or_default();
     cluster.runtime.insert(
         (ns.to_string(), name.to_string()),
@@ -502,9 +494,13 @@ pub(crate) fn start(cluster: &mut Cluster, ns: &str, name: &str) {
             started: cluster.now,
         },
     );
-    cluster.put(Object::Pod(pod.clone()));
-    for c in pod.spec.clone().unwrap_or_default().containers {
-        let image = c.image.clone().unwrap_or_default();
+    let containers: Vec<(String, String)> = pod
+        .spec
+        .iter()
+        .flat_map(|s| s.containers.iter())
+        .map(|c| (c.name.clone(), c.image.clone().unwrap_or_default()))
+        .collect();
+    for (cname, image) in containers {
         cluster.record_event(
             Involved(ns, "Pod", name),
             "Normal",
@@ -517,17 +513,16 @@ pub(crate) fn start(cluster: &mut Cluster, ns: &str, name: &str) {
             "Normal",
             "Created",
             "kubelet",
-            &format!("Created container: {}", c.name),
+            &format!("Created container: {cname}"),
         );
         cluster.record_event(
             Involved(ns, "Pod", name),
             "Normal",
             "Started",
             "kubelet",
-            &format!("Started container {}", c.name),
+            &format!("Started container {cname}"),
         );
     }
-    update_readiness(cluster, ns, name);
 }
 
 fn probe_port(probe: &Probe, c: &k8s_openapi::api::core::v1::Container) -> Option<i32> {
@@ -554,8 +549,49 @@ pub(crate) fn update_readiness(cluster: &mut Cluster, ns: &str, name: &str) {
     let Some(Object::Pod(mut pod)) = cluster.get(Kind::Pod, ns, name).cloned() else {
         return;
     };
-    let Some(rt) = cluster.runtime(ns, name).cloned() else {
+    let before = pod.clone();
+    let next = readiness(cluster, &mut pod, ns, name);
+    if pod != before {
+        cluster.put(Object::Pod(pod));
+    }
+    if let Some(at) = next {
+        cluster.add_timer(
+            at,
+            Timer::PodReadinessCheck {
+                namespace: ns.to_string(),
+                name: name.to_string(),
+            },
+        );
+    }
+}
+
+/// The scheduler and the kubelet on a new pod, written back once.
+pub(crate) fn schedule_and_start(cluster: &mut Cluster, ns: &str, name: &str) {
+    let Some(Object::Pod(mut pod)) = cluster.get(Kind::Pod, ns, name).cloned() else {
         return;
+    };
+    if !schedule(cluster, &mut pod, ns, name) {
+        return;
+    }
+    start(cluster, &mut pod, ns, name);
+    let next = readiness(cluster, &mut pod, ns, name);
+    cluster.put(Object::Pod(pod));
+    if let Some(at) = next {
+        cluster.add_timer(
+            at,
+            Timer::PodReadinessCheck {
+                namespace: ns.to_string(),
+                name: name.to_string(),
+            },
+        );
+    }
+}
+
+/// Container readiness and the pod's Ready condition at the current time; returns when to look
+/// again if a probe's initial delay has not passed yet.
+fn readiness(cluster: &Cluster, pod: &mut Pod, ns: &str, name: &str) -> Option<SimTime> {
+    let Some(started) = cluster.runtime(ns, name).map(|r| r.started) else {
+        return None;
     };
     let spec = pod.spec.clone().unwrap_or_default();
     let mut next_check: Option<SimTime> = None;
@@ -569,9 +605,7 @@ pub(crate) fn update_readiness(cluster: &mut Cluster, ns: &str, name: &str) {
         let ready = match &c.readiness_probe {
             None => true,
             Some(p) => {
-                let due = rt
-                    .started
-                    .plus_secs(p.initial_delay_seconds.unwrap_or(0).max(0) as u64);
+                let due = started.plus_secs(p.initial_delay_seconds.unwrap_or(0).max(0) as u64);
                 if cluster.now < due {
                     next_check = Some(next_check.map_or(due, |n| n.min(due)));
                     false
@@ -596,25 +630,11 @@ pub(crate) fn update_readiness(cluster: &mut Cluster, ns: &str, name: &str) {
             .is_some_and(|c| c.status == "True")
     });
     let now = cluster.now.to_time();
-    let before = pod.clone();
-    {
-        let status = pod.status.get_or_insert_with(Default::default);
-        status.container_statuses = Some(statuses);
-        set_condition(status, "ContainersReady", all_ready, &now);
-        set_condition(status, "Ready", all_ready && gates_ok, &now);
-    }
-    if pod != before {
-        cluster.put(Object::Pod(pod));
-    }
-    if let Some(at) = next_check {
-        cluster.add_timer(
-            at,
-            Timer::PodReadinessCheck {
-                namespace: ns.to_string(),
-                name: name.to_string(),
-            },
-        );
-    }
+    let status = pod.status.get_or_insert_with(Default::default);
+    status.container_statuses = Some(statuses);
+    set_condition(status, "ContainersReady", all_ready, &now);
+    set_condition(status, "Ready", all_ready && gates_ok, &now);
+    next_check
 }
 
 /// The STATUS column of `kubectl get pods` (`printPod`).
