@@ -144,21 +144,37 @@ impl Cluster {
         let uid = rs.metadata.uid.clone().unwrap_or_default();
         let spec = rs.spec.clone().unwrap_or_default();
         let want = spec.replicas.unwrap_or(1).max(0) as usize;
-        let pods: Vec<Pod> = self
+        // active pods with their deletion rank (getPodsToDelete: unscheduled, then pending,
+        // then not ready, then the newest), read without copying the pods
+        type Rank = (
+            bool,
+            bool,
+            bool,
+            std::cmp::Reverse<Option<k8s_openapi::chrono::DateTime<k8s_openapi::chrono::Utc>>>,
+            std::cmp::Reverse<String>,
+        );
+        let mut active: Vec<(Rank, String)> = self
             .owned_by(Kind::Pod, ns, &uid)
             .into_iter()
             .filter_map(|o| {
                 if let Object::Pod(p) = o {
-                    Some(p.clone())
+                    Some(p)
                 } else {
                     None
                 }
             })
-            .collect();
-        let mut active: Vec<Pod> = pods
-            .iter()
             .filter(|p| p.metadata.deletion_timestamp.is_none() && !pod_is_terminal(p))
-            .cloned()
+            .map(|p| {
+                let pname = p.metadata.name.clone().unwrap_or_default();
+                let rank = (
+                    p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some(),
+                    p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"),
+                    pod_is_ready(p),
+                    std::cmp::Reverse(p.metadata.creation_timestamp.as_ref().map(|t| t.0)),
+                    std::cmp::Reverse(pname.clone()),
+                );
+                (rank, pname)
+            })
             .collect();
         if active.len() < want {
             for _ in active.len()..want {
@@ -190,22 +206,9 @@ impl Cluster {
                 }
             }
         } else if active.len() > want {
-            // getPodsToDelete: unscheduled, then pending, then not ready, then the newest
-            active.sort_by(|a, b| {
-                let rank = |p: &Pod| {
-                    (
-                        p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some(),
-                        p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"),
-                        pod_is_ready(p),
-                        std::cmp::Reverse(p.metadata.creation_timestamp.clone().map(|t| t.0)),
-                        std::cmp::Reverse(p.metadata.name.clone()),
-                    )
-                };
-                rank(a).cmp(&rank(b))
-            });
+            active.sort_by(|a, b| a.0.cmp(&b.0));
             let surplus = active.len() - want;
-            for p in active.drain(..surplus) {
-                let pname = p.metadata.name.clone().unwrap_or_default();
+            for (_, pname) in active.drain(..surplus) {
                 let _ = self.delete(Kind::Pod, ns, &pname, None);
                 self.record_event(
                     Involved(ns, "ReplicaSet", name),
@@ -217,22 +220,23 @@ impl Cluster {
             }
         }
         // status from the pods as they are now
-        let pods: Vec<Pod> = self
+        let (count, ready) = self
             .owned_by(Kind::Pod, ns, &uid)
             .into_iter()
             .filter_map(|o| {
                 if let Object::Pod(p) = o {
-                    Some(p.clone())
+                    Some(p)
                 } else {
                     None
                 }
             })
             .filter(|p| p.metadata.deletion_timestamp.is_none() && !pod_is_terminal(p))
-            .collect();
-        let ready = pods.iter().filter(|p| pod_is_ready(p)).count() as i32;
+            .fold((0i32, 0i32), |(n, r), p| {
+                (n + 1, r + i32::from(pod_is_ready(p)))
+            });
         let status = ReplicaSetStatus {
-            replicas: pods.len() as i32,
-            fully_labeled_replicas: Some(pods.len() as i32),
+            replicas: count,
+            fully_labeled_replicas: Some(count),
             ready_replicas: Some(ready),
             available_replicas: Some(ready),
             observed_generation: rs.metadata.generation,

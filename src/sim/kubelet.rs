@@ -435,11 +435,16 @@ fn start(cluster: &mut Cluster, pod: &mut Pod, ns: &str, name: &str) {
     let now = cluster.now.to_time();
     let hostname = hostname(pod);
     let mut statuses = Vec::new();
-    for c in pod.spec.clone().unwrap_or_default().containers {
-        let image = c.image.clone().unwrap_or_default();
+    let images: Vec<(String, String)> = pod
+        .spec
+        .iter()
+        .flat_map(|s| s.containers.iter())
+        .map(|c| (c.name.clone(), c.image.clone().unwrap_or_default()))
+        .collect();
+    for (cname, image) in images {
         let repo = image.split(':').next().unwrap_or(&image).to_string();
         statuses.push(ContainerStatus {
-            name: c.name.clone(),
+            name: cname,
             image: image.clone(),
             image_id: format!(
                 "docker-pullable://{repo}@sha256:{}",
@@ -484,8 +489,8 @@ fn start(cluster: &mut Cluster, pod: &mut Pod, ns: &str, name: &str) {
     let env = pod
         .spec
         .as_ref()
-        .and_then(|s| s.containers.first().cloned())
-        .map(|c| container_env(cluster, pod, &c, &hostname))
+        .and_then(|s| s.containers.first())
+        .map(|c| container_env(cluster, pod, c, &hostname))
         .unwrap_or_default();
     cluster.runtime.insert(
         (ns.to_string(), name.to_string()),
@@ -593,7 +598,8 @@ fn readiness(cluster: &Cluster, pod: &mut Pod, ns: &str, name: &str) -> Option<S
     let Some(started) = cluster.runtime(ns, name).map(|r| r.started) else {
         return None;
     };
-    let spec = pod.spec.clone().unwrap_or_default();
+    let empty = k8s_openapi::api::core::v1::PodSpec::default();
+    let spec = pod.spec.as_ref().unwrap_or(&empty);
     let mut next_check: Option<SimTime> = None;
     let mut all_ready = true;
     let mut statuses = pod
@@ -630,10 +636,11 @@ fn readiness(cluster: &Cluster, pod: &mut Pod, ns: &str, name: &str) -> Option<S
             .is_some_and(|c| c.status == "True")
     });
     let now = cluster.now.to_time();
+    let ready = all_ready && gates_ok;
     let status = pod.status.get_or_insert_with(Default::default);
     status.container_statuses = Some(statuses);
     set_condition(status, "ContainersReady", all_ready, &now);
-    set_condition(status, "Ready", all_ready && gates_ok, &now);
+    set_condition(status, "Ready", ready, &now);
     next_check
 }
 
