@@ -359,7 +359,8 @@ fn plan_endpoints(
         // legacy Endpoints: ready and not-ready addresses, repacked by port set; terminating
         // pods only with publishNotReadyAddresses
         let terminating = p.metadata.deletion_timestamp.is_some();
-        if (!terminating || publish) && !(key.is_empty() && !ports.is_empty()) {
+        let resolves_some = !key.is_empty() || ports.is_empty();
+        if (!terminating || publish) && resolves_some {
             let mut sorted = key.clone();
             sorted.sort();
             let entry = subsets.entry(sorted.clone()).or_insert_with(|| {

@@ -595,9 +595,7 @@ pub(crate) fn schedule_and_start(cluster: &mut Cluster, ns: &str, name: &str) {
 /// Container readiness and the pod's Ready condition at the current time; returns when to look
 /// again if a probe's initial delay has not passed yet.
 fn readiness(cluster: &Cluster, pod: &mut Pod, ns: &str, name: &str) -> Option<SimTime> {
-    let Some(started) = cluster.runtime(ns, name).map(|r| r.started) else {
-        return None;
-    };
+    let started = cluster.runtime(ns, name).map(|r| r.started)?;
     let empty = k8s_openapi::api::core::v1::PodSpec::default();
     let spec = pod.spec.as_ref().unwrap_or(&empty);
     let mut next_check: Option<SimTime> = None;
