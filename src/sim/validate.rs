@@ -880,8 +880,9 @@ pub fn deployment(d: &Deployment) -> Vec<FieldError> {
     errs
 }
 
+/// `ValidateDeploymentUpdate`: the spec as on create, then the immutable selector (apps/v1).
 pub fn deployment_update(new: &Deployment, old: &Deployment) -> Vec<FieldError> {
-    let mut errs = Vec::new();
+    let mut errs = deployment(new);
     let ns = new.spec.as_ref().map(|s| s.selector.clone());
     let os = old.spec.as_ref().map(|s| s.selector.clone());
     if ns != os {
@@ -891,7 +892,6 @@ pub fn deployment_update(new: &Deployment, old: &Deployment) -> Vec<FieldError> 
             "field is immutable",
         ));
     }
-    errs.extend(deployment(new));
     errs
 }
 
