@@ -113,8 +113,8 @@ fn describe(c: &Cluster, o: &Object) -> String {
         Object::Service(s) => describe_service(c, s),
         Object::Pod(p) => describe_pod(c, p),
         Object::Node(n) => describe_node(c, n),
-        Object::Deployment(_)
-        | Object::ReplicaSet(_)
+        Object::Deployment(d) => describe_deployment(c, d),
+        Object::ReplicaSet(_)
         | Object::Namespace(_)
         | Object::ConfigMap(_)
         | Object::Endpoints(_)
@@ -995,6 +995,278 @@ fn describe_generic(c: &Cluster, o: &Object) -> String {
         _ => {}
     }
     let (inline, table) = events_text(c, o.namespace(), o.kind().name(), o.name());
+    w.push_str(&inline);
+    TabWriter::describe().format(&w) + &table
+}
+
+fn int_or_string(v: Option<&IntOrString>) -> String {
+    match v {
+        Some(IntOrString::Int(n)) => n.to_string(),
+        Some(IntOrString::String(s)) => s.clone(),
+        None => String::new(),
+    }
+}
+
+/// `DescribePodTemplate` with `describeContainers(…, "  ")`.
+fn pod_template(t: Option<&k8s_openapi::api::core::v1::PodTemplateSpec>) -> String {
+    let mut w = String::from("Pod Template:\n");
+    let Some(t) = t else {
+        w.push_str("  <unset>");
+        return w;
+    };
+    let meta = t.metadata.clone().unwrap_or_default();
+    w.push_str(&labels_multiline("  Labels", meta.labels.as_ref()));
+    if meta.annotations.as_ref().is_some_and(|a| !a.is_empty()) {
+        w.push_str(&annotations_multiline(meta.annotations.as_ref()).replacen(
+            "Annotations:",
+            "  Annotations:",
+            1,
+        ));
+    }
+    let spec = t.spec.clone().unwrap_or_default();
+    if let Some(sa) = spec.service_account_name.as_ref().filter(|s| !s.is_empty()) {
+        w.push_str(&format!("  Service Account:\t{sa}\n"));
+    }
+    w.push_str(if spec.containers.is_empty() {
+        "  Containers: <none>\n"
+    } else {
+        "  Containers:\n"
+    });
+    for ctr in &spec.containers {
+        w.push_str(&format!("   {}:\n", ctr.name));
+        w.push_str(&format!(
+            "    Image:\t{}\n",
+            ctr.image.clone().unwrap_or_default()
+        ));
+        let ports = ctr.ports.clone().unwrap_or_default();
+        let fmt_port = |p: &k8s_openapi::api::core::v1::ContainerPort| {
+            let proto = p.protocol.clone().unwrap_or_else(|| "TCP".into());
+            match p.name.as_ref().filter(|n| !n.is_empty()) {
+                Some(n) => format!("{}/{proto} ({n})", p.container_port),
+                None => format!("{}/{proto}", p.container_port),
+            }
+        };
+        let host: Vec<String> = ports
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}/{}",
+                    p.host_port.unwrap_or(0),
+                    p.protocol.clone().unwrap_or_else(|| "TCP".into())
+                )
+            })
+            .collect();
+        match ports.len() {
+            0 => w.push_str("    Port:\t<none>\n    Host Port:\t<none>\n"),
+            1 => w.push_str(&format!(
+                "    Port:\t{}\n    Host Port:\t{}\n",
+                fmt_port(&ports[0]),
+                host[0]
+            )),
+            _ => {
+                let list: Vec<String> = ports.iter().map(fmt_port).collect();
+                w.push_str(&format!(
+                    "    Ports:\t{}\n    Host Ports:\t{}\n",
+                    list.join(", "),
+                    host.join(", ")
+                ));
+            }
+        }
+        if let Some(cmd) = ctr.command.as_ref().filter(|c| !c.is_empty()) {
+            w.push_str("    Command:\n");
+            for x in cmd {
+                w.push_str(&format!("      {x}\n"));
+            }
+        }
+        if let Some(args) = ctr.args.as_ref().filter(|c| !c.is_empty()) {
+            w.push_str("    Args:\n");
+            for x in args {
+                w.push_str(&format!("      {x}\n"));
+            }
+        }
+        if let Some(p) = &ctr.liveness_probe {
+            w.push_str(&format!("    Liveness:\t{}\n", probe_text(p)));
+        }
+        if let Some(p) = &ctr.readiness_probe {
+            w.push_str(&format!("    Readiness:\t{}\n", probe_text(p)));
+        }
+        let env = ctr.env.clone().unwrap_or_default();
+        if env.is_empty() {
+            w.push_str("    Environment:\t<none>\n");
+        } else {
+            w.push_str("    Environment:\n");
+            for e in env {
+                w.push_str(&format!(
+                    "      {}:\t{}\n",
+                    e.name,
+                    e.value.unwrap_or_default()
+                ));
+            }
+        }
+        let mounts = ctr.volume_mounts.clone().unwrap_or_default();
+        if mounts.is_empty() {
+            w.push_str("    Mounts:\t<none>\n");
+        } else {
+            w.push_str("    Mounts:\n");
+            for m in mounts {
+                let mode = if m.read_only.unwrap_or(false) {
+                    "ro"
+                } else {
+                    "rw"
+                };
+                w.push_str(&format!(
+                    "      {} from {} ({mode})\n",
+                    m.mount_path, m.name
+                ));
+            }
+        }
+    }
+    if spec.volumes.as_ref().is_none_or(|v| v.is_empty()) {
+        w.push_str("  Volumes:\t<none>\n");
+    } else {
+        w.push_str("  Volumes:\n");
+        for v in spec.volumes.iter().flatten() {
+            w.push_str(&format!("   {}:\n", v.name));
+        }
+    }
+    if let Some(pc) = spec.priority_class_name.as_ref().filter(|s| !s.is_empty()) {
+        w.push_str(&format!("  Priority Class Name:\t{pc}\n"));
+    }
+    w.push_str(&labels_multiline(
+        "  Node-Selectors",
+        spec.node_selector.as_ref(),
+    ));
+    let tol = spec.tolerations.clone().unwrap_or_default();
+    if tol.is_empty() {
+        w.push_str("  Tolerations:\t<none>\n");
+    } else {
+        w.push_str("  Tolerations:\t");
+        for (i, t) in tol.iter().enumerate() {
+            if i > 0 {
+                w.push('\t');
+            }
+            let mut s = t.key.clone().unwrap_or_default();
+            if let Some(e) = t.effect.as_ref().filter(|e| !e.is_empty()) {
+                s.push_str(&format!(":{e}"));
+            }
+            if t.operator.as_deref() == Some("Exists") {
+                s.push_str(" op=Exists");
+            }
+            w.push_str(&s);
+            w.push('\n');
+        }
+    }
+    w
+}
+
+/// `describeDeployment`.
+fn describe_deployment(c: &Cluster, d: &k8s_openapi::api::apps::v1::Deployment) -> String {
+    let name = d.metadata.name.clone().unwrap_or_default();
+    let ns = d.metadata.namespace.clone().unwrap_or_default();
+    let spec = d.spec.clone().unwrap_or_default();
+    let st = d.status.clone().unwrap_or_default();
+    let mut w = String::new();
+    w.push_str(&format!("Name:\t{name}\nNamespace:\t{ns}\n"));
+    if let Some(t) = &d.metadata.creation_timestamp {
+        w.push_str(&format!("CreationTimestamp:\t{}\n", rfc1123z(t)));
+    }
+    w.push_str(&labels_multiline("Labels", d.metadata.labels.as_ref()));
+    w.push_str(&annotations_multiline(d.metadata.annotations.as_ref()));
+    w.push_str(&format!(
+        "Selector:\t{}\n",
+        crate::sim::controllers::selector_of(&spec.selector)
+    ));
+    w.push_str(&format!(
+        "Replicas:\t{} desired | {} updated | {} total | {} available | {} unavailable\n",
+        spec.replicas.unwrap_or(1),
+        st.updated_replicas.unwrap_or(0),
+        st.replicas.unwrap_or(0),
+        st.available_replicas.unwrap_or(0),
+        st.unavailable_replicas.unwrap_or(0)
+    ));
+    let strategy = spec.strategy.clone().unwrap_or_default();
+    w.push_str(&format!(
+        "StrategyType:\t{}\n",
+        strategy.type_.clone().unwrap_or_default()
+    ));
+    w.push_str(&format!(
+        "MinReadySeconds:\t{}\n",
+        spec.min_ready_seconds.unwrap_or(0)
+    ));
+    if let Some(ru) = &strategy.rolling_update {
+        w.push_str(&format!(
+            "RollingUpdateStrategy:\t{} max unavailable, {} max surge\n",
+            int_or_string(ru.max_unavailable.as_ref()),
+            int_or_string(ru.max_surge.as_ref())
+        ));
+    }
+    w.push_str(&pod_template(Some(&spec.template)));
+    let conds = st.conditions.clone().unwrap_or_default();
+    if !conds.is_empty() {
+        w.push_str("Conditions:\n  Type\tStatus\tReason\n  ----\t------\t------\n");
+        for cnd in conds {
+            w.push_str(&format!(
+                "  {} \t{}\t{}\n",
+                cnd.type_,
+                cnd.status,
+                cnd.reason.unwrap_or_default()
+            ));
+        }
+    }
+    // GetAllReplicaSets: the one with the current template is new, the others with pods are old
+    let uid = d.metadata.uid.clone().unwrap_or_default();
+    let mut template = spec.template.clone();
+    if let Some(l) = template.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
+        l.remove("pod-template-hash");
+    }
+    let mut old = Vec::new();
+    let mut new = Vec::new();
+    for o in c.list(Kind::ReplicaSet, Some(&ns)) {
+        let Object::ReplicaSet(rs) = o else { continue };
+        if !rs
+            .metadata
+            .owner_references
+            .iter()
+            .flatten()
+            .any(|r| r.uid == uid && r.controller == Some(true))
+        {
+            continue;
+        }
+        let mut t = rs
+            .spec
+            .as_ref()
+            .and_then(|s| s.template.clone())
+            .unwrap_or_default();
+        if let Some(l) = t.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
+            l.remove("pod-template-hash");
+        }
+        let text = format!(
+            "{} ({}/{} replicas created)",
+            o.name(),
+            rs.status.as_ref().map_or(0, |s| s.replicas),
+            rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1)
+        );
+        if t == template {
+            new.push(text);
+        } else if rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0) > 0
+            || rs.status.as_ref().is_some_and(|s| s.replicas > 0)
+        {
+            old.push(text);
+        }
+    }
+    let list = |v: &Vec<String>| {
+        if v.is_empty() {
+            "<none>".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    w.push_str(&format!(
+        "OldReplicaSets:\t{}\nNewReplicaSet:\t{}\n",
+        list(&old),
+        list(&new)
+    ));
+    let (inline, table) = events_text(c, &ns, "Deployment", &name);
     w.push_str(&inline);
     TabWriter::describe().format(&w) + &table
 }

@@ -48,6 +48,9 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
     }
     let all_ns = p.bool("all-namespaces");
     let ns = namespace(&p);
+    if matches!(p.args[0].as_str(), "events" | "event" | "ev") {
+        return events(sh, &p, &ns, all_ns);
+    }
     let request = match parse_request(&p.args) {
         Ok(r) => r,
         Err(e) => return Output::fail(e),
@@ -379,4 +382,81 @@ fn custom_columns(spec: &str, blocks: &[(Kind, Vec<Object>)], no_headers: bool) 
         }
     }
     TabWriter::kubectl().format(&text)
+}
+
+/// `kubectl get events` (`printEvent`): the events the lab's controllers and kubelets recorded.
+fn events(sh: &Shell, p: &super::flags::Parsed, ns: &str, all_ns: bool) -> Output {
+    let c = &sh.cluster;
+    let wide = p.get("output") == Some("wide");
+    let mut evs: Vec<&crate::sim::controllers::Event> = c
+        .all_events()
+        .into_iter()
+        .filter(|e| all_ns || e.namespace == ns || (e.namespace.is_empty() && ns == "default"))
+        .collect();
+    if let Some(key) = p.get("sort-by") {
+        if key.contains("lastTimestamp") {
+            evs.sort_by_key(|e| e.last);
+        } else if key.contains("firstTimestamp") || key.contains("creationTimestamp") {
+            evs.sort_by_key(|e| e.first);
+        }
+    }
+    let mut out = Output::ok();
+    if evs.is_empty() {
+        out.err(if all_ns {
+            "No resources found\n".to_string()
+        } else {
+            format!("No resources found in {ns} namespace.\n")
+        });
+        return out;
+    }
+    let mut t = String::new();
+    if !p.bool("no-headers") {
+        if all_ns {
+            t.push_str("NAMESPACE\t");
+        }
+        t.push_str(if wide {
+            "LAST SEEN\tTYPE\tREASON\tOBJECT\tSUBOBJECT\tSOURCE\tMESSAGE\tFIRST SEEN\tCOUNT\tNAME\n"
+        } else {
+            "LAST SEEN\tTYPE\tREASON\tOBJECT\tMESSAGE\n"
+        });
+    }
+    for e in evs {
+        let last = super::printers::age(c.now, Some(&e.last.to_time()));
+        let first = super::printers::age(c.now, Some(&e.first.to_time()));
+        let target = format!("{}/{}", e.kind.to_ascii_lowercase(), e.name);
+        if all_ns {
+            t.push_str(&format!(
+                "{}\t",
+                if e.namespace.is_empty() {
+                    "default"
+                } else {
+                    &e.namespace
+                }
+            ));
+        }
+        if wide {
+            let event_name = format!(
+                "{}.{:016x}",
+                e.name,
+                crate::sim::time::EPOCH_SECONDS as u64 * 1_000_000_000 + e.first.0 * 1_000_000
+            );
+            t.push_str(&format!(
+                "{last}\t{}\t{}\t{target}\t\t{}\t{}\t{first}\t{}\t{event_name}\n",
+                e.type_,
+                e.reason,
+                e.source,
+                e.message.trim(),
+                e.count
+            ));
+        } else {
+            t.push_str(&format!(
+                "{last}\t{}\t{}\t{target}\t{}\n",
+                e.type_,
+                e.reason,
+                e.message.trim()
+            ));
+        }
+    }
+    out.out(TabWriter::kubectl().format(&t));
+    out
 }

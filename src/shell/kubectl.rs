@@ -39,6 +39,7 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         "annotate" => super::mutate::label(sh, rest, true),
         "delete" => super::mutate::delete(sh, rest),
         "patch" => super::mutate::patch(sh, rest),
+        "set" => super::mutate::set(sh, rest),
         "edit" => super::mutate::edit(sh, rest),
         "exec" => super::pod_exec::run(sh, rest),
         "version" => {

@@ -1570,6 +1570,106 @@ fn remove_pointer(doc: &mut Value, path: &str) -> Option<Value> {
     }
 }
 
+/// `kubectl set image TYPE/NAME CONTAINER=IMAGE…` (deployments, replica sets, pods).
+pub fn set(sh: &mut Shell, args: &[String]) -> Output {
+    if args.first().map(String::as_str) != Some("image") {
+        let what = args.first().cloned().unwrap_or_default();
+        return Output::fail(format!(
+            "error: unknown command \"{what}\" for \"kubectl set\""
+        ));
+    }
+    let p = match parse(
+        &args[1..],
+        &[flag("all", None), val("selector", Some('l'))],
+        "kubectl set image",
+    ) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let ns = namespace(&p);
+    let split = p
+        .args
+        .iter()
+        .position(|a| a.contains('='))
+        .unwrap_or(p.args.len());
+    let (res, changes) = p.args.split_at(split);
+    if changes.is_empty() {
+        return Output::fail(errors::usage(
+            "kubectl set image",
+            "at least one image update is required",
+        ));
+    }
+    let target = match res {
+        [one] if one.contains('/') => one
+            .split_once('/')
+            .map(|(t, n)| (t.to_string(), n.to_string())),
+        [t, n] => Some((t.clone(), n.clone())),
+        _ => None,
+    };
+    let Some((t, name)) = target else {
+        return Output::fail(errors::usage(
+            "kubectl set image",
+            "one or more resources must be specified as <resource> <name> or <resource>/<name>",
+        ));
+    };
+    let kind = match resolve_kind(&t) {
+        Ok(k) => k,
+        Err(e) => return Output::fail(e),
+    };
+    let Some(mut obj) = sh.cluster.get(kind, &ns, &name).cloned() else {
+        return Output::fail(errors::single(&ApiError::not_found(kind, &name)));
+    };
+    let containers = match &mut obj {
+        Object::Deployment(d) => d
+            .spec
+            .as_mut()
+            .and_then(|s| s.template.spec.as_mut())
+            .map(|s| &mut s.containers),
+        Object::ReplicaSet(r) => r
+            .spec
+            .as_mut()
+            .and_then(|s| s.template.as_mut())
+            .and_then(|t| t.spec.as_mut())
+            .map(|s| &mut s.containers),
+        Object::Pod(pd) => pd.spec.as_mut().map(|s| &mut s.containers),
+        other => {
+            return Output::fail(format!(
+                "error: cannot set image on a {}",
+                other.kind().name()
+            ))
+        }
+    };
+    let Some(containers) = containers else {
+        return Output::fail("error: the object has no pod template");
+    };
+    for c in changes {
+        let Some((cname, image)) = c.split_once('=') else {
+            return Output::fail(format!("error: invalid image update: {c}"));
+        };
+        let mut found = false;
+        for ctr in containers.iter_mut() {
+            if cname == "*" || ctr.name == cname {
+                ctr.image = Some(image.to_string());
+                found = true;
+            }
+        }
+        if !found {
+            return Output::fail(format!("error: unable to find container named \"{cname}\""));
+        }
+    }
+    match sh.cluster.update(obj) {
+        Ok(_) => {
+            let mut out = Output::ok();
+            out.out(format!(
+                "{}/{name} image updated\n",
+                kind.lower_group_kind()
+            ));
+            out
+        }
+        Err(e) => Output::fail(errors::single(&e)),
+    }
+}
+
 pub fn edit(_sh: &mut Shell, _args: &[String]) -> Output {
     Output::fail("error: kubectl edit needs an editor: in the lab's browser terminal it opens the object in the Manifest editor; on the command line use `kubectl patch` or `kubectl apply -f`")
 }

@@ -634,6 +634,21 @@ impl Cluster {
                     pod.metadata.deletion_timestamp =
                         Some(self.now.plus_secs(grace as u64).to_time());
                     pod.metadata.deletion_grace_period_seconds = Some(grace);
+                    let names: Vec<String> = pod
+                        .spec
+                        .iter()
+                        .flat_map(|s| s.containers.iter())
+                        .map(|c| c.name.clone())
+                        .collect();
+                    for cname in names {
+                        self.record_event(
+                            crate::sim::controllers::Involved(namespace, "Pod", name),
+                            "Normal",
+                            "Killing",
+                            "kubelet",
+                            &format!("Stopping container {cname}"),
+                        );
+                    }
                     let uid = pod.metadata.uid.clone().unwrap_or_default();
                     self.put(Object::Pod(pod.clone()));
                     self.add_timer(

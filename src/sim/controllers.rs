@@ -76,6 +76,14 @@ impl Cluster {
         }
     }
 
+    /// Every recorded event, in the apiserver's list order (namespace, then the event name, which
+    /// starts with the involved object's name and then its time).
+    pub fn all_events(&self) -> Vec<&Event> {
+        let mut v: Vec<&Event> = self.events.values().flatten().collect();
+        v.sort_by(|a, b| (&a.namespace, &a.name, a.first).cmp(&(&b.namespace, &b.name, b.first)));
+        v
+    }
+
     pub fn events_for(&self, ns: &str, kind: &str, name: &str) -> Vec<&Event> {
         let mut v: Vec<&Event> = self
             .events
