@@ -40,6 +40,7 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         "delete" => super::mutate::delete(sh, rest),
         "patch" => super::mutate::patch(sh, rest),
         "set" => super::mutate::set(sh, rest),
+        "rollout" => super::mutate::rollout(sh, rest),
         "edit" => super::mutate::edit(sh, rest),
         "exec" => super::pod_exec::run(sh, rest),
         "version" => {

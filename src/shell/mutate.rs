@@ -1670,6 +1670,138 @@ pub fn set(sh: &mut Shell, args: &[String]) -> Output {
     }
 }
 
+/// `kubectl rollout status|restart` for Deployments. `status` waits as kubectl does: simulated
+/// time passes until the rollout finishes (or its progress deadline passes).
+pub fn rollout(sh: &mut Shell, args: &[String]) -> Output {
+    let Some(sub) = args.first().map(String::as_str) else {
+        return Output::fail(errors::usage(
+            "kubectl rollout",
+            "Required resource not specified.",
+        ));
+    };
+    let p = match parse(
+        &args[1..],
+        &[
+            val("timeout", None),
+            val("watch", Some('w')),
+            val("revision", None),
+        ],
+        "kubectl rollout",
+    ) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let ns = namespace(&p);
+    let (kind, name) = match target(&p, &format!("kubectl rollout {sub}")) {
+        Ok(t) => t,
+        Err(o) => return o,
+    };
+    if kind != Kind::Deployment {
+        return Output::fail(format!(
+            "error: no {sub} has been implemented for {{\"{}\" \"{}\"}}",
+            kind.group(),
+            kind.name()
+        ));
+    }
+    if sh.cluster.get(kind, &ns, &name).is_none() {
+        return Output::fail(errors::single(&ApiError::not_found(kind, &name)));
+    }
+    match sub {
+        "status" => {
+            let mut out = Output::ok();
+            let mut last = String::new();
+            let start = sh.cluster.now;
+            loop {
+                let Some(Object::Deployment(d)) = sh.cluster.get(kind, &ns, &name).cloned() else {
+                    break;
+                };
+                let spec_replicas = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+                let st = d.status.clone().unwrap_or_default();
+                let updated = st.updated_replicas.unwrap_or(0);
+                let total = st.replicas.unwrap_or(0);
+                let available = st.available_replicas.unwrap_or(0);
+                let (msg, done) = if d.metadata.generation > st.observed_generation {
+                    (
+                        "Waiting for deployment spec update to be observed...\n".to_string(),
+                        false,
+                    )
+                } else if updated < spec_replicas {
+                    (format!("Waiting for deployment \"{name}\" rollout to finish: {updated} out of {spec_replicas} new replicas have been updated...\n"), false)
+                } else if total > updated {
+                    (format!("Waiting for deployment \"{name}\" rollout to finish: {} old replicas are pending termination...\n", total - updated), false)
+                } else if available < updated {
+                    (format!("Waiting for deployment \"{name}\" rollout to finish: {available} of {updated} updated replicas are available...\n"), false)
+                } else {
+                    (
+                        format!("deployment \"{name}\" successfully rolled out\n"),
+                        true,
+                    )
+                };
+                if msg != last {
+                    out.out(msg.clone());
+                    last = msg;
+                }
+                if done {
+                    return out;
+                }
+                let deadline = d
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.progress_deadline_seconds)
+                    .unwrap_or(600)
+                    .max(1) as u64;
+                if sh.cluster.now.0 >= start.0 + deadline * 1000 {
+                    out.err(format!(
+                        "error: deployment \"{name}\" exceeded its progress deadline\n"
+                    ));
+                    out.code = 1;
+                    return out;
+                }
+                let step = match sh.cluster.next_timer() {
+                    Some(t) if t.0 > sh.cluster.now.0 => {
+                        (t.0 - sh.cluster.now.0).min(deadline * 1000)
+                    }
+                    _ => 1000,
+                };
+                sh.cluster.advance(step);
+            }
+            out
+        }
+        "restart" => {
+            let Some(Object::Deployment(mut d)) = sh.cluster.get(kind, &ns, &name).cloned() else {
+                return Output::fail(errors::single(&ApiError::not_found(kind, &name)));
+            };
+            let now = sh
+                .cluster
+                .now
+                .to_datetime()
+                .format("%Y-%m-%dT%H:%M:%SZ")
+                .to_string();
+            let tmeta = d
+                .spec
+                .get_or_insert_with(Default::default)
+                .template
+                .metadata
+                .get_or_insert_with(Default::default);
+            tmeta
+                .annotations
+                .get_or_insert_with(Default::default)
+                .insert("kubectl.kubernetes.io/restartedAt".into(), now);
+            match sh.cluster.update(Object::Deployment(d)) {
+                Ok(_) => {
+                    let mut out = Output::ok();
+                    out.out(format!("deployment.apps/{name} restarted\n"));
+                    out
+                }
+                Err(e) => Output::fail(errors::single(&e)),
+            }
+        }
+        other => Output::fail(format!(
+            "error: unknown command \"{other}\" for \"kubectl rollout\""
+        )),
+    }
+}
+
 pub fn edit(_sh: &mut Shell, _args: &[String]) -> Output {
     Output::fail("error: kubectl edit needs an editor: in the lab's browser terminal it opens the object in the Manifest editor; on the command line use `kubectl patch` or `kubectl apply -f`")
 }
