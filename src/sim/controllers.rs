@@ -292,9 +292,6 @@ impl Cluster {
         let uid = d.metadata.uid.clone().unwrap_or_default();
         let spec = d.spec.clone().unwrap_or_default();
         let replicas = spec.replicas.unwrap_or(1).max(0);
-        let template_value = serde_json::to_value(&spec.template).unwrap_or_default();
-        let collision = d.status.as_ref().and_then(|s| s.collision_count);
-        let hash = names::pod_template_hash(&template_value, collision);
         let rss: Vec<ReplicaSet> = self
             .owned_by(Kind::ReplicaSet, ns, &uid)
             .into_iter()
@@ -346,6 +343,9 @@ impl Cluster {
                 } else {
                     (replicas + max_surge - old_total).clamp(0, replicas)
                 };
+                let template_value = serde_json::to_value(&spec.template).unwrap_or_default();
+                let collision = d.status.as_ref().and_then(|s| s.collision_count);
+                let hash = names::pod_template_hash(&template_value, collision);
                 let rs = self.new_replica_set(&d, &hash, initial, max_revision + 1, max_surge);
                 match self.create(Object::ReplicaSet(rs)) {
                     Ok(Object::ReplicaSet(rs)) => {
@@ -364,6 +364,7 @@ impl Cluster {
             }
         };
 
+        let new_name = new_rs.metadata.name.clone().unwrap_or_default();
         if recreate {
             let old_pods_alive = olds.iter().any(|rs| {
                 let ruid = rs.metadata.uid.clone().unwrap_or_default();
@@ -454,7 +455,7 @@ impl Cluster {
                 }
             }
         }
-        self.update_deployment_status(ns, name, &uid, &hash, replicas, max_unavailable);
+        self.update_deployment_status(ns, name, &uid, &new_name, replicas, max_unavailable);
     }
 
     fn new_replica_set(
@@ -559,7 +560,7 @@ impl Cluster {
         ns: &str,
         name: &str,
         uid: &str,
-        hash: &str,
+        new_name: &str,
         replicas: i32,
         max_unavailable: i32,
     ) {
@@ -577,7 +578,7 @@ impl Cluster {
                 }
             })
             .collect();
-        let new_name = format!("{name}-{hash}");
+        let new_name = new_name.to_string();
         let mut st = DeploymentStatus::default();
         let (mut total, mut ready, mut available, mut updated) = (0, 0, 0, 0);
         for rs in &rss {
@@ -708,17 +709,30 @@ fn revision(rs: &ReplicaSet) -> Option<i64> {
 
 /// Equal templates, ignoring the `pod-template-hash` label the controller added.
 fn same_template(rs: &ReplicaSet, template: &PodTemplateSpec) -> bool {
-    let Some(mut t) = rs.spec.as_ref().and_then(|s| s.template.clone()) else {
+    let Some(t) = rs.spec.as_ref().and_then(|s| s.template.as_ref()) else {
         return false;
     };
-    if let Some(l) = t.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
-        l.remove("pod-template-hash");
+    if t.spec != template.spec {
+        return false;
     }
-    let mut want = template.clone();
-    if let Some(l) = want.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
-        l.remove("pod-template-hash");
-    }
-    t == want
+    let empty = ObjectMeta::default();
+    let (a, b) = (
+        t.metadata.as_ref().unwrap_or(&empty),
+        template.metadata.as_ref().unwrap_or(&empty),
+    );
+    let labels = |m: &ObjectMeta| {
+        m.labels
+            .iter()
+            .flatten()
+            .filter(|(k, _)| k.as_str() != "pod-template-hash")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect::<Vec<_>>()
+    };
+    a.annotations.as_ref().filter(|x| !x.is_empty())
+        == b.annotations.as_ref().filter(|x| !x.is_empty())
+        && labels(a) == labels(b)
+        && a.name == b.name
+        && a.namespace == b.namespace
 }
 
 fn resolve_int_or_percent(v: Option<&IntOrString>, total: i32, round_up: bool) -> i32 {

@@ -726,8 +726,9 @@ fn pod_template(
         Some(&labels),
         &format!("{path}.metadata.labels"),
     ));
-    let spec = t.spec.clone().unwrap_or_default();
-    errs.extend(pod_spec(&spec, &format!("{path}.spec")));
+    let empty = PodSpec::default();
+    let spec = t.spec.as_ref().unwrap_or(&empty);
+    errs.extend(pod_spec(spec, &format!("{path}.spec")));
     if let Some(rp) = &spec.restart_policy {
         if rp != "Always" {
             errs.push(FieldError::not_supported(
@@ -799,7 +800,8 @@ fn int_or_percent(v: Option<&IntOrString>, path: &str) -> (i64, bool, Vec<FieldE
 /// `ValidateDeployment`.
 pub fn deployment(d: &Deployment) -> Vec<FieldError> {
     let mut errs = object_meta(Kind::Deployment, &d.metadata);
-    let spec = d.spec.clone().unwrap_or_default();
+    let empty = k8s_openapi::api::apps::v1::DeploymentSpec::default();
+    let spec = d.spec.as_ref().unwrap_or(&empty);
     let replicas = spec.replicas.unwrap_or(0);
     if replicas < 0 {
         errs.push(FieldError::invalid(
@@ -902,7 +904,8 @@ pub fn on_create(obj: &Object) -> Vec<FieldError> {
         Object::Deployment(d) => deployment(d),
         Object::Pod(p) => {
             let mut errs = object_meta(Kind::Pod, &p.metadata);
-            errs.extend(pod_spec(&p.spec.clone().unwrap_or_default(), "spec"));
+            let empty = PodSpec::default();
+            errs.extend(pod_spec(p.spec.as_ref().unwrap_or(&empty), "spec"));
             errs
         }
         Object::ReplicaSet(rs) => {
