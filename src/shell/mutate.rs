@@ -1711,10 +1711,7 @@ pub fn rollout(sh: &mut Shell, args: &[String]) -> Output {
             let mut out = Output::ok();
             let mut last = String::new();
             let start = sh.cluster.now;
-            loop {
-                let Some(Object::Deployment(d)) = sh.cluster.get(kind, &ns, &name).cloned() else {
-                    break;
-                };
+            while let Some(Object::Deployment(d)) = sh.cluster.get(kind, &ns, &name).cloned() {
                 let spec_replicas = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
                 let st = d.status.clone().unwrap_or_default();
                 let updated = st.updated_replicas.unwrap_or(0);
