@@ -105,49 +105,87 @@ pub fn filter(words: &[String], input: Output) -> Output {
         "grep" | "egrep" => {
             let mut ignore_case = false;
             let mut invert = false;
+            let mut count = false;
+            let (mut before, mut after) = (0usize, 0usize);
             let mut pattern = None;
-            for a in args {
-                match a.as_str() {
-                    "-i" => ignore_case = true,
-                    "-v" => invert = true,
-                    "-E" | "-e" | "-F" => {}
-                    "-iv" | "-vi" => {
-                        ignore_case = true;
-                        invert = true;
+            let mut i = 0;
+            while i < args.len() {
+                let a = args[i].as_str();
+                let num = |s: &str| s.parse::<usize>().ok();
+                match a {
+                    "-A" | "-B" | "-C" => {
+                        let n = args.get(i + 1).and_then(|s| num(s)).unwrap_or(0);
+                        i += 1;
+                        match a {
+                            "-A" => after = n,
+                            "-B" => before = n,
+                            _ => (before, after) = (n, n),
+                        }
+                    }
+                    _ if a.len() > 2 && (a.starts_with("-A") || a.starts_with("-B") || a.starts_with("-C")) && num(&a[2..]).is_some() => {
+                        let n = num(&a[2..]).unwrap_or(0);
+                        match &a[..2] {
+                            "-A" => after = n,
+                            "-B" => before = n,
+                            _ => (before, after) = (n, n),
+                        }
+                    }
+                    _ if a.starts_with('-') && a.len() > 1 && pattern.is_none() => {
+                        for c in a[1..].chars() {
+                            match c {
+                                'i' => ignore_case = true,
+                                'v' => invert = true,
+                                'c' => count = true,
+                                _ => {}
+                            }
+                        }
                     }
                     p if pattern.is_none() => pattern = Some(p.to_string()),
                     _ => {}
                 }
+                i += 1;
             }
             let Some(p) = pattern else {
                 out.err("Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n");
                 out.code = 2;
                 return out;
             };
-            let alts: Vec<String> = p
-                .split('|')
-                .map(|a| {
-                    if ignore_case {
-                        a.to_lowercase()
-                    } else {
-                        a.to_string()
-                    }
+            let alts: Vec<String> =
+                p.split('|').map(|a| if ignore_case { a.to_lowercase() } else { a.to_string() }).collect();
+            let lines: Vec<&str> = text.lines().collect();
+            let hits: Vec<bool> = lines
+                .iter()
+                .map(|line| {
+                    let hay = if ignore_case { line.to_lowercase() } else { line.to_string() };
+                    alts.iter().any(|a| hay.contains(a.as_str())) != invert
                 })
                 .collect();
-            let mut any = false;
-            for line in text.lines() {
-                let hay = if ignore_case {
-                    line.to_lowercase()
-                } else {
-                    line.to_string()
-                };
-                let hit = alts.iter().any(|a| hay.contains(a.as_str()));
-                if hit != invert {
-                    any = true;
+            let n_hits = hits.iter().filter(|h| **h).count();
+            if count {
+                out.out(format!("{n_hits}\n"));
+            } else {
+                let mut shown: Vec<bool> = vec![false; lines.len()];
+                for (i, h) in hits.iter().enumerate() {
+                    if *h {
+                        for j in i.saturating_sub(before)..=(i + after).min(lines.len().saturating_sub(1)) {
+                            shown[j] = true;
+                        }
+                    }
+                }
+                let context = before > 0 || after > 0;
+                let mut last: Option<usize> = None;
+                for (i, line) in lines.iter().enumerate() {
+                    if !shown[i] {
+                        continue;
+                    }
+                    if context && last.is_some_and(|l| l + 1 < i) {
+                        out.out("--\n");
+                    }
                     out.out(format!("{line}\n"));
+                    last = Some(i);
                 }
             }
-            out.code = if any { 0 } else { 1 };
+            out.code = if n_hits > 0 { 0 } else { 1 };
         }
         "head" | "tail" => {
             let n: usize = args
