@@ -122,7 +122,10 @@ pub fn filter(words: &[String], input: Output) -> Output {
                             _ => (before, after) = (n, n),
                         }
                     }
-                    _ if a.len() > 2 && (a.starts_with("-A") || a.starts_with("-B") || a.starts_with("-C")) && num(&a[2..]).is_some() => {
+                    _ if a.len() > 2
+                        && (a.starts_with("-A") || a.starts_with("-B") || a.starts_with("-C"))
+                        && num(&a[2..]).is_some() =>
+                    {
                         let n = num(&a[2..]).unwrap_or(0);
                         match &a[..2] {
                             "-A" => after = n,
@@ -150,13 +153,25 @@ pub fn filter(words: &[String], input: Output) -> Output {
                 out.code = 2;
                 return out;
             };
-            let alts: Vec<String> =
-                p.split('|').map(|a| if ignore_case { a.to_lowercase() } else { a.to_string() }).collect();
+            let alts: Vec<String> = p
+                .split('|')
+                .map(|a| {
+                    if ignore_case {
+                        a.to_lowercase()
+                    } else {
+                        a.to_string()
+                    }
+                })
+                .collect();
             let lines: Vec<&str> = text.lines().collect();
             let hits: Vec<bool> = lines
                 .iter()
                 .map(|line| {
-                    let hay = if ignore_case { line.to_lowercase() } else { line.to_string() };
+                    let hay = if ignore_case {
+                        line.to_lowercase()
+                    } else {
+                        line.to_string()
+                    };
                     alts.iter().any(|a| hay.contains(a.as_str())) != invert
                 })
                 .collect();
@@ -167,7 +182,9 @@ pub fn filter(words: &[String], input: Output) -> Output {
                 let mut shown: Vec<bool> = vec![false; lines.len()];
                 for (i, h) in hits.iter().enumerate() {
                     if *h {
-                        for j in i.saturating_sub(before)..=(i + after).min(lines.len().saturating_sub(1)) {
+                        for j in i.saturating_sub(before)
+                            ..=(i + after).min(lines.len().saturating_sub(1))
+                        {
                             shown[j] = true;
                         }
                     }

@@ -2,6 +2,7 @@
 //! with its address, podCIDR and pods. The full lab (editor, cluster view, terminal) follows.
 
 use crate::scene::{self, NodeView};
+use crate::shell::{NoFiles, Shell};
 use crate::sim::Cluster;
 use leptos::prelude::*;
 
@@ -47,11 +48,17 @@ fn NodeCard(node: NodeView) -> impl IntoView {
 pub fn App() -> impl IntoView {
     let cluster = Cluster::new(seed_from_url());
     let nodes = scene::nodes(&cluster);
+    // the same interpreter as the command line, so the page shows exactly what kubectl prints
+    let mut shell = Shell::new(cluster, Box::new(NoFiles));
+    let services = shell.run("kubectl get services -A -o wide").stdout();
     view! {
         <main class="lab">
             <h1>"svclab"</h1>
             <p class="lab__intro">"A simulated minikube cluster with three nodes."</p>
             <div class="nodes">{nodes.into_iter().map(|n| view! { <NodeCard node=n/> }).collect_view()}</div>
+            <section class="terminal-preview" aria-label="kubectl get services -A -o wide">
+                <pre>{format!("$ kubectl get services -A -o wide\n{services}")}</pre>
+            </section>
         </main>
     }
 }

@@ -11,6 +11,11 @@ test('the default cluster: three minikube nodes with their system pods', async (
   await expect(coredns).toHaveCount(1);
   await expect(coredns).toHaveAttribute('data-ready', 'true');
   await expect(page.locator('[data-node="minikube"] [data-pod^="kube-system/coredns-"]')).toContainText('10.244.0.2');
+  // the page runs the same interpreter as the CLI
+  const services = page.getByRole('region', { name: 'kubectl get services -A -o wide' });
+  await expect(services).toContainText('kube-dns');
+  await expect(services).toContainText('10.96.0.10');
+  await expect(services).toContainText('53/UDP,53/TCP,9153/TCP');
   await page.screenshot({ path: 'test-results/default-cluster.png', fullPage: true });
   expect(errors).toEqual([]);
 });
