@@ -182,10 +182,9 @@ pub fn filter(words: &[String], input: Output) -> Output {
                 let mut shown: Vec<bool> = vec![false; lines.len()];
                 for (i, h) in hits.iter().enumerate() {
                     if *h {
-                        for j in i.saturating_sub(before)
-                            ..=(i + after).min(lines.len().saturating_sub(1))
-                        {
-                            shown[j] = true;
+                        let end = (i + after).min(lines.len().saturating_sub(1));
+                        for s in &mut shown[i.saturating_sub(before)..=end] {
+                            *s = true;
                         }
                     }
                 }
