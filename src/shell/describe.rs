@@ -479,166 +479,15 @@ fn describe_pod(c: &Cluster, pod: &Pod) -> String {
     {
         w.push_str(&format!("Controlled By:\t{}/{}\n", o.kind, o.name));
     }
-    w.push_str("Containers:\n");
     let statuses = st.container_statuses.clone().unwrap_or_default();
     let env = c.runtime(&ns, &name).map(|r| r.env.vars());
-    for ctr in &spec.containers {
-        let cs = statuses.iter().find(|s| s.name == ctr.name);
-        w.push_str(&format!("  {}:\n", ctr.name));
-        if let Some(cs) = cs {
-            w.push_str(&format!(
-                "    Container ID:\t{}\n",
-                cs.container_id.clone().unwrap_or_default()
-            ));
-        }
-        w.push_str(&format!(
-            "    Image:\t{}\n",
-            ctr.image.clone().unwrap_or_default()
-        ));
-        if let Some(cs) = cs {
-            w.push_str(&format!("    Image ID:\t{}\n", cs.image_id));
-        }
-        let ports = ctr.ports.clone().unwrap_or_default();
-        let fmt_port = |p: &k8s_openapi::api::core::v1::ContainerPort| {
-            let proto = p.protocol.clone().unwrap_or_else(|| "TCP".into());
-            match p.name.as_ref().filter(|n| !n.is_empty()) {
-                Some(n) => format!("{}/{proto} ({n})", p.container_port),
-                None => format!("{}/{proto}", p.container_port),
-            }
-        };
-        let host_ports: Vec<String> = ports
-            .iter()
-            .map(|p| {
-                format!(
-                    "{}/{}",
-                    p.host_port.unwrap_or(0),
-                    p.protocol.clone().unwrap_or_else(|| "TCP".into())
-                )
-            })
-            .collect();
-        match ports.len() {
-            0 => {
-                w.push_str("    Port:\t<none>\n    Host Port:\t<none>\n");
-            }
-            1 => {
-                w.push_str(&format!(
-                    "    Port:\t{}\n    Host Port:\t{}\n",
-                    fmt_port(&ports[0]),
-                    host_ports[0]
-                ));
-            }
-            _ => {
-                let list: Vec<String> = ports.iter().map(fmt_port).collect();
-                w.push_str(&format!(
-                    "    Ports:\t{}\n    Host Ports:\t{}\n",
-                    list.join(", "),
-                    host_ports.join(", ")
-                ));
-            }
-        }
-        if let Some(cmd) = ctr.command.as_ref().filter(|c| !c.is_empty()) {
-            w.push_str("    Command:\n");
-            for x in cmd {
-                w.push_str(&format!("      {x}\n"));
-            }
-        }
-        if let Some(args) = ctr.args.as_ref().filter(|c| !c.is_empty()) {
-            w.push_str("    Args:\n");
-            for x in args {
-                w.push_str(&format!("      {x}\n"));
-            }
-        }
-        match cs.and_then(|s| s.state.clone()) {
-            Some(state) if state.running.is_some() => {
-                w.push_str("    State:\tRunning\n");
-                if let Some(t) = state.running.and_then(|r| r.started_at) {
-                    w.push_str(&format!("      Started:\t{}\n", rfc1123z(&t)));
-                }
-            }
-            Some(state) if state.waiting.is_some() => {
-                w.push_str("    State:\tWaiting\n");
-                w.push_str(&format!(
-                    "      Reason:\t{}\n",
-                    state.waiting.and_then(|x| x.reason).unwrap_or_default()
-                ));
-            }
-            Some(state) if state.terminated.is_some() => {
-                let t = state.terminated.unwrap_or_default();
-                w.push_str("    State:\tTerminated\n");
-                w.push_str(&format!(
-                    "      Reason:\t{}\n      Exit Code:\t{}\n",
-                    t.reason.unwrap_or_default(),
-                    t.exit_code
-                ));
-            }
-            _ => w.push_str("    State:\tWaiting\n      Reason:\tContainerCreating\n"),
-        }
-        w.push_str(&format!(
-            "    Ready:\t{}\n",
-            if cs.is_some_and(|s| s.ready) {
-                "True"
-            } else {
-                "False"
-            }
-        ));
-        w.push_str(&format!(
-            "    Restart Count:\t{}\n",
-            cs.map_or(0, |s| s.restart_count)
-        ));
-        if let Some(p) = &ctr.liveness_probe {
-            w.push_str(&format!("    Liveness:\t{}\n", probe_text(p)));
-        }
-        if let Some(p) = &ctr.readiness_probe {
-            w.push_str(&format!("    Readiness:\t{}\n", probe_text(p)));
-        }
-        if let Some(p) = &ctr.startup_probe {
-            w.push_str(&format!("    Startup:\t{}\n", probe_text(p)));
-        }
-        let declared = ctr.env.clone().unwrap_or_default();
-        if declared.is_empty() {
-            w.push_str("    Environment:\t<none>\n");
-        } else {
-            w.push_str("    Environment:\n");
-            for e in &declared {
-                let v = match (&e.value, &env) {
-                    (Some(_), Some(env)) => env
-                        .iter()
-                        .find(|(k, _)| *k == e.name)
-                        .map(|(_, v)| v.clone())
-                        .unwrap_or_default(),
-                    (Some(v), None) => v.clone(),
-                    (None, _) => match e.value_from.as_ref().and_then(|f| f.field_ref.as_ref()) {
-                        Some(fr) => format!(
-                            " ({}:{})",
-                            fr.api_version.clone().unwrap_or_else(|| "v1".into()),
-                            fr.field_path
-                        ),
-                        None => String::new(),
-                    },
-                };
-                w.push_str(&format!("      {}:\t{v}\n", e.name));
-            }
-        }
-        let mounts = ctr.volume_mounts.clone().unwrap_or_default();
-        if mounts.is_empty() {
-            w.push_str("    Mounts:\t<none>\n");
-        } else {
-            w.push_str("    Mounts:\n");
-            let mut ms = mounts.clone();
-            ms.sort_by(|a, b| a.mount_path.cmp(&b.mount_path));
-            for m in ms {
-                let mode = if m.read_only.unwrap_or(false) {
-                    "ro"
-                } else {
-                    "rw"
-                };
-                w.push_str(&format!(
-                    "      {} from {} ({mode})\n",
-                    m.mount_path, m.name
-                ));
-            }
-        }
-    }
+    w.push_str(&containers_text(
+        "Containers",
+        &spec.containers,
+        &statuses,
+        env.as_deref(),
+        "",
+    ));
     if let Some(gates) = spec.readiness_gates.as_ref().filter(|g| !g.is_empty()) {
         w.push_str("Readiness Gates:\n  Type\tStatus\n");
         let conds = st.conditions.clone().unwrap_or_default();
@@ -1027,100 +876,13 @@ fn pod_template(t: Option<&k8s_openapi::api::core::v1::PodTemplateSpec>) -> Stri
     if let Some(sa) = spec.service_account_name.as_ref().filter(|s| !s.is_empty()) {
         w.push_str(&format!("  Service Account:\t{sa}\n"));
     }
-    w.push_str(if spec.containers.is_empty() {
-        "  Containers: <none>\n"
-    } else {
-        "  Containers:\n"
-    });
-    for ctr in &spec.containers {
-        w.push_str(&format!("   {}:\n", ctr.name));
-        w.push_str(&format!(
-            "    Image:\t{}\n",
-            ctr.image.clone().unwrap_or_default()
-        ));
-        let ports = ctr.ports.clone().unwrap_or_default();
-        let fmt_port = |p: &k8s_openapi::api::core::v1::ContainerPort| {
-            let proto = p.protocol.clone().unwrap_or_else(|| "TCP".into());
-            match p.name.as_ref().filter(|n| !n.is_empty()) {
-                Some(n) => format!("{}/{proto} ({n})", p.container_port),
-                None => format!("{}/{proto}", p.container_port),
-            }
-        };
-        let host: Vec<String> = ports
-            .iter()
-            .map(|p| {
-                format!(
-                    "{}/{}",
-                    p.host_port.unwrap_or(0),
-                    p.protocol.clone().unwrap_or_else(|| "TCP".into())
-                )
-            })
-            .collect();
-        match ports.len() {
-            0 => w.push_str("    Port:\t<none>\n    Host Port:\t<none>\n"),
-            1 => w.push_str(&format!(
-                "    Port:\t{}\n    Host Port:\t{}\n",
-                fmt_port(&ports[0]),
-                host[0]
-            )),
-            _ => {
-                let list: Vec<String> = ports.iter().map(fmt_port).collect();
-                w.push_str(&format!(
-                    "    Ports:\t{}\n    Host Ports:\t{}\n",
-                    list.join(", "),
-                    host.join(", ")
-                ));
-            }
-        }
-        if let Some(cmd) = ctr.command.as_ref().filter(|c| !c.is_empty()) {
-            w.push_str("    Command:\n");
-            for x in cmd {
-                w.push_str(&format!("      {x}\n"));
-            }
-        }
-        if let Some(args) = ctr.args.as_ref().filter(|c| !c.is_empty()) {
-            w.push_str("    Args:\n");
-            for x in args {
-                w.push_str(&format!("      {x}\n"));
-            }
-        }
-        if let Some(p) = &ctr.liveness_probe {
-            w.push_str(&format!("    Liveness:\t{}\n", probe_text(p)));
-        }
-        if let Some(p) = &ctr.readiness_probe {
-            w.push_str(&format!("    Readiness:\t{}\n", probe_text(p)));
-        }
-        let env = ctr.env.clone().unwrap_or_default();
-        if env.is_empty() {
-            w.push_str("    Environment:\t<none>\n");
-        } else {
-            w.push_str("    Environment:\n");
-            for e in env {
-                w.push_str(&format!(
-                    "      {}:\t{}\n",
-                    e.name,
-                    e.value.unwrap_or_default()
-                ));
-            }
-        }
-        let mounts = ctr.volume_mounts.clone().unwrap_or_default();
-        if mounts.is_empty() {
-            w.push_str("    Mounts:\t<none>\n");
-        } else {
-            w.push_str("    Mounts:\n");
-            for m in mounts {
-                let mode = if m.read_only.unwrap_or(false) {
-                    "ro"
-                } else {
-                    "rw"
-                };
-                w.push_str(&format!(
-                    "      {} from {} ({mode})\n",
-                    m.mount_path, m.name
-                ));
-            }
-        }
-    }
+    w.push_str(&containers_text(
+        "Containers",
+        &spec.containers,
+        &[],
+        None,
+        "  ",
+    ));
     if spec.volumes.as_ref().is_none_or(|v| v.is_empty()) {
         w.push_str("  Volumes:\t<none>\n");
     } else {
@@ -1269,4 +1031,168 @@ fn describe_deployment(c: &Cluster, d: &k8s_openapi::api::apps::v1::Deployment) 
     let (inline, table) = events_text(c, &ns, "Deployment", &name);
     w.push_str(&inline);
     TabWriter::describe().format(&w) + &table
+}
+
+/// `describeContainers`: each container's image, ports, command, state (with a status), probes,
+/// environment and mounts. `space` indents the block inside a pod template.
+fn containers_text(
+    label: &str,
+    containers: &[k8s_openapi::api::core::v1::Container],
+    statuses: &[k8s_openapi::api::core::v1::ContainerStatus],
+    env: Option<&[(String, String)]>,
+    space: &str,
+) -> String {
+    let none = if containers.is_empty() { " <none>" } else { "" };
+    let mut w = format!("{space}{label}:{none}\n");
+    let name_indent = if space.is_empty() { "" } else { " " };
+    for ctr in containers {
+        let cs = statuses.iter().find(|s| s.name == ctr.name);
+        w.push_str(&format!("  {name_indent}{}:\n", ctr.name));
+        if let Some(cs) = cs {
+            w.push_str(&format!(
+                "    Container ID:\t{}\n",
+                cs.container_id.clone().unwrap_or_default()
+            ));
+        }
+        w.push_str(&format!(
+            "    Image:\t{}\n",
+            ctr.image.clone().unwrap_or_default()
+        ));
+        if let Some(cs) = cs {
+            w.push_str(&format!("    Image ID:\t{}\n", cs.image_id));
+        }
+        let ports = ctr.ports.clone().unwrap_or_default();
+        let fmt_port = |p: &k8s_openapi::api::core::v1::ContainerPort| {
+            let proto = p.protocol.clone().unwrap_or_else(|| "TCP".into());
+            match p.name.as_ref().filter(|n| !n.is_empty()) {
+                Some(n) => format!("{}/{proto} ({n})", p.container_port),
+                None => format!("{}/{proto}", p.container_port),
+            }
+        };
+        let host: Vec<String> = ports
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}/{}",
+                    p.host_port.unwrap_or(0),
+                    p.protocol.clone().unwrap_or_else(|| "TCP".into())
+                )
+            })
+            .collect();
+        match ports.len() {
+            0 => w.push_str("    Port:\t<none>\n    Host Port:\t<none>\n"),
+            1 => w.push_str(&format!(
+                "    Port:\t{}\n    Host Port:\t{}\n",
+                fmt_port(&ports[0]),
+                host[0]
+            )),
+            _ => {
+                let list: Vec<String> = ports.iter().map(fmt_port).collect();
+                w.push_str(&format!(
+                    "    Ports:\t{}\n    Host Ports:\t{}\n",
+                    list.join(", "),
+                    host.join(", ")
+                ));
+            }
+        }
+        for (title, items) in [("Command", &ctr.command), ("Args", &ctr.args)] {
+            if let Some(items) = items.as_ref().filter(|c| !c.is_empty()) {
+                w.push_str(&format!("    {title}:\n"));
+                for x in items {
+                    w.push_str(&format!("      {x}\n"));
+                }
+            }
+        }
+        if let Some(cs) = cs {
+            match cs.state.clone() {
+                Some(state) if state.running.is_some() => {
+                    w.push_str("    State:\tRunning\n");
+                    if let Some(t) = state.running.and_then(|r| r.started_at) {
+                        w.push_str(&format!("      Started:\t{}\n", rfc1123z(&t)));
+                    }
+                }
+                Some(state) if state.terminated.is_some() => {
+                    let t = state.terminated.unwrap_or_default();
+                    w.push_str("    State:\tTerminated\n");
+                    w.push_str(&format!(
+                        "      Reason:\t{}\n      Exit Code:\t{}\n",
+                        t.reason.unwrap_or_default(),
+                        t.exit_code
+                    ));
+                }
+                state => {
+                    let reason = state
+                        .and_then(|s| s.waiting)
+                        .and_then(|x| x.reason)
+                        .unwrap_or_else(|| "ContainerCreating".into());
+                    w.push_str(&format!("    State:\tWaiting\n      Reason:\t{reason}\n"));
+                }
+            }
+            w.push_str(&format!(
+                "    Ready:\t{}\n",
+                if cs.ready { "True" } else { "False" }
+            ));
+            w.push_str(&format!("    Restart Count:\t{}\n", cs.restart_count));
+        }
+        for (title, probe) in [
+            ("Liveness", &ctr.liveness_probe),
+            ("Readiness", &ctr.readiness_probe),
+            ("Startup", &ctr.startup_probe),
+        ] {
+            if let Some(p) = probe {
+                w.push_str(&format!("    {title}:\t{}\n", probe_text(p)));
+            }
+        }
+        let declared = ctr.env.clone().unwrap_or_default();
+        if declared.is_empty() {
+            w.push_str("    Environment:\t<none>\n");
+        } else {
+            w.push_str("    Environment:\n");
+            for e in &declared {
+                let v = match (&e.value, env) {
+                    (Some(_), Some(env)) => env
+                        .iter()
+                        .find(|(k, _)| *k == e.name)
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_default(),
+                    (Some(v), None) => v.clone(),
+                    // a fieldRef shows the value the pod resolved, then where it came from
+                    (None, _) => match e.value_from.as_ref().and_then(|f| f.field_ref.as_ref()) {
+                        Some(fr) => {
+                            let resolved = env
+                                .and_then(|env| env.iter().find(|(k, _)| *k == e.name))
+                                .map(|(_, v)| v.clone())
+                                .unwrap_or_default();
+                            format!(
+                                "{resolved} ({}:{})",
+                                fr.api_version.clone().unwrap_or_else(|| "v1".into()),
+                                fr.field_path
+                            )
+                        }
+                        None => String::new(),
+                    },
+                };
+                w.push_str(&format!("      {}:\t{v}\n", e.name));
+            }
+        }
+        let mut mounts = ctr.volume_mounts.clone().unwrap_or_default();
+        if mounts.is_empty() {
+            w.push_str("    Mounts:\t<none>\n");
+        } else {
+            w.push_str("    Mounts:\n");
+            mounts.sort_by(|a, b| a.mount_path.cmp(&b.mount_path));
+            for m in mounts {
+                let mode = if m.read_only.unwrap_or(false) {
+                    "ro"
+                } else {
+                    "rw"
+                };
+                w.push_str(&format!(
+                    "      {} from {} ({mode})\n",
+                    m.mount_path, m.name
+                ));
+            }
+        }
+    }
+    w
 }
