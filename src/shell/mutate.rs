@@ -247,13 +247,14 @@ pub fn apply(sh: &mut Shell, args: &[String]) -> Output {
             errs_after.push(CmdError::Plain("error: error when retrieving current configuration of:\nResource: \"\", GroupVersionKind: \"\"\nName: \"\", Namespace: \"\"\nfrom server for: \"".to_string() + &m.source + "\": resource name may not be empty"));
             continue;
         }
-        let existing = sh.cluster.get(kind, obj.namespace(), &name).cloned();
-        if let Some(cur) = &existing {
-            let has = cur
-                .meta()
+        // whether it exists and carries kubectl's annotation (read without copying the object)
+        let existing = sh.cluster.get(kind, obj.namespace(), &name).map(|cur| {
+            cur.meta()
                 .annotations
                 .as_ref()
-                .is_some_and(|a| a.contains_key(LAST_APPLIED));
+                .is_some_and(|a| a.contains_key(LAST_APPLIED))
+        });
+        if let Some(has) = existing {
             if !has && !sh.cluster_booted_node(kind, &name) {
                 out.err(format!(
                     "Warning: resource {}/{} is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n",

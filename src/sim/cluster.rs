@@ -9,7 +9,7 @@ use crate::sim::api::{ApiError, Reason};
 use crate::sim::field::FieldError;
 use crate::sim::merge::three_way;
 use crate::sim::net::{ip_to_string, parse_ip, Cidr};
-use crate::sim::object::{decode, Kind, Object};
+use crate::sim::object::{Kind, Object};
 use crate::sim::time::SimTime;
 use crate::sim::{defaults, names, validate};
 use k8s_openapi::api::core::v1::{Pod, Service};
@@ -586,9 +586,14 @@ impl Cluster {
                 // kubectl's "modified" carries the new annotation itself
                 modified["metadata"]["annotations"][LAST_APPLIED] = Value::String(annotation);
                 let merged = three_way(&cur_value, &modified, original.as_ref());
-                let new_obj =
-                    decode(&merged).map_err(|e| ApiError::bad_request(format!("{e:?}")))?;
                 let booted = kind == Kind::Node && self.booted_nodes.remove(obj.name());
+                // the three-way patch is empty: kubectl says "unchanged" without a write
+                if merged == cur_value && !booted {
+                    return Ok((key, ApplyResult::Unchanged));
+                }
+                // the input was checked strictly already; the merge only adds known fields
+                let new_obj = crate::sim::object::decode_known(&merged)
+                    .map_err(|e| ApiError::bad_request(format!("{e:?}")))?;
                 let (stored, changed) = self.update_key(new_obj)?;
                 let result = if booted {
                     ApplyResult::Created

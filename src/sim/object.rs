@@ -276,6 +276,16 @@ pub fn decode(v: &Value) -> Result<Object, DecodeError> {
     Ok(typed)
 }
 
+/// Decodes a value built from objects that were already checked (no strict field check).
+pub fn decode_known(v: &Value) -> Result<Object, DecodeError> {
+    let kind_s = v.get("kind").and_then(Value::as_str).unwrap_or("");
+    let api_version = v.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let kind = Kind::from_api(api_version, kind_s).ok_or_else(|| {
+        DecodeError::MissingTypeInfo(format!("Object 'Kind' is missing in '{v}'"))
+    })?;
+    decode_as(kind, v).map_err(|message| DecodeError::Type { kind, message })
+}
+
 fn decode_as(kind: Kind, v: &Value) -> Result<Object, String> {
     fn de<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T, String> {
         serde_json::from_value(v.clone()).map_err(|e| e.to_string())
