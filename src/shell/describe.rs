@@ -798,43 +798,6 @@ fn describe_generic(c: &Cluster, o: &Object) -> String {
     w.push_str(&labels_multiline("Labels", o.meta().labels.as_ref()));
     w.push_str(&annotations_multiline(o.meta().annotations.as_ref()));
     match o {
-        Object::Deployment(d) => {
-            let spec = d.spec.clone().unwrap_or_default();
-            let st = d.status.clone().unwrap_or_default();
-            w.push_str(&format!(
-                "Selector:\t{}\n",
-                crate::sim::controllers::selector_of(&spec.selector)
-            ));
-            w.push_str(&format!(
-                "Replicas:\t{} desired | {} updated | {} total | {} available | {} unavailable\n",
-                spec.replicas.unwrap_or(1),
-                st.updated_replicas.unwrap_or(0),
-                st.replicas.unwrap_or(0),
-                st.available_replicas.unwrap_or(0),
-                st.unavailable_replicas.unwrap_or(0)
-            ));
-            let strategy = spec.strategy.clone().unwrap_or_default();
-            w.push_str(&format!(
-                "StrategyType:\t{}\n",
-                strategy.type_.clone().unwrap_or_default()
-            ));
-            w.push_str(&format!(
-                "MinReadySeconds:\t{}\n",
-                spec.min_ready_seconds.unwrap_or(0)
-            ));
-            if let Some(ru) = strategy.rolling_update {
-                let f = |v: Option<IntOrString>| match v {
-                    Some(IntOrString::Int(n)) => n.to_string(),
-                    Some(IntOrString::String(s)) => s,
-                    None => String::new(),
-                };
-                w.push_str(&format!(
-                    "RollingUpdateStrategy:\t{} max unavailable, {} max surge\n",
-                    f(ru.max_unavailable),
-                    f(ru.max_surge)
-                ));
-            }
-        }
         Object::ConfigMap(cm) => {
             w.push_str("\nData\n====\n");
             for (k, v) in cm.data.iter().flatten() {

@@ -142,6 +142,20 @@ impl Cluster {
             .collect()
     }
 
+    /// The controller's pods that still count: neither deleting nor finished.
+    fn active_pods<'a>(&'a self, ns: &str, uid: &str) -> impl Iterator<Item = &'a Pod> + 'a {
+        self.owned_by(Kind::Pod, ns, uid)
+            .into_iter()
+            .filter_map(|o| {
+                if let Object::Pod(p) = o {
+                    Some(p)
+                } else {
+                    None
+                }
+            })
+            .filter(|p| p.metadata.deletion_timestamp.is_none() && !pod_is_terminal(p))
+    }
+
     fn sync_replica_set(&mut self, ns: &str, name: &str) {
         let Some(Object::ReplicaSet(rs)) = self.get(Kind::ReplicaSet, ns, name).cloned() else {
             return;
@@ -162,16 +176,7 @@ impl Cluster {
             std::cmp::Reverse<String>,
         );
         let mut active: Vec<(Rank, String)> = self
-            .owned_by(Kind::Pod, ns, &uid)
-            .into_iter()
-            .filter_map(|o| {
-                if let Object::Pod(p) = o {
-                    Some(p)
-                } else {
-                    None
-                }
-            })
-            .filter(|p| p.metadata.deletion_timestamp.is_none() && !pod_is_terminal(p))
+            .active_pods(ns, &uid)
             .map(|p| {
                 let pname = p.metadata.name.clone().unwrap_or_default();
                 let rank = (
@@ -228,20 +233,9 @@ impl Cluster {
             }
         }
         // status from the pods as they are now
-        let (count, ready) = self
-            .owned_by(Kind::Pod, ns, &uid)
-            .into_iter()
-            .filter_map(|o| {
-                if let Object::Pod(p) = o {
-                    Some(p)
-                } else {
-                    None
-                }
-            })
-            .filter(|p| p.metadata.deletion_timestamp.is_none() && !pod_is_terminal(p))
-            .fold((0i32, 0i32), |(n, r), p| {
-                (n + 1, r + i32::from(pod_is_ready(p)))
-            });
+        let (count, ready) = self.active_pods(ns, &uid).fold((0i32, 0i32), |(n, r), p| {
+            (n + 1, r + i32::from(pod_is_ready(p)))
+        });
         let status = ReplicaSetStatus {
             replicas: count,
             fully_labeled_replicas: Some(count),

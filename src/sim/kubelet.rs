@@ -559,7 +559,12 @@ pub(crate) fn update_readiness(cluster: &mut Cluster, ns: &str, name: &str) {
     if pod != before {
         cluster.put(Object::Pod(pod));
     }
-    if let Some(at) = next {
+    recheck_readiness_at(cluster, ns, name, next);
+}
+
+/// Asks for another readiness evaluation when a probe's initial delay ends.
+fn recheck_readiness_at(cluster: &mut Cluster, ns: &str, name: &str, at: Option<SimTime>) {
+    if let Some(at) = at {
         cluster.add_timer(
             at,
             Timer::PodReadinessCheck {
@@ -581,15 +586,7 @@ pub(crate) fn schedule_and_start(cluster: &mut Cluster, ns: &str, name: &str) {
     start(cluster, &mut pod, ns, name);
     let next = readiness(cluster, &mut pod, ns, name);
     cluster.put(Object::Pod(pod));
-    if let Some(at) = next {
-        cluster.add_timer(
-            at,
-            Timer::PodReadinessCheck {
-                namespace: ns.to_string(),
-                name: name.to_string(),
-            },
-        );
-    }
+    recheck_readiness_at(cluster, ns, name, next);
 }
 
 /// Container readiness and the pod's Ready condition at the current time; returns when to look
