@@ -797,14 +797,11 @@ fn describe_generic(c: &Cluster, o: &Object) -> String {
     }
     w.push_str(&labels_multiline("Labels", o.meta().labels.as_ref()));
     w.push_str(&annotations_multiline(o.meta().annotations.as_ref()));
-    match o {
-        Object::ConfigMap(cm) => {
-            w.push_str("\nData\n====\n");
-            for (k, v) in cm.data.iter().flatten() {
-                w.push_str(&format!("{k}:\n----\n{v}\n\n"));
-            }
+    if let Object::ConfigMap(cm) = o {
+        w.push_str("\nData\n====\n");
+        for (k, v) in cm.data.iter().flatten() {
+            w.push_str(&format!("{k}:\n----\n{v}\n\n"));
         }
-        _ => {}
     }
     let (inline, table) = events_text(c, o.namespace(), o.kind().name(), o.name());
     w.push_str(&inline);
