@@ -94,7 +94,11 @@ fn main() {
         runs.push(t.elapsed());
         assert_eq!(c.list(Kind::Node, None).len(), 3);
     }
-    stats("boot the default cluster (Cluster::new)", runs, "(first render: <= 300 ms)");
+    stats(
+        "boot the default cluster (Cluster::new)",
+        runs,
+        "(first render: <= 300 ms)",
+    );
 
     // 1. kubectl apply of a 200-object manifest on a fresh default cluster
     let base = Cluster::new(1);
