@@ -5,7 +5,7 @@
 //! in a `BTreeMap` so that every listing has the apiserver's order (namespace, then name).
 
 use crate::sim::alloc::{IpAllocator, PortAllocator};
-use crate::sim::api::{ApiError, Reason};
+use crate::sim::api::ApiError;
 use crate::sim::field::FieldError;
 use crate::sim::merge::three_way;
 use crate::sim::net::{ip_to_string, parse_ip, Cidr};
@@ -366,13 +366,8 @@ impl Cluster {
     /// `POST`: create an object. Fills `generateName`, defaults, allocates, validates, stores, and
     /// lets the controllers react.
     pub fn create(&mut self, obj: Object) -> Result<Object, ApiError> {
-        let kind = obj.kind();
         let key = self.create_key(obj)?;
-        Ok(self
-            .objects
-            .get(&key)
-            .cloned()
-            .unwrap_or_else(|| unreachable_object(kind)))
+        stored(self, &key)
     }
 
     /// `create` without handing back a copy of the stored object.
@@ -448,15 +443,8 @@ impl Cluster {
 
     /// `PUT`: replace an existing object. Returns the stored object and whether anything changed.
     pub fn update(&mut self, obj: Object) -> Result<(Object, bool), ApiError> {
-        let kind = obj.kind();
         let (key, changed) = self.update_key(obj)?;
-        Ok((
-            self.objects
-                .get(&key)
-                .cloned()
-                .unwrap_or_else(|| unreachable_object(kind)),
-            changed,
-        ))
+        Ok((stored(self, &key)?, changed))
     }
 
     /// `update` without handing back a copy of the stored object.
@@ -687,7 +675,7 @@ impl Cluster {
                 }
                 let old = self
                     .remove(&key)
-                    .unwrap_or_else(|| unreachable_object(kind));
+                    .ok_or_else(|| ApiError::not_found(kind, name))?;
                 self.reconcile();
                 Ok(old)
             }
@@ -978,12 +966,12 @@ struct Allocation {
     ports: Vec<u16>,
 }
 
-fn unreachable_object(kind: Kind) -> Object {
-    // Only reached if a controller removed the object in the same reconcile; return an empty one.
-    match kind {
-        Kind::Pod => Object::Pod(Pod::default()),
-        _ => Object::Service(Service::default()),
-    }
+/// The stored object, or NotFound when a controller removed it in the same reconcile.
+fn stored(c: &Cluster, key: &ObjKey) -> Result<Object, ApiError> {
+    c.objects
+        .get(key)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found(key.kind, &key.name))
 }
 
 /// The apiserver keeps `clusterIP` and `clusterIPs` in step (`PrepareForCreate`).
@@ -1129,12 +1117,6 @@ pub fn last_applied_annotation(modified: &Value) -> String {
     format!("{}\n", v)
 }
 
-impl From<Reason> for &'static str {
-    fn from(r: Reason) -> Self {
-        r.as_str()
-    }
-}
-
 impl Cluster {
     /// Five characters of the apiserver's random alphabet (for names kubectl makes up).
     pub fn random_suffix(&mut self) -> String {
@@ -1216,12 +1198,6 @@ impl Cluster {
             crate::sim::kubelet::update_readiness(self, &key.namespace, &key.name);
         }
         self.reconcile();
-        Ok((
-            self.objects
-                .get(&key)
-                .cloned()
-                .unwrap_or_else(|| unreachable_object(key.kind)),
-            true,
-        ))
+        Ok((stored(self, &key)?, true))
     }
 }
