@@ -43,6 +43,9 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         "rollout" => super::mutate::rollout(sh, rest),
         "edit" => super::mutate::edit(sh, rest),
         "exec" => super::pod_exec::run(sh, rest),
+        "logs" => super::pod_exec::logs(sh, rest),
+        // minikube starts without the metrics-server addon
+        "top" => Output::fail("error: Metrics API not available"),
         "version" => {
             let mut o = Output::ok();
             o.out("Client Version: v1.34.1\nKustomize Version: v5.7.1\nServer Version: v1.34.0\n");

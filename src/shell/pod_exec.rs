@@ -42,6 +42,77 @@ fn userland(c: &Container) -> Userland {
     }
 }
 
+/// `kubectl logs POD`: what the container's program printed. The echo servers announce their
+/// port at start; requests arrive with the dataplane.
+pub fn logs(sh: &mut Shell, args: &[String]) -> Output {
+    let p = match parse(
+        args,
+        &[
+            val("container", Some('c')),
+            flag("follow", Some('f')),
+            val("tail", None),
+            flag("previous", Some('p')),
+            flag("timestamps", None),
+        ],
+        "kubectl logs",
+    ) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let ns = namespace(&p);
+    let Some(target) = p.args.first() else {
+        return Output::fail(errors::usage(
+            "kubectl logs",
+            "expected POD or TYPE/NAME is a required argument for the logs command",
+        ));
+    };
+    let pod_name = match target.split_once('/') {
+        Some(("pod" | "pods" | "po", n)) => n.to_string(),
+        Some((t, n)) => match first_pod_of(sh, &ns, t, n) {
+            Ok(name) => name,
+            Err(o) => return o,
+        },
+        None => target.clone(),
+    };
+    let Some(Object::Pod(pod)) = sh.cluster.get(Kind::Pod, &ns, &pod_name) else {
+        return Output::fail(errors::single(&ApiError::not_found(Kind::Pod, &pod_name)));
+    };
+    let containers = pod
+        .spec
+        .as_ref()
+        .map(|s| s.containers.clone())
+        .unwrap_or_default();
+    let c = match p.get("container") {
+        Some(cn) => containers.iter().find(|c| c.name == cn).cloned(),
+        None if containers.len() > 1 => {
+            let names: Vec<String> = containers.iter().map(|c| c.name.clone()).collect();
+            return Output::fail(format!(
+                "error: a container name must be specified for pod {pod_name}, choose one of: [{}]",
+                names.join(" ")
+            ));
+        }
+        None => containers.first().cloned(),
+    };
+    let Some(c) = c else {
+        return Output::fail(format!(
+            "error: container {} is not valid for pod {pod_name}",
+            p.get("container").unwrap_or("")
+        ));
+    };
+    let mut out = Output::ok();
+    match crate::sim::programs::Program::for_container(&c) {
+        crate::sim::programs::Program::EchoServer { port } => {
+            out.out(format!("Echo server listening on port {port}.\n"))
+        }
+        crate::sim::programs::Program::Client => {}
+        _ => out.err(format!(
+            "svclab: the lab does not simulate the log output of {}\n",
+            c.image.clone().unwrap_or_default()
+        )),
+    }
+    out
+}
+
 pub fn run(sh: &mut Shell, args: &[String]) -> Output {
     let p = match parse(
         args,
