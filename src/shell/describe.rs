@@ -114,6 +114,7 @@ fn describe(c: &Cluster, o: &Object) -> String {
         Object::Pod(p) => describe_pod(c, p),
         Object::Node(n) => describe_node(c, n),
         Object::Deployment(d) => describe_deployment(c, d),
+        Object::DaemonSet(d) => describe_daemon_set(c, d),
         Object::ReplicaSet(_)
         | Object::Namespace(_)
         | Object::ConfigMap(_)
@@ -564,7 +565,12 @@ fn describe_pod(c: &Cluster, pod: &Pod) -> String {
                 if t.operator.as_deref() == Some("Exists")
                     && t.value.as_ref().is_none_or(|v| v.is_empty())
                 {
-                    s.push_str(" op=Exists");
+                    // a bare `operator: Exists` tolerates everything and prints alone
+                    s.push_str(if s.is_empty() {
+                        "op=Exists"
+                    } else {
+                        " op=Exists"
+                    });
                 }
                 if let Some(secs) = t.toleration_seconds {
                     s.push_str(&format!(" for {secs}s"));
@@ -872,7 +878,11 @@ fn pod_template(t: Option<&k8s_openapi::api::core::v1::PodTemplateSpec>) -> Stri
                 s.push_str(&format!(":{e}"));
             }
             if t.operator.as_deref() == Some("Exists") {
-                s.push_str(" op=Exists");
+                s.push_str(if s.is_empty() {
+                    "op=Exists"
+                } else {
+                    " op=Exists"
+                });
             }
             w.push_str(&s);
             w.push('\n');
@@ -1155,4 +1165,74 @@ fn containers_text(
         }
     }
     w
+}
+
+/// `describeDaemonSet`.
+fn describe_daemon_set(c: &Cluster, d: &k8s_openapi::api::apps::v1::DaemonSet) -> String {
+    let name = d.metadata.name.clone().unwrap_or_default();
+    let ns = d.metadata.namespace.clone().unwrap_or_default();
+    let spec = d.spec.clone().unwrap_or_default();
+    let st = d.status.clone().unwrap_or_default();
+    let mut w = String::new();
+    w.push_str(&format!("Name:\t{name}\n"));
+    w.push_str(&format!(
+        "Selector:\t{}\n",
+        crate::sim::controllers::selector_of(&spec.selector)
+    ));
+    w.push_str(&format!(
+        "Node-Selector:\t{}\n",
+        format_labels(
+            spec.template
+                .spec
+                .as_ref()
+                .and_then(|s| s.node_selector.as_ref())
+        )
+    ));
+    w.push_str(&labels_multiline("Labels", d.metadata.labels.as_ref()));
+    w.push_str(&annotations_multiline(d.metadata.annotations.as_ref()));
+    w.push_str(&format!(
+        "Desired Number of Nodes Scheduled: {}\n",
+        st.desired_number_scheduled
+    ));
+    w.push_str(&format!(
+        "Current Number of Nodes Scheduled: {}\n",
+        st.current_number_scheduled
+    ));
+    w.push_str(&format!(
+        "Number of Nodes Scheduled with Up-to-date Pods: {}\n",
+        st.updated_number_scheduled.unwrap_or(0)
+    ));
+    w.push_str(&format!(
+        "Number of Nodes Scheduled with Available Pods: {}\n",
+        st.number_available.unwrap_or(0)
+    ));
+    w.push_str(&format!(
+        "Number of Nodes Misscheduled: {}\n",
+        st.number_misscheduled
+    ));
+    let uid = d.metadata.uid.clone().unwrap_or_default();
+    let (mut running, mut waiting) = (0, 0);
+    for o in c.list(Kind::Pod, Some(&ns)) {
+        let Object::Pod(p) = o else { continue };
+        if !p
+            .metadata
+            .owner_references
+            .iter()
+            .flatten()
+            .any(|r| r.uid == uid)
+        {
+            continue;
+        }
+        match p.status.as_ref().and_then(|s| s.phase.as_deref()) {
+            Some("Running") => running += 1,
+            _ => waiting += 1,
+        }
+    }
+    w.push_str(&format!(
+        "Pods Status:  {running} Running / {waiting} Waiting / 0 Succeeded / 0 Failed\n"
+    ));
+    w.push_str(&pod_template(Some(&spec.template)));
+    let (inline, table) = events_text(c, &ns, "DaemonSet", &name);
+    w.push_str(&inline);
+    TabWriter::describe().format(&w) + &table
 }

@@ -223,7 +223,13 @@ fn parse_request(args: &[String]) -> Result<Request, String> {
     let mut kinds = Vec::new();
     for t in args[0].split(',').filter(|t| !t.is_empty()) {
         if t == "all" {
-            for k in [Kind::Pod, Kind::Service, Kind::Deployment, Kind::ReplicaSet] {
+            for k in [
+                Kind::Pod,
+                Kind::Service,
+                Kind::DaemonSet,
+                Kind::Deployment,
+                Kind::ReplicaSet,
+            ] {
                 if !kinds.contains(&k) {
                     kinds.push(k);
                 }

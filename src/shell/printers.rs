@@ -251,6 +251,22 @@ pub fn table(kind: Kind, objs: &[&Object], now: SimTime) -> Table {
             ],
             5,
         ),
+        Kind::DaemonSet => (
+            vec![
+                "NAME",
+                "DESIRED",
+                "CURRENT",
+                "READY",
+                "UP-TO-DATE",
+                "AVAILABLE",
+                "NODE SELECTOR",
+                "AGE",
+                "CONTAINERS",
+                "IMAGES",
+                "SELECTOR",
+            ],
+            8,
+        ),
         Kind::Namespace => (vec!["NAME", "STATUS", "AGE"], 3),
         Kind::ConfigMap => (vec!["NAME", "DATA", "AGE"], 3),
     };
@@ -370,6 +386,29 @@ fn row(obj: &Object, now: SimTime) -> Vec<String> {
                 spec.replicas.unwrap_or(1).to_string(),
                 st.replicas.to_string(),
                 st.ready_replicas.unwrap_or(0).to_string(),
+                age(now, created),
+                c,
+                i,
+                format_label_selector(Some(&spec.selector)),
+            ]
+        }
+        Object::DaemonSet(d) => {
+            let spec = d.spec.clone().unwrap_or_default();
+            let st = d.status.clone().unwrap_or_default();
+            let (c, i) = containers_and_images(spec.template.spec.as_ref());
+            vec![
+                name,
+                st.desired_number_scheduled.to_string(),
+                st.current_number_scheduled.to_string(),
+                st.number_ready.to_string(),
+                st.updated_number_scheduled.unwrap_or(0).to_string(),
+                st.number_available.unwrap_or(0).to_string(),
+                format_labels(
+                    spec.template
+                        .spec
+                        .as_ref()
+                        .and_then(|s| s.node_selector.as_ref()),
+                ),
                 age(now, created),
                 c,
                 i,

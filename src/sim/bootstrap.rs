@@ -5,7 +5,7 @@
 use crate::sim::cluster::{Cluster, ObjKey};
 use crate::sim::object::{Kind, Object};
 use crate::sim::time::SimTime;
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment};
 use k8s_openapi::api::core::v1::{
     ConfigMap, EndpointAddress, EndpointPort as CorePort, EndpointSubset, Endpoints, Namespace,
     Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo, Pod, Service,
@@ -452,28 +452,30 @@ impl Cluster {
         ] {
             let _ = c.create(Object::Pod(static_pod(name, &cp, image, comp)));
         }
-        for n in &nodes {
-            for (prefix, image, app_label) in [
-                (
-                    "kindnet-",
-                    "docker.io/kindest/kindnetd:v20250512-df8de77b",
-                    ("app", "kindnet"),
-                ),
-                (
-                    "kube-proxy-",
-                    "registry.k8s.io/kube-proxy:v1.34.0",
-                    ("k8s-app", "kube-proxy"),
-                ),
-            ] {
-                let pod: Pod = serde_json::from_value(json!({
-                    "metadata": {"generateName": prefix, "namespace": "kube-system",
-                        "labels": {app_label.0: app_label.1, "controller-revision-hash": "5b8f9c7d6d", "pod-template-generation": "1"}},
-                    "spec": {"nodeName": n.name, "hostNetwork": true, "priorityClassName": "system-node-critical",
-                        "containers": [{"name": prefix.trim_end_matches('-'), "image": image}]}
-                }))
-                .unwrap_or_default();
-                let _ = c.create(Object::Pod(pod));
-            }
+        // kindnet (minikube's multi-node CNI) and kube-proxy run on every node as DaemonSets
+        for (name, image, label) in [
+            (
+                "kindnet",
+                "docker.io/kindest/kindnetd:v20250512-df8de77b",
+                ("app", "kindnet"),
+            ),
+            (
+                "kube-proxy",
+                "registry.k8s.io/kube-proxy:v1.34.0",
+                ("k8s-app", "kube-proxy"),
+            ),
+        ] {
+            let ds: DaemonSet = serde_json::from_value(json!({
+                "metadata": {"name": name, "namespace": "kube-system", "labels": {label.0: label.1}},
+                "spec": {"selector": {"matchLabels": {label.0: label.1}},
+                    "template": {"metadata": {"labels": {label.0: label.1}},
+                        "spec": {"hostNetwork": true, "priorityClassName": "system-node-critical",
+                            "serviceAccountName": name, "nodeSelector": {"kubernetes.io/os": "linux"},
+                            "tolerations": [{"operator": "Exists"}],
+                            "containers": [{"name": name.replace("kindnet", "kindnet-cni"), "image": image}]}}}
+            }))
+            .unwrap_or_default();
+            let _ = c.create(Object::DaemonSet(ds));
         }
         let sp: Pod = serde_json::from_value(json!({
             "metadata": {"name": "storage-provisioner", "namespace": "kube-system",

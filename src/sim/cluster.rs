@@ -120,6 +120,7 @@ pub struct Cluster {
     pub(crate) dirty_deployments: BTreeSet<(String, String)>,
     pub(crate) dirty_replicasets: BTreeSet<(String, String)>,
     pub(crate) dirty_services: BTreeSet<(String, String)>,
+    pub(crate) dirty_daemonsets: BTreeSet<(String, String)>,
     pub(crate) unscheduled: BTreeSet<(String, String)>,
     /// Pods no node could take; retried when a pod leaves.
     pub(crate) unschedulable: BTreeSet<(String, String)>,
@@ -152,6 +153,7 @@ impl Cluster {
             dirty_deployments: BTreeSet::new(),
             dirty_replicasets: BTreeSet::new(),
             dirty_services: BTreeSet::new(),
+            dirty_daemonsets: BTreeSet::new(),
             unscheduled: BTreeSet::new(),
             unschedulable: BTreeSet::new(),
             booted_nodes: BTreeSet::new(),
@@ -257,6 +259,9 @@ impl Cluster {
             Kind::Deployment => {
                 self.dirty_deployments.insert((ns, name));
             }
+            Kind::DaemonSet => {
+                self.dirty_daemonsets.insert((ns, name));
+            }
             Kind::ReplicaSet => {
                 self.dirty_replicasets.insert((ns.clone(), name));
                 let owners: Vec<String> = [old, new]
@@ -272,6 +277,7 @@ impl Cluster {
             }
             Kind::Pod => {
                 let mut owners: Vec<String> = Vec::new();
+                let mut ds_owners: Vec<String> = Vec::new();
                 let mut services: BTreeSet<String> = BTreeSet::new();
                 for o in [old, new].into_iter().flatten() {
                     owners.extend(
@@ -280,6 +286,14 @@ impl Cluster {
                             .iter()
                             .flatten()
                             .filter(|r| r.kind == "ReplicaSet")
+                            .map(|r| r.name.clone()),
+                    );
+                    ds_owners.extend(
+                        o.meta()
+                            .owner_references
+                            .iter()
+                            .flatten()
+                            .filter(|r| r.kind == "DaemonSet")
                             .map(|r| r.name.clone()),
                     );
                     let Some(labels) = o.meta().labels.as_ref() else {
@@ -298,6 +312,9 @@ impl Cluster {
                 }
                 for o in owners {
                     self.dirty_replicasets.insert((ns.clone(), o));
+                }
+                for o in ds_owners {
+                    self.dirty_daemonsets.insert((ns.clone(), o));
                 }
                 for s in services {
                     self.dirty_services.insert((ns.clone(), s));
@@ -319,6 +336,12 @@ impl Cluster {
                 }
             }
             Kind::Node => {
+                let daemonsets: Vec<(String, String)> = self
+                    .list(Kind::DaemonSet, None)
+                    .iter()
+                    .map(|d| (d.namespace().to_string(), d.name().to_string()))
+                    .collect();
+                self.dirty_daemonsets.extend(daemonsets);
                 let all: Vec<(String, String)> = self
                     .list(Kind::Service, None)
                     .iter()
@@ -337,7 +360,10 @@ impl Cluster {
         let m = obj.meta_mut();
         m.uid = Some(uid);
         m.creation_timestamp = Some(now);
-        if matches!(obj.kind(), Kind::Deployment | Kind::ReplicaSet) {
+        if matches!(
+            obj.kind(),
+            Kind::Deployment | Kind::ReplicaSet | Kind::DaemonSet
+        ) {
             obj.meta_mut().generation = Some(1);
         }
         if let Object::Namespace(ns) = obj {
@@ -356,6 +382,7 @@ impl Cluster {
             Object::Service(s) => defaults::service(s),
             Object::Deployment(d) => defaults::deployment(d),
             Object::ReplicaSet(r) => defaults::replica_set(r),
+            Object::DaemonSet(d) => defaults::daemon_set(d),
             Object::Pod(p) => {
                 defaults::pod_spec(p.spec.get_or_insert_with(Default::default));
             }
@@ -401,6 +428,7 @@ impl Cluster {
             Object::Pod(p) => p.status = None,
             Object::Deployment(d) => d.status = None,
             Object::ReplicaSet(r) => r.status = None,
+            Object::DaemonSet(d) => d.status = None,
             _ => {}
         }
         Self::apply_defaults(&mut obj);
@@ -500,6 +528,7 @@ impl Cluster {
             (Object::Pod(n), Object::Pod(o)) => n.status = o.status.clone(),
             (Object::Deployment(n), Object::Deployment(o)) => n.status = o.status.clone(),
             (Object::ReplicaSet(n), Object::ReplicaSet(o)) => n.status = o.status.clone(),
+            (Object::DaemonSet(n), Object::DaemonSet(o)) => n.status = o.status.clone(),
             (Object::Namespace(n), Object::Namespace(o)) => n.status = o.status.clone(),
             (Object::Node(n), Object::Node(o)) => n.status = o.status.clone(),
             _ => {}
@@ -516,7 +545,7 @@ impl Cluster {
             return Ok((key, false));
         }
         let spec_changed = spec_of(&obj) != spec_of(&old);
-        if spec_changed && matches!(kind, Kind::Deployment | Kind::ReplicaSet) {
+        if spec_changed && matches!(kind, Kind::Deployment | Kind::ReplicaSet | Kind::DaemonSet) {
             obj.meta_mut().generation = Some(old.meta().generation.unwrap_or(1) + 1);
         }
         if let (Object::Service(o), Some(a)) = (&old, allocated) {

@@ -104,6 +104,7 @@ impl Cluster {
             if self.dirty_deployments.is_empty()
                 && self.dirty_replicasets.is_empty()
                 && self.unscheduled.is_empty()
+                && self.dirty_daemonsets.is_empty()
                 && self.dirty_services.is_empty()
             {
                 break;
@@ -113,6 +114,9 @@ impl Cluster {
             }
             for (ns, name) in std::mem::take(&mut self.dirty_replicasets) {
                 self.sync_replica_set(&ns, &name);
+            }
+            for (ns, name) in std::mem::take(&mut self.dirty_daemonsets) {
+                self.sync_daemon_set(&ns, &name);
             }
             for (ns, name) in std::mem::take(&mut self.unscheduled) {
                 kubelet::schedule_and_start(self, &ns, &name);
@@ -249,6 +253,181 @@ impl Cluster {
             let mut rs = rs;
             rs.status = Some(status);
             self.put(Object::ReplicaSet(rs));
+        }
+    }
+
+    /// The DaemonSet controller: one pod on every node the template fits (node selector and
+    /// taints), none elsewhere. Pods are bound to their node directly.
+    fn sync_daemon_set(&mut self, ns: &str, name: &str) {
+        let Some(Object::DaemonSet(ds)) = self.get(Kind::DaemonSet, ns, name).cloned() else {
+            return;
+        };
+        if ds.metadata.deletion_timestamp.is_some() {
+            return;
+        }
+        let uid = ds.metadata.uid.clone().unwrap_or_default();
+        let spec = ds.spec.clone().unwrap_or_default();
+        let mut template = spec.template.clone();
+        // the controller's default tolerations (AddOrUpdateDaemonPodTolerations)
+        let tspec = template.spec.get_or_insert_with(Default::default);
+        let tolerations = tspec.tolerations.get_or_insert_with(Vec::new);
+        for (key, effect) in [
+            ("node.kubernetes.io/not-ready", "NoExecute"),
+            ("node.kubernetes.io/unreachable", "NoExecute"),
+            ("node.kubernetes.io/disk-pressure", "NoSchedule"),
+            ("node.kubernetes.io/memory-pressure", "NoSchedule"),
+            ("node.kubernetes.io/pid-pressure", "NoSchedule"),
+            ("node.kubernetes.io/unschedulable", "NoSchedule"),
+        ] {
+            if !tolerations
+                .iter()
+                .any(|t| t.key.as_deref() == Some(key) && t.effect.as_deref() == Some(effect))
+            {
+                tolerations.push(k8s_openapi::api::core::v1::Toleration {
+                    key: Some(key.into()),
+                    operator: Some("Exists".into()),
+                    effect: Some(effect.into()),
+                    ..Default::default()
+                });
+            }
+        }
+        if tspec.host_network == Some(true)
+            && !tolerations
+                .iter()
+                .any(|t| t.key.as_deref() == Some("node.kubernetes.io/network-unavailable"))
+        {
+            tolerations.push(k8s_openapi::api::core::v1::Toleration {
+                key: Some("node.kubernetes.io/network-unavailable".into()),
+                operator: Some("Exists".into()),
+                effect: Some("NoSchedule".into()),
+                ..Default::default()
+            });
+        }
+        let probe = Pod {
+            metadata: Default::default(),
+            spec: template.spec.clone(),
+            status: None,
+        };
+        let selector = template
+            .spec
+            .as_ref()
+            .and_then(|s| s.node_selector.clone())
+            .unwrap_or_default();
+        let nodes: Vec<String> = self
+            .list(Kind::Node, None)
+            .into_iter()
+            .filter_map(|o| {
+                if let Object::Node(n) = o {
+                    Some(n)
+                } else {
+                    None
+                }
+            })
+            .filter(|n| {
+                let labels = n.metadata.labels.as_ref();
+                selector
+                    .iter()
+                    .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
+                    && kubelet::tolerates(&probe, n)
+            })
+            .map(|n| n.metadata.name.clone().unwrap_or_default())
+            .collect();
+        let mut on_node: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for p in self.active_pods(ns, &uid) {
+            let node = p
+                .spec
+                .as_ref()
+                .and_then(|s| s.node_name.clone())
+                .unwrap_or_default();
+            on_node
+                .entry(node)
+                .or_default()
+                .push(p.metadata.name.clone().unwrap_or_default());
+        }
+        let generation = ds.metadata.generation.unwrap_or(1).to_string();
+        let revision_hash = names::pod_template_hash(
+            &serde_json::to_value(&spec.template).unwrap_or_default(),
+            None,
+        );
+        for node in &nodes {
+            if on_node.contains_key(node) {
+                continue;
+            }
+            let tm = template.metadata.clone().unwrap_or_default();
+            let mut labels = tm.labels.clone().unwrap_or_default();
+            labels.insert("controller-revision-hash".into(), revision_hash.clone());
+            labels.insert("pod-template-generation".into(), generation.clone());
+            let mut pspec = template.spec.clone().unwrap_or_default();
+            pspec.node_name = Some(node.clone());
+            let pod = Pod {
+                metadata: ObjectMeta {
+                    generate_name: Some(format!("{name}-")),
+                    namespace: Some(ns.to_string()),
+                    labels: Some(labels),
+                    annotations: tm.annotations,
+                    owner_references: Some(vec![OwnerReference {
+                        api_version: "apps/v1".into(),
+                        kind: "DaemonSet".into(),
+                        name: name.to_string(),
+                        uid: uid.clone(),
+                        controller: Some(true),
+                        block_owner_deletion: Some(true),
+                    }]),
+                    ..Default::default()
+                },
+                spec: Some(pspec),
+                status: None,
+            };
+            if let Ok(key) = self.create_key(Object::Pod(pod)) {
+                let msg = format!("Created pod: {}", key.name);
+                self.record_event(
+                    Involved(ns, "DaemonSet", name),
+                    "Normal",
+                    "SuccessfulCreate",
+                    "daemonset-controller",
+                    &msg,
+                );
+            }
+        }
+        for (node, pods) in &on_node {
+            let keep = usize::from(nodes.contains(node));
+            for pname in pods.iter().skip(keep) {
+                let _ = self.delete(Kind::Pod, ns, pname, None);
+                self.record_event(
+                    Involved(ns, "DaemonSet", name),
+                    "Normal",
+                    "SuccessfulDelete",
+                    "daemonset-controller",
+                    &format!("Deleted pod: {pname}"),
+                );
+            }
+        }
+        let (scheduled, ready) = self.active_pods(ns, &uid).fold((0i32, 0i32), |(n, r), p| {
+            let on_eligible = p
+                .spec
+                .as_ref()
+                .and_then(|s| s.node_name.as_ref())
+                .is_some_and(|n| nodes.contains(n));
+            (
+                n + i32::from(on_eligible),
+                r + i32::from(on_eligible && pod_is_ready(p)),
+            )
+        });
+        let status = k8s_openapi::api::apps::v1::DaemonSetStatus {
+            current_number_scheduled: scheduled,
+            desired_number_scheduled: nodes.len() as i32,
+            number_ready: ready,
+            number_available: Some(ready).filter(|n| *n != 0),
+            number_unavailable: Some(nodes.len() as i32 - ready).filter(|n| *n > 0),
+            updated_number_scheduled: Some(scheduled).filter(|n| *n != 0),
+            number_misscheduled: 0,
+            observed_generation: ds.metadata.generation,
+            ..Default::default()
+        };
+        if ds.status.as_ref() != Some(&status) {
+            let mut ds = ds;
+            ds.status = Some(status);
+            self.put(Object::DaemonSet(ds));
         }
     }
 

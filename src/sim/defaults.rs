@@ -2,7 +2,8 @@
 //! allocation and validation.
 
 use k8s_openapi::api::apps::v1::{
-    Deployment, DeploymentStrategy, ReplicaSet, RollingUpdateDeployment,
+    DaemonSet, DaemonSetUpdateStrategy, Deployment, DeploymentStrategy, ReplicaSet,
+    RollingUpdateDaemonSet, RollingUpdateDeployment,
 };
 use k8s_openapi::api::core::v1::{
     Container, PodSecurityContext, PodSpec, PodTemplateSpec, Probe, ResourceRequirements, Service,
@@ -172,6 +173,26 @@ pub fn deployment(d: &mut Deployment) {
     }
     spec.revision_history_limit.get_or_insert(10);
     spec.progress_deadline_seconds.get_or_insert(600);
+    template(&mut spec.template);
+}
+
+pub fn daemon_set(ds: &mut DaemonSet) {
+    let spec = ds.spec.get_or_insert_with(Default::default);
+    let strategy = spec
+        .update_strategy
+        .get_or_insert_with(DaemonSetUpdateStrategy::default);
+    let ty = strategy
+        .type_
+        .get_or_insert_with(|| "RollingUpdate".into())
+        .clone();
+    if ty == "RollingUpdate" {
+        let ru = strategy
+            .rolling_update
+            .get_or_insert_with(RollingUpdateDaemonSet::default);
+        ru.max_unavailable.get_or_insert(IntOrString::Int(1));
+        ru.max_surge.get_or_insert(IntOrString::Int(0));
+    }
+    spec.revision_history_limit.get_or_insert(10);
     template(&mut spec.template);
 }
 

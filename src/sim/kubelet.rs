@@ -167,7 +167,7 @@ pub fn pod_is_ready(pod: &Pod) -> bool {
         .is_some_and(|c| c.status == "True")
 }
 
-fn tolerates(pod: &Pod, node: &Node) -> bool {
+pub(crate) fn tolerates(pod: &Pod, node: &Node) -> bool {
     let tolerations = pod
         .spec
         .as_ref()

@@ -1,7 +1,7 @@
 //! The kinds svclab stores, decoded into k8s-openapi's v1.34 types, with the apiserver's strict
 //! field validation (an unknown or misspelt field is an error naming its path).
 
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Namespace, Node, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -18,10 +18,11 @@ pub enum Kind {
     EndpointSlice,
     Deployment,
     ReplicaSet,
+    DaemonSet,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Namespace,
         Kind::Node,
         Kind::ConfigMap,
@@ -31,6 +32,7 @@ impl Kind {
         Kind::EndpointSlice,
         Kind::Deployment,
         Kind::ReplicaSet,
+        Kind::DaemonSet,
     ];
 
     pub fn name(self) -> &'static str {
@@ -44,11 +46,12 @@ impl Kind {
             Kind::EndpointSlice => "EndpointSlice",
             Kind::Deployment => "Deployment",
             Kind::ReplicaSet => "ReplicaSet",
+            Kind::DaemonSet => "DaemonSet",
         }
     }
     pub fn group(self) -> &'static str {
         match self {
-            Kind::Deployment | Kind::ReplicaSet => "apps",
+            Kind::Deployment | Kind::ReplicaSet | Kind::DaemonSet => "apps",
             Kind::EndpointSlice => "discovery.k8s.io",
             _ => "",
         }
@@ -74,6 +77,7 @@ impl Kind {
             Kind::EndpointSlice => "endpointslices",
             Kind::Deployment => "deployments",
             Kind::ReplicaSet => "replicasets",
+            Kind::DaemonSet => "daemonsets",
         }
     }
     pub fn namespaced(self) -> bool {
@@ -120,6 +124,7 @@ impl Kind {
             "endpointslices" | "endpointslice" => Kind::EndpointSlice,
             "deployments" | "deployment" | "deploy" => Kind::Deployment,
             "replicasets" | "replicaset" | "rs" => Kind::ReplicaSet,
+            "daemonsets" | "daemonset" | "ds" => Kind::DaemonSet,
             _ => return None,
         };
         match group {
@@ -148,6 +153,7 @@ pub enum Object {
     EndpointSlice(EndpointSlice),
     Deployment(Deployment),
     ReplicaSet(ReplicaSet),
+    DaemonSet(DaemonSet),
 }
 
 macro_rules! each_object {
@@ -162,6 +168,7 @@ macro_rules! each_object {
             Object::EndpointSlice($o) => $body,
             Object::Deployment($o) => $body,
             Object::ReplicaSet($o) => $body,
+            Object::DaemonSet($o) => $body,
         }
     };
 }
@@ -178,6 +185,7 @@ impl Object {
             Object::EndpointSlice(_) => Kind::EndpointSlice,
             Object::Deployment(_) => Kind::Deployment,
             Object::ReplicaSet(_) => Kind::ReplicaSet,
+            Object::DaemonSet(_) => Kind::DaemonSet,
         }
     }
     pub fn meta(&self) -> &ObjectMeta {
@@ -300,6 +308,7 @@ fn decode_as(kind: Kind, v: &Value) -> Result<Object, String> {
         Kind::EndpointSlice => Object::EndpointSlice(de(v)?),
         Kind::Deployment => Object::Deployment(de(v)?),
         Kind::ReplicaSet => Object::ReplicaSet(de(v)?),
+        Kind::DaemonSet => Object::DaemonSet(de(v)?),
     })
 }
 

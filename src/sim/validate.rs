@@ -916,6 +916,23 @@ pub fn on_create(obj: &Object) -> Vec<FieldError> {
             }
             errs
         }
+        Object::DaemonSet(ds) => {
+            let mut errs = object_meta(Kind::DaemonSet, &ds.metadata);
+            let empty = k8s_openapi::api::apps::v1::DaemonSetSpec::default();
+            let spec = ds.spec.as_ref().unwrap_or(&empty);
+            if spec.selector.match_labels.is_none() && spec.selector.match_expressions.is_none() {
+                errs.push(FieldError::required("spec.selector", ""));
+                errs.extend(pod_template(&spec.template, None, "spec.template"));
+            } else {
+                errs.extend(label_selector(&spec.selector, "spec.selector"));
+                errs.extend(pod_template(
+                    &spec.template,
+                    Some(&spec.selector),
+                    "spec.template",
+                ));
+            }
+            errs
+        }
         other => object_meta(other.kind(), other.meta()),
     }
 }
