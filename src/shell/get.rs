@@ -136,6 +136,19 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
             }
         }
     }
+    if let Some(expr) = p.get("sort-by").filter(|e| !e.is_empty()) {
+        let field = match jsonpath::relaxed(expr) {
+            Ok(f) => f,
+            Err(e) => return Output::fail(format!("error: {e}")),
+        };
+        for (_, objs) in blocks.iter_mut() {
+            if let Err(e) = super::sortorder::sort_by(objs, &field, |o| {
+                jsonpath::first_value(&field, &o.to_value())
+            }) {
+                return Output::fail(format!("error: {e}"));
+            }
+        }
+    }
     let total: usize = blocks.iter().map(|(_, v)| v.len()).sum();
     let output = p.get("output").unwrap_or("").to_string();
     let result = match output.as_str() {
@@ -370,12 +383,9 @@ fn custom_columns(spec: &str, blocks: &[(Kind, Vec<Object>)], no_headers: bool) 
             let cells: Vec<String> = cols
                 .iter()
                 .map(|(_, path)| {
-                    let tmpl = if path.starts_with('{') {
-                        path.clone()
-                    } else {
-                        format!("{{{path}}}")
-                    };
-                    let s = jsonpath::execute(&tmpl, &v).unwrap_or_default();
+                    let s = jsonpath::relaxed(path)
+                        .and_then(|t| jsonpath::execute(&t, &v))
+                        .unwrap_or_default();
                     if s.is_empty() {
                         "<none>".into()
                     } else {

@@ -28,6 +28,30 @@ pub fn execute(template: &str, data: &Value) -> Result<String, String> {
     Ok(out)
 }
 
+/// `RelaxedJSONPathExpression`: `a.b`, `.a.b`, `{a.b}` and `{.a.b}` all mean `{.a.b}`
+/// (used by `--sort-by` and `custom-columns`).
+pub fn relaxed(expr: &str) -> Result<String, String> {
+    let inner = match expr.strip_prefix('{').and_then(|e| e.strip_suffix('}')) {
+        Some(e) => e,
+        None => expr,
+    };
+    let inner = inner.strip_prefix('.').unwrap_or(inner);
+    if inner.is_empty() || inner.contains(['{', '}']) {
+        return Err("unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{name1.name2}' or '{.name1.name2}'".into());
+    }
+    Ok(format!("{{.{inner}}}"))
+}
+
+/// The first value a one-expression template (`{.a.b}`) finds, as `FindResults(…)[0][0]`.
+pub fn first_value(template: &str, data: &Value) -> Result<Option<Value>, String> {
+    for node in parse_template(template)? {
+        if let Node::Path(steps) = node {
+            return Ok(eval(&steps, data).into_iter().next());
+        }
+    }
+    Ok(None)
+}
+
 fn parse_template(t: &str) -> Result<Vec<Node>, String> {
     let mut stack: Vec<(Vec<Step>, Vec<Node>)> = Vec::new();
     let mut cur: Vec<Node> = Vec::new();

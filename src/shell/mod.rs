@@ -15,6 +15,7 @@ mod minikube;
 mod mutate;
 mod pod_exec;
 pub mod printers;
+mod sortorder;
 pub mod tabwriter;
 mod words;
 

@@ -838,7 +838,7 @@ pub fn expose(sh: &mut Shell, args: &[String]) -> Output {
                 l
             }
             Object::Service(s) => s.spec.as_ref().and_then(|sp| sp.selector.clone()).unwrap_or_default(),
-            other => return Output::fail(format!("error: cannot expose a {}", other.kind().name())),
+            other => return Output::fail(format!("error: cannot expose a {}", other.kind().group_kind())),
         },
     };
     // ports and protocols from the object

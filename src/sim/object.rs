@@ -91,6 +91,14 @@ impl Kind {
             format!("{}.{}", self.plural(), self.group())
         }
     }
+    /// `GroupKind.String()`: `Pod`, `DaemonSet.apps`.
+    pub fn group_kind(self) -> String {
+        if self.group().is_empty() {
+            self.name().to_string()
+        } else {
+            format!("{}.{}", self.name(), self.group())
+        }
+    }
     /// The `kind/name` prefix kubectl prints: `pod`, `deployment.apps`.
     pub fn lower_group_kind(self) -> String {
         let k = self.name().to_ascii_lowercase();
