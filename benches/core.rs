@@ -144,6 +144,10 @@ fn main() {
         stats(label, runs, "(the editor's budget: <= 16 ms)");
     }
 
+    // SVCLAB_BENCH_SMALL=1 stops here, for profiling the apply path without the 10k build.
+    if std::env::var_os("SVCLAB_BENCH_SMALL").is_some() {
+        return;
+    }
     // 2. a full endpoints reconcile of 10,000 Services x 10 pods
     let services: usize = std::env::var("BENCH_SERVICES")
         .ok()

@@ -303,8 +303,9 @@ pub fn decode_known(v: &Value) -> Result<Object, DecodeError> {
 }
 
 fn decode_as(kind: Kind, v: &Value) -> Result<Object, String> {
+    // `&Value` is itself a deserializer: no copy of the document.
     fn de<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T, String> {
-        serde_json::from_value(v.clone()).map_err(|e| e.to_string())
+        T::deserialize(v).map_err(|e| e.to_string())
     }
     Ok(match kind {
         Kind::Namespace => Object::Namespace(de(v)?),
