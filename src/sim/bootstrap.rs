@@ -375,60 +375,7 @@ impl Cluster {
         }));
 
         // default/kubernetes and its apiserver-maintained endpoints
-        let api_ip = nodes
-            .first()
-            .map(|n| n.ip.clone())
-            .unwrap_or_else(|| "192.168.49.2".into());
-        let kubernetes: Service = serde_json::from_value(json!({
-            "metadata": {"name": "kubernetes", "namespace": "default",
-                "labels": {"component": "apiserver", "provider": "kubernetes"}},
-            "spec": {"clusterIP": "10.96.0.1", "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 8443}]}
-        }))
-        .unwrap_or_default();
-        let _ = c.create(Object::Service(kubernetes));
-        let ep = Endpoints {
-            metadata: ObjectMeta {
-                labels: labels(&[("endpointslice.kubernetes.io/skip-mirror", "true")]),
-                ..meta("kubernetes", "default")
-            },
-            subsets: Some(vec![EndpointSubset {
-                addresses: Some(vec![EndpointAddress {
-                    ip: api_ip.clone(),
-                    ..Default::default()
-                }]),
-                not_ready_addresses: None,
-                ports: Some(vec![CorePort {
-                    name: Some("https".into()),
-                    port: 8443,
-                    protocol: Some("TCP".into()),
-                    app_protocol: None,
-                }]),
-            }]),
-        };
-        let _ = c.create(Object::Endpoints(ep));
-        let slice = EndpointSlice {
-            address_type: "IPv4".into(),
-            endpoints: vec![Endpoint {
-                addresses: vec![api_ip.clone()],
-                conditions: Some(EndpointConditions {
-                    ready: Some(true),
-                    serving: None,
-                    terminating: None,
-                }),
-                ..Default::default()
-            }],
-            metadata: ObjectMeta {
-                labels: labels(&[("kubernetes.io/service-name", "kubernetes")]),
-                ..meta("kubernetes", "default")
-            },
-            ports: Some(vec![EndpointPort {
-                name: Some("https".into()),
-                port: Some(8443),
-                protocol: Some("TCP".into()),
-                app_protocol: None,
-            }]),
-        };
-        let _ = c.create(Object::EndpointSlice(slice));
+        ensure_apiserver_service(&mut c);
 
         // control-plane static pods, then the DaemonSet pods of every node
         let cp = nodes.first().map(|n| n.name.clone()).unwrap_or_default();
@@ -537,5 +484,92 @@ fn set_unschedulable(c: &mut Cluster, node: &str, value: bool) {
         n.spec.get_or_insert_with(Default::default).unschedulable =
             if value { Some(true) } else { None };
         c.put(Object::Node(n));
+    }
+}
+
+/// The apiserver's own `default/kubernetes` Service and its endpoints (the control plane's
+/// InternalIP, port 8443). The apiserver creates whichever is missing: at start, and again on its
+/// 10-second sync after someone deletes one (`kubernetesservice.Controller`, the lease reconciler).
+pub(crate) fn ensure_apiserver_service(c: &mut Cluster) {
+    let nodes = c.list(Kind::Node, None);
+    let control_plane = nodes
+        .iter()
+        .find(|n| {
+            n.meta()
+                .labels
+                .as_ref()
+                .is_some_and(|l| l.contains_key("node-role.kubernetes.io/control-plane"))
+        })
+        .or(nodes.first());
+    let api_ip = control_plane
+        .and_then(|n| match n {
+            Object::Node(n) => n
+                .status
+                .as_ref()?
+                .addresses
+                .as_ref()?
+                .iter()
+                .find(|a| a.type_ == "InternalIP")
+                .map(|a| a.address.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "192.168.49.2".into());
+    let kubernetes: Service = serde_json::from_value(json!({
+        "metadata": {"name": "kubernetes", "namespace": "default",
+            "labels": {"component": "apiserver", "provider": "kubernetes"}},
+        "spec": {"clusterIP": "10.96.0.1", "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 8443}]}
+    }))
+    .unwrap_or_default();
+    if c.get(Kind::Service, "default", "kubernetes").is_none() {
+        let _ = c.create(Object::Service(kubernetes));
+    }
+    let ep = Endpoints {
+        metadata: ObjectMeta {
+            labels: labels(&[("endpointslice.kubernetes.io/skip-mirror", "true")]),
+            ..meta("kubernetes", "default")
+        },
+        subsets: Some(vec![EndpointSubset {
+            addresses: Some(vec![EndpointAddress {
+                ip: api_ip.clone(),
+                ..Default::default()
+            }]),
+            not_ready_addresses: None,
+            ports: Some(vec![CorePort {
+                name: Some("https".into()),
+                port: 8443,
+                protocol: Some("TCP".into()),
+                app_protocol: None,
+            }]),
+        }]),
+    };
+    if c.get(Kind::Endpoints, "default", "kubernetes").is_none() {
+        let _ = c.create(Object::Endpoints(ep));
+    }
+    let slice = EndpointSlice {
+        address_type: "IPv4".into(),
+        endpoints: vec![Endpoint {
+            addresses: vec![api_ip.clone()],
+            conditions: Some(EndpointConditions {
+                ready: Some(true),
+                serving: None,
+                terminating: None,
+            }),
+            ..Default::default()
+        }],
+        metadata: ObjectMeta {
+            labels: labels(&[("kubernetes.io/service-name", "kubernetes")]),
+            ..meta("kubernetes", "default")
+        },
+        ports: Some(vec![EndpointPort {
+            name: Some("https".into()),
+            port: Some(8443),
+            protocol: Some("TCP".into()),
+            app_protocol: None,
+        }]),
+    };
+    if c.get(Kind::EndpointSlice, "default", "kubernetes")
+        .is_none()
+    {
+        let _ = c.create(Object::EndpointSlice(slice));
     }
 }

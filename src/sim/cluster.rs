@@ -101,6 +101,8 @@ pub(crate) enum Timer {
         name: String,
         uid: String,
     },
+    /// The apiserver's periodic sync of `default/kubernetes` (every 10 s since it started).
+    ApiserverServiceSync,
 }
 
 #[derive(Debug, Clone)]
@@ -637,6 +639,13 @@ impl Cluster {
         let Some(obj) = self.objects.get(&key).cloned() else {
             return Err(ApiError::not_found(kind, name));
         };
+        if namespace == "default"
+            && name == "kubernetes"
+            && matches!(kind, Kind::Service | Kind::Endpoints | Kind::EndpointSlice)
+        {
+            let next_sync = SimTime((self.now.0 / 10_000 + 1) * 10_000);
+            self.add_timer(next_sync, Timer::ApiserverServiceSync);
+        }
         match obj {
             Object::Pod(mut pod) => {
                 let default_grace = pod
@@ -787,6 +796,7 @@ impl Cluster {
             Timer::PodReadinessCheck { namespace, name } => {
                 crate::sim::kubelet::update_readiness(self, &namespace, &name);
             }
+            Timer::ApiserverServiceSync => crate::sim::bootstrap::ensure_apiserver_service(self),
         }
     }
 
