@@ -40,14 +40,15 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// `NewInvalid`: `Service "x" is invalid: <aggregate>`.
+    /// `NewInvalid`: `Service "x" is invalid: <aggregate>`, the kind qualified by its group
+    /// (`Deployment.apps "x" is invalid`).
     pub fn invalid(kind: Kind, name: &str, causes: Vec<FieldError>) -> Self {
         let texts: Vec<String> = causes.iter().map(|c| c.to_string()).collect();
         ApiError {
             reason: Reason::Invalid,
             message: format!(
                 "{} \"{}\" is invalid: {}",
-                kind.name(),
+                kind.group_kind(),
                 name,
                 aggregate(&texts)
             ),

@@ -9,7 +9,7 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec, Service, ServicePort};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// `ValidateObjectMeta` with the kind's name rule.
 pub fn object_meta(kind: Kind, meta: &ObjectMeta) -> Vec<FieldError> {
@@ -703,6 +703,18 @@ pub fn pod_spec(spec: &PodSpec, path: &str) -> Vec<FieldError> {
     errs
 }
 
+/// ``selector` does not match template `labels``, valued with the template's labels (`null`
+/// when it has none, as Go prints a nil map).
+fn template_mismatch(t: &PodTemplateSpec, path: &str) -> FieldError {
+    let labels = t.metadata.as_ref().and_then(|m| m.labels.as_ref());
+    FieldError::invalid(
+        format!("{path}.metadata.labels"),
+        labels.map_or(Value::Null, |l| json!(l)),
+        "`selector` does not match template `labels`",
+    )
+}
+
+/// A nil selector is `labels.Nothing()`: it matches no labels, so it never matches the template.
 fn pod_template(
     t: &PodTemplateSpec,
     selector: Option<&LabelSelector>,
@@ -716,11 +728,7 @@ fn pod_template(
         .unwrap_or_default();
     let sel = Selector::from_label_selector(selector);
     if selector.is_some() && !sel.requirements.is_empty() && !sel.matches(&labels) {
-        errs.push(FieldError::invalid(
-            format!("{path}.metadata.labels"),
-            json!(labels),
-            "`selector` does not match template `labels`",
-        ));
+        errs.push(template_mismatch(t, path));
     }
     errs.extend(validate_labels(
         Some(&labels),
@@ -813,6 +821,7 @@ pub fn deployment(d: &Deployment) -> Vec<FieldError> {
     match &spec.selector {
         ls if ls.match_labels.is_none() && ls.match_expressions.is_none() => {
             errs.push(FieldError::required("spec.selector", ""));
+            errs.push(template_mismatch(&spec.template, "spec.template"));
         }
         ls => {
             errs.extend(label_selector(ls, "spec.selector"));
@@ -920,11 +929,21 @@ pub fn on_create(obj: &Object) -> Vec<FieldError> {
             let mut errs = object_meta(Kind::DaemonSet, &ds.metadata);
             let empty = k8s_openapi::api::apps::v1::DaemonSetSpec::default();
             let spec = ds.spec.as_ref().unwrap_or(&empty);
+            // ValidateDaemonSetSpec: no Required for a missing selector, only the mismatch
+            // (a nil selector matches nothing); a present but empty one is invalid.
             if spec.selector.match_labels.is_none() && spec.selector.match_expressions.is_none() {
-                errs.push(FieldError::required("spec.selector", ""));
+                errs.push(template_mismatch(&spec.template, "spec.template"));
                 errs.extend(pod_template(&spec.template, None, "spec.template"));
             } else {
                 errs.extend(label_selector(&spec.selector, "spec.selector"));
+                let sel = Selector::from_label_selector(Some(&spec.selector));
+                if sel.requirements.is_empty() {
+                    errs.push(FieldError::invalid(
+                        "spec.selector",
+                        json!({}),
+                        "empty selector is invalid for daemonset",
+                    ));
+                }
                 errs.extend(pod_template(
                     &spec.template,
                     Some(&spec.selector),
