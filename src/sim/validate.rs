@@ -806,11 +806,15 @@ fn int_or_percent(v: Option<&IntOrString>, path: &str) -> (i64, bool, Vec<FieldE
 }
 
 /// `ValidateDeployment`.
-pub fn deployment(d: &Deployment) -> Vec<FieldError> {
-    let mut errs = object_meta(Kind::Deployment, &d.metadata);
-    let empty = k8s_openapi::api::apps::v1::DeploymentSpec::default();
-    let spec = d.spec.as_ref().unwrap_or(&empty);
-    let replicas = spec.replicas.unwrap_or(0);
+/// What `ValidateDeploymentSpec` and `ValidateReplicaSetSpec` share: replicas, the selector
+/// (upstream's ReplicaSet message also says "for deployment") and the template against it.
+fn replicated_spec(
+    replicas: Option<i32>,
+    selector: &LabelSelector,
+    template: &PodTemplateSpec,
+) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let replicas = replicas.unwrap_or(0);
     if replicas < 0 {
         errs.push(FieldError::invalid(
             "spec.replicas",
@@ -818,29 +822,40 @@ pub fn deployment(d: &Deployment) -> Vec<FieldError> {
             "must be greater than or equal to 0",
         ));
     }
-    match &spec.selector {
-        ls if ls.match_labels.is_none() && ls.match_expressions.is_none() => {
-            errs.push(FieldError::required("spec.selector", ""));
-            errs.push(template_mismatch(&spec.template, "spec.template"));
-        }
-        ls => {
-            errs.extend(label_selector(ls, "spec.selector"));
-            let sel = Selector::from_label_selector(Some(ls));
-            if sel.requirements.is_empty() {
-                errs.push(FieldError::invalid(
-                    "spec.selector",
-                    json!({}),
-                    "empty selector is invalid for deployment",
-                ));
-            }
+    let nil = selector.match_labels.is_none() && selector.match_expressions.is_none();
+    if nil {
+        errs.push(FieldError::required("spec.selector", ""));
+        errs.push(template_mismatch(template, "spec.template"));
+    } else {
+        errs.extend(label_selector(selector, "spec.selector"));
+        if Selector::from_label_selector(Some(selector))
+            .requirements
+            .is_empty()
+        {
+            errs.push(FieldError::invalid(
+                "spec.selector",
+                json!({}),
+                "empty selector is invalid for deployment",
+            ));
         }
     }
-    let sel = if spec.selector.match_labels.is_none() && spec.selector.match_expressions.is_none() {
-        None
-    } else {
-        Some(&spec.selector)
-    };
-    errs.extend(pod_template(&spec.template, sel, "spec.template"));
+    errs.extend(pod_template(
+        template,
+        (!nil).then_some(selector),
+        "spec.template",
+    ));
+    errs
+}
+
+pub fn deployment(d: &Deployment) -> Vec<FieldError> {
+    let mut errs = object_meta(Kind::Deployment, &d.metadata);
+    let empty = k8s_openapi::api::apps::v1::DeploymentSpec::default();
+    let spec = d.spec.as_ref().unwrap_or(&empty);
+    errs.extend(replicated_spec(
+        spec.replicas,
+        &spec.selector,
+        &spec.template,
+    ));
     if let Some(st) = &spec.strategy {
         let ty = st.type_.as_deref().unwrap_or("");
         if !matches!(ty, "Recreate" | "RollingUpdate") {
@@ -920,9 +935,8 @@ pub fn on_create(obj: &Object) -> Vec<FieldError> {
         Object::ReplicaSet(rs) => {
             let mut errs = object_meta(Kind::ReplicaSet, &rs.metadata);
             let spec = rs.spec.clone().unwrap_or_default();
-            if let Some(t) = &spec.template {
-                errs.extend(pod_template(t, Some(&spec.selector), "spec.template"));
-            }
+            let template = spec.template.clone().unwrap_or_default();
+            errs.extend(replicated_spec(spec.replicas, &spec.selector, &template));
             errs
         }
         Object::DaemonSet(ds) => {
