@@ -281,23 +281,18 @@ impl Cluster {
                 let mut owners: Vec<String> = Vec::new();
                 let mut ds_owners: Vec<String> = Vec::new();
                 let mut services: BTreeSet<String> = BTreeSet::new();
+                let owned_by = |o: &Object, kind: &str| -> Vec<String> {
+                    o.meta()
+                        .owner_references
+                        .iter()
+                        .flatten()
+                        .filter(|r| r.kind == kind)
+                        .map(|r| r.name.clone())
+                        .collect()
+                };
                 for o in [old, new].into_iter().flatten() {
-                    owners.extend(
-                        o.meta()
-                            .owner_references
-                            .iter()
-                            .flatten()
-                            .filter(|r| r.kind == "ReplicaSet")
-                            .map(|r| r.name.clone()),
-                    );
-                    ds_owners.extend(
-                        o.meta()
-                            .owner_references
-                            .iter()
-                            .flatten()
-                            .filter(|r| r.kind == "DaemonSet")
-                            .map(|r| r.name.clone()),
-                    );
+                    owners.extend(owned_by(o, "ReplicaSet"));
+                    ds_owners.extend(owned_by(o, "DaemonSet"));
                     let Some(labels) = o.meta().labels.as_ref() else {
                         continue;
                     };
