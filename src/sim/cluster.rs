@@ -333,18 +333,11 @@ impl Cluster {
                 }
             }
             Kind::Node => {
-                let daemonsets: Vec<(String, String)> = self
-                    .list(Kind::DaemonSet, None)
-                    .iter()
-                    .map(|d| (d.namespace().to_string(), d.name().to_string()))
-                    .collect();
+                // a node change can move every DaemonSet's pods and every Service's topology
+                let daemonsets = self.all_names(Kind::DaemonSet);
                 self.dirty_daemonsets.extend(daemonsets);
-                let all: Vec<(String, String)> = self
-                    .list(Kind::Service, None)
-                    .iter()
-                    .map(|s| (s.namespace().to_string(), s.name().to_string()))
-                    .collect();
-                self.dirty_services.extend(all);
+                let services = self.all_names(Kind::Service);
+                self.dirty_services.extend(services);
             }
             _ => {}
         }
@@ -743,6 +736,14 @@ impl Cluster {
                 self.collect_garbage(&child_uid, namespace);
             }
         }
+    }
+
+    /// (namespace, name) of every stored object of a kind.
+    fn all_names(&self, kind: Kind) -> Vec<(String, String)> {
+        self.list(kind, None)
+            .iter()
+            .map(|o| (o.namespace().to_string(), o.name().to_string()))
+            .collect()
     }
 
     pub(crate) fn add_timer(&mut self, at: SimTime, t: Timer) {
