@@ -134,7 +134,7 @@ pub struct Cluster {
     pub(crate) reconciling: bool,
     pub(crate) index: crate::sim::index::Indexes,
     /// Per Service, the digest of the inputs its endpoints were last computed from.
-    pub(crate) endpoint_fingerprints: BTreeMap<(String, String), u64>,
+    pub(crate) endpoint_fingerprints: BTreeMap<(String, String), (u64, u64)>,
 }
 
 impl Cluster {

@@ -214,6 +214,9 @@ fn delete_all(c: &mut Cluster, slices: &[EndpointSlice]) {
 /// user-written Endpoints for a selector-less Service.
 pub fn sync_service(c: &mut Cluster, ns: &str, name: &str) {
     let key = (ns.to_string(), name.to_string());
+    // what the inputs were when this Service was last synced: unchanged inputs and untouched
+    // outputs mean a resync has nothing to do
+    let mut inputs = None;
     if let Some(Object::Service(s)) = c.get(Kind::Service, ns, name) {
         let sel = s
             .spec
@@ -221,10 +224,14 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str) {
             .filter(|sp| sp.type_.as_deref() != Some("ExternalName"))
             .and_then(|sp| sp.selector.as_ref());
         if let Some(sel) = sel.filter(|s| !s.is_empty()) {
-            let fp = fingerprint(c, s, sel);
+            let fp = (
+                inputs_fingerprint(c, s, sel),
+                outputs_fingerprint(c, ns, name),
+            );
             if c.endpoint_fingerprints.get(&key) == Some(&fp) {
                 return;
             }
+            inputs = Some(fp.0);
         }
     }
     c.endpoint_fingerprints.remove(&key);
@@ -307,8 +314,11 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str) {
         e.subsets = Some(subs).filter(|s| !s.is_empty());
         c.put(Object::Endpoints(e));
     }
-    let fp = fingerprint(c, &svc, &selector);
-    c.endpoint_fingerprints.insert(key, fp);
+    if let Some(inputs) = inputs {
+        // the writes above changed only the outputs
+        let fp = (inputs, outputs_fingerprint(c, ns, name));
+        c.endpoint_fingerprints.insert(key, fp);
+    }
 }
 
 fn trigger_time(c: &Cluster) -> String {
@@ -544,25 +554,40 @@ fn reconcile_slices(c: &mut Cluster, svc: &Service, groups: SliceGroups) {
     }
 }
 
-/// A digest of everything a Service's endpoints depend on: the Service, its pods and their nodes,
-/// and the objects the controller wrote last time (by resourceVersion). Equal digests mean a
-/// resync has nothing to do.
-fn fingerprint(c: &Cluster, svc: &Service, selector: &BTreeMap<String, String>) -> u64 {
+/// A digest of everything a Service's endpoints depend on: the Service, its pods and their
+/// nodes. With [`outputs_fingerprint`] equal to last time, a resync has nothing to do.
+fn inputs_fingerprint(c: &Cluster, svc: &Service, selector: &BTreeMap<String, String>) -> u64 {
     let mut h = Fnv64::default();
     let ns = svc.metadata.namespace.as_deref().unwrap_or("");
-    let name = svc.metadata.name.as_deref().unwrap_or("");
     h.write(svc.metadata.resource_version.as_deref().unwrap_or(""));
+    // a Service's pods share a handful of nodes: look each up once
+    let mut last_node: Option<(&str, &str)> = None;
     for p in selected_pods(c, ns, selector) {
         h.write(p.metadata.name.as_deref().unwrap_or(""));
         h.write(p.metadata.resource_version.as_deref().unwrap_or(""));
         if let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.as_deref()) {
             h.write(node);
-            if let Some(n) = c.get(Kind::Node, "", node) {
-                h.write(n.meta().resource_version.as_deref().unwrap_or(""));
-            }
+            let rv = match last_node {
+                Some((n, rv)) if n == node => rv,
+                _ => {
+                    let rv = c
+                        .get(Kind::Node, "", node)
+                        .and_then(|n| n.meta().resource_version.as_deref())
+                        .unwrap_or("");
+                    last_node = Some((node, rv));
+                    rv
+                }
+            };
+            h.write(rv);
         }
     }
-    h.write("|");
+    h.0
+}
+
+/// A digest of the objects the controller wrote for the Service (by resourceVersion): a user's
+/// edit to one of them makes the next resync write it back.
+fn outputs_fingerprint(c: &Cluster, ns: &str, name: &str) -> u64 {
+    let mut h = Fnv64::default();
     for s in c
         .index
         .slices_by_service

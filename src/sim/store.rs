@@ -1,12 +1,47 @@
-//! The object store: kind → namespace → name → object. Nested ordered maps give the apiserver's
-//! list order and let lookups borrow `&str` keys, so reading an object allocates nothing.
+//! The object store: kind → namespace → name → object. Lookups go through a hash map: with
+//! 100,000 pods a B-tree search compares ~30 heap-allocated names, one cache miss each, and the
+//! endpoints controller looks pods up by name all the time. A separate ordered set of names
+//! gives the apiserver's list order. The hash map is never iterated, so its order cannot leak
+//! into any output.
 
 use crate::sim::cluster::ObjKey;
 use crate::sim::object::{Kind, Object};
-use std::collections::BTreeMap;
+use rustc_hash::FxHashMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-/// Objects are boxed: an `Object` is over 2 KB, and B-tree nodes move their values around.
-type Names = BTreeMap<String, Box<Object>>;
+/// The objects of one kind in one namespace. Objects are boxed: an `Object` is over 2 KB and a
+/// growing hash map moves its values.
+#[derive(Debug, Default)]
+struct Names {
+    by_name: FxHashMap<String, Box<Object>>,
+    order: BTreeSet<String>,
+}
+
+/// Copies in name order, so that objects listed together also sit together in memory (a
+/// derived clone would allocate them in hash order and scatter a Service's pods).
+impl Clone for Names {
+    fn clone(&self) -> Self {
+        let mut by_name = FxHashMap::default();
+        by_name.reserve(self.by_name.len());
+        for n in &self.order {
+            if let Some(o) = self.by_name.get(n.as_str()) {
+                by_name.insert(n.clone(), o.clone());
+            }
+        }
+        Names {
+            by_name,
+            order: self.order.clone(),
+        }
+    }
+}
+
+impl Names {
+    fn iter(&self) -> impl Iterator<Item = &Object> {
+        self.order
+            .iter()
+            .filter_map(|n| self.by_name.get(n.as_str()).map(|b| &**b))
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Store {
@@ -16,7 +51,12 @@ pub(crate) struct Store {
 impl Store {
     pub fn get_ref(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Object> {
         let ns = if kind.namespaced() { namespace } else { "" };
-        self.kinds.get(&kind)?.get(ns)?.get(name).map(|b| &**b)
+        self.kinds
+            .get(&kind)?
+            .get(ns)?
+            .by_name
+            .get(name)
+            .map(|b| &**b)
     }
     pub fn get(&self, key: &ObjKey) -> Option<&Object> {
         self.get_ref(key.kind, &key.namespace, &key.name)
@@ -25,19 +65,25 @@ impl Store {
         self.get(key).is_some()
     }
     pub fn insert(&mut self, key: ObjKey, obj: Object) -> Option<Object> {
-        self.kinds
+        let names = self
+            .kinds
             .entry(key.kind)
             .or_default()
             .entry(key.namespace)
-            .or_default()
-            .insert(key.name, Box::new(obj))
-            .map(|b| *b)
+            .or_default();
+        if let Some(slot) = names.by_name.get_mut(key.name.as_str()) {
+            return Some(std::mem::replace(&mut **slot, obj));
+        }
+        names.order.insert(key.name.clone());
+        names.by_name.insert(key.name, Box::new(obj));
+        None
     }
     pub fn remove(&mut self, key: &ObjKey) -> Option<Object> {
         let by_ns = self.kinds.get_mut(&key.kind)?;
         let names = by_ns.get_mut(&key.namespace)?;
-        let old = names.remove(&key.name).map(|b| *b);
-        if names.is_empty() {
+        let old = names.by_name.remove(key.name.as_str()).map(|b| *b);
+        names.order.remove(key.name.as_str());
+        if names.order.is_empty() {
             by_ns.remove(&key.namespace);
         }
         old
@@ -50,25 +96,22 @@ impl Store {
         match namespace.filter(|_| kind.namespaced()) {
             Some(ns) => by_ns
                 .get(ns)
-                .map(|n| n.values().map(|b| &**b).collect())
+                .map(|n| n.iter().collect())
                 .unwrap_or_default(),
-            None => by_ns
-                .values()
-                .flat_map(|n| n.values().map(|b| &**b))
-                .collect(),
+            None => by_ns.values().flat_map(Names::iter).collect(),
         }
     }
     pub fn values(&self) -> impl Iterator<Item = &Object> {
         self.kinds
             .values()
-            .flat_map(|by_ns| by_ns.values().flat_map(|n| n.values().map(|b| &**b)))
+            .flat_map(|by_ns| by_ns.values().flat_map(Names::iter))
     }
     /// Keys of every object in `namespace`.
     pub fn keys_in_namespace(&self, namespace: &str) -> Vec<ObjKey> {
         let mut out = Vec::new();
         for (kind, by_ns) in &self.kinds {
             if let Some(names) = by_ns.get(namespace) {
-                out.extend(names.keys().map(|n| ObjKey::new(*kind, namespace, n)));
+                out.extend(names.order.iter().map(|n| ObjKey::new(*kind, namespace, n)));
             }
         }
         out
