@@ -27,7 +27,10 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
     let rest = &args[1..];
     match sub.as_str() {
         "ip" => {
-            let p = match super::flags::parse(rest, &[val("node", Some('n')), val("profile", Some('p'))]) {
+            let p = match super::flags::parse(
+                rest,
+                &[val("node", Some('n')), val("profile", Some('p'))],
+            ) {
                 Ok(p) => p,
                 Err(e) => return Output::fail(format!("Error: {e}")),
             };
@@ -44,7 +47,7 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
             }
         }
         "service" => service(sh, rest),
-        "ssh" => Output::fail("svclab: minikube ssh is not available yet: the node's shell arrives with the dataplane"),
+        "ssh" => ssh(sh, rest),
         "status" => {
             let mut o = Output::ok();
             for (i, n) in sh.cluster.list(Kind::Node, None).iter().enumerate() {
@@ -54,7 +57,10 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
                 if i == 0 {
                     o.out(format!("{}\ntype: Control Plane\nhost: Running\nkubelet: Running\napiserver: Running\nkubeconfig: Configured\n", n.name()));
                 } else {
-                    o.out(format!("{}\ntype: Worker\nhost: Running\nkubelet: Running\n", n.name()));
+                    o.out(format!(
+                        "{}\ntype: Worker\nhost: Running\nkubelet: Running\n",
+                        n.name()
+                    ));
                 }
             }
             o
@@ -64,7 +70,9 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
             o.out("minikube version: v1.32.0\ncommit: 8220a6eb95f0a4d75f7f2d7b14cef975f050512d\n");
             o
         }
-        other => Output::fail(format!("Error: unknown command \"{other}\" for \"minikube\"\nRun 'minikube --help' for usage.")),
+        other => Output::fail(format!(
+            "Error: unknown command \"{other}\" for \"minikube\"\nRun 'minikube --help' for usage."
+        )),
     }
 }
 
@@ -302,6 +310,49 @@ fn service(sh: &mut Shell, args: &[String]) -> Output {
         ));
     }
     o
+}
+
+/// `minikube ssh [-n NODE] [-- COMMAND…]`: runs the command on the node, or opens a session
+/// that lasts until `exit`.
+fn ssh(sh: &mut Shell, args: &[String]) -> Output {
+    let p = match super::flags::parse(
+        args,
+        &[
+            val("node", Some('n')),
+            val("profile", Some('p')),
+            flag("native-ssh", None),
+        ],
+    ) {
+        Ok(p) => p,
+        Err(e) => return Output::fail(format!("Error: {e}")),
+    };
+    let nodes = sh.cluster.list(Kind::Node, None);
+    let node = match p.get("node") {
+        Some(n) => nodes
+            .iter()
+            .find(|o| o.name() == n)
+            .map(|o| o.name().to_string()),
+        None => nodes.first().map(|o| o.name().to_string()),
+    };
+    let Some(node) = node else {
+        return Output::fail(format!(
+            "\n❌  Exiting due to GUEST_NODE_RETRIEVE: retrieving node: Could not find node {}\n",
+            p.get("node").unwrap_or("")
+        ));
+    };
+    let mut words: Vec<String> = p.args.clone();
+    words.extend(p.rest.clone().unwrap_or_default());
+    if words.is_empty() {
+        sh.session = Some(node);
+        return Output::ok();
+    }
+    // the remote shell splits the command line again
+    let line = words.join(" ");
+    let w = match super::split_words(&line) {
+        Ok(w) => w,
+        Err(e) => return Output::fail(format!("bash: {e}")),
+    };
+    super::node_shell::run(sh, &node, &w)
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ mod jsonpath;
 mod kubectl;
 mod minikube;
 mod mutate;
+mod node_shell;
 mod pod_exec;
 pub mod printers;
 mod sortorder;
@@ -101,11 +102,25 @@ impl Files for NoFiles {
 pub struct Shell {
     pub cluster: Cluster,
     pub files: Box<dyn Files>,
+    /// The node of an open `minikube ssh` session: lines run on that node until `exit`.
+    pub session: Option<String>,
 }
 
 impl Shell {
     pub fn new(cluster: Cluster, files: Box<dyn Files>) -> Shell {
-        Shell { cluster, files }
+        Shell {
+            cluster,
+            files,
+            session: None,
+        }
+    }
+
+    /// The prompt a terminal shows before the next line.
+    pub fn prompt(&self) -> String {
+        match &self.session {
+            Some(node) => format!("docker@{node}:~$ "),
+            None => "$ ".into(),
+        }
     }
 
     /// Runs one command line (a pipeline of a command and simple filters).
@@ -128,6 +143,9 @@ impl Shell {
         let Some(cmd) = w.first() else {
             return Output::ok();
         };
+        if let Some(node) = self.session.clone() {
+            return node_shell::run(self, &node, w);
+        }
         let args = &w[1..];
         match cmd.as_str() {
             "kubectl" | "k" => kubectl::run(self, args),

@@ -135,6 +135,8 @@ pub struct Cluster {
     pub(crate) index: crate::sim::index::Indexes,
     /// Per Service, the digest of the inputs its endpoints were last computed from.
     pub(crate) endpoint_fingerprints: BTreeMap<(String, String), (u64, u64)>,
+    /// kube-proxy's rules per node, rewritten lazily per changed Service
+    pub(crate) proxy: crate::sim::proxy::ruleset::ProxyState,
 }
 
 impl Cluster {
@@ -164,6 +166,7 @@ impl Cluster {
             reconciling: false,
             index: Default::default(),
             endpoint_fingerprints: BTreeMap::new(),
+            proxy: Default::default(),
         }
     }
 
@@ -318,7 +321,27 @@ impl Cluster {
                 }
             }
             Kind::Service => {
+                self.proxy.service_changed(&ns, &name);
                 self.dirty_services.insert((ns, name));
+            }
+            Kind::EndpointSlice => {
+                let services: BTreeSet<String> = [old, new]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|o| {
+                        o.meta()
+                            .labels
+                            .as_ref()
+                            .and_then(|l| l.get(crate::sim::endpoints::SERVICE_NAME_LABEL))
+                            .cloned()
+                    })
+                    .collect();
+                for s in services {
+                    self.proxy.service_changed(&ns, &s);
+                }
+            }
+            Kind::ConfigMap if ns == "kube-system" && name == "kube-proxy" => {
+                self.proxy.all_changed();
             }
             Kind::Endpoints => {
                 // user-written Endpoints of selector-less Services are mirrored into slices; the
@@ -333,6 +356,7 @@ impl Cluster {
                 }
             }
             Kind::Node => {
+                self.proxy.all_changed();
                 // a node change can move every DaemonSet's pods and every Service's topology
                 let daemonsets = self.all_names(Kind::DaemonSet);
                 self.dirty_daemonsets.extend(daemonsets);

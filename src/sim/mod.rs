@@ -24,6 +24,7 @@ pub mod names;
 pub mod net;
 pub mod object;
 pub mod programs;
+pub mod proxy;
 pub(crate) mod store;
 pub mod time;
 pub mod validate;

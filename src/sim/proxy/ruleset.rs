@@ -1,0 +1,424 @@
+//! A node's whole rule set: kube-proxy's fixed chains plus every Service port's rules, kept per
+//! Service so that a change rewrites only the changed Services' rules (spec §4.6).
+
+use crate::sim::cluster::Cluster;
+use crate::sim::net::parse_ip;
+use crate::sim::object::{Kind, Object};
+use crate::sim::proxy::model::{endpoints_for, service_ports};
+use crate::sim::proxy::rules::{
+    loopback, port_rules, Match, PortRules, ProxyParams, Rule, Table, Target,
+};
+use std::collections::BTreeMap;
+
+/// kube-proxy's view on one node.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeRules {
+    pub params: ProxyParams,
+    /// per Service (namespace, name), its ports' rules in spec order
+    pub services: BTreeMap<(String, String), Vec<PortRules>>,
+}
+
+pub const BUILTIN_FILTER: &[&str] = &["INPUT", "FORWARD", "OUTPUT"];
+pub const BUILTIN_NAT: &[&str] = &["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"];
+const FIXED_FILTER: &[&str] = &[
+    "KUBE-EXTERNAL-SERVICES",
+    "KUBE-FIREWALL",
+    "KUBE-FORWARD",
+    "KUBE-KUBELET-CANARY",
+    "KUBE-NODEPORTS",
+    "KUBE-PROXY-CANARY",
+    "KUBE-PROXY-FIREWALL",
+    "KUBE-SERVICES",
+];
+const FIXED_NAT: &[&str] = &[
+    "KUBE-KUBELET-CANARY",
+    "KUBE-MARK-MASQ",
+    "KUBE-NODEPORTS",
+    "KUBE-POSTROUTING",
+    "KUBE-PROXY-CANARY",
+    "KUBE-SERVICES",
+];
+
+fn jump(chain: &str) -> Rule {
+    Rule {
+        src: None,
+        dst: None,
+        proto: None,
+        matches: Vec::new(),
+        target: Target::Jump(chain.into()),
+    }
+}
+
+fn with(mut r: Rule, m: Match) -> Rule {
+    r.matches.push(m);
+    r
+}
+
+fn comment(c: &str) -> Match {
+    Match::Comment(c.into())
+}
+
+const NEW: Match = Match::Conntrack {
+    neg: false,
+    states: "NEW",
+};
+
+impl NodeRules {
+    /// Built-in chains first, then the user chains sorted by name (as libiptc keeps them).
+    pub fn chain_names(&self, table: Table) -> Vec<String> {
+        let (builtin, fixed) = match table {
+            Table::Filter => (BUILTIN_FILTER, FIXED_FILTER),
+            Table::Nat => (BUILTIN_NAT, FIXED_NAT),
+        };
+        let mut user: Vec<String> = fixed.iter().map(|s| s.to_string()).collect();
+        if table == Table::Nat {
+            for ports in self.services.values() {
+                for p in ports {
+                    user.extend(p.chains.iter().map(|(n, _)| n.clone()));
+                }
+            }
+        }
+        user.sort();
+        user.dedup();
+        builtin.iter().map(|s| s.to_string()).chain(user).collect()
+    }
+
+    pub fn is_builtin(table: Table, chain: &str) -> bool {
+        match table {
+            Table::Filter => BUILTIN_FILTER.contains(&chain),
+            Table::Nat => BUILTIN_NAT.contains(&chain),
+        }
+    }
+
+    /// The rules of one chain, in order; `None` when the chain does not exist.
+    pub fn chain(&self, table: Table, name: &str) -> Option<Vec<Rule>> {
+        let p = &self.params;
+        let mark = p.mark;
+        let shared = |chain: &str| -> Vec<Rule> {
+            self.services
+                .values()
+                .flatten()
+                .flat_map(|pr| pr.shared.iter())
+                .filter(|(t, c, _)| *t == table && *c == chain)
+                .map(|(_, _, r)| r.clone())
+                .collect()
+        };
+        let fw = || {
+            with(
+                with(jump("KUBE-PROXY-FIREWALL"), NEW),
+                comment("kubernetes load balancer firewall"),
+            )
+        };
+        let rules = match (table, name) {
+            (Table::Filter, "INPUT") => vec![
+                fw(),
+                with(
+                    jump("KUBE-NODEPORTS"),
+                    comment("kubernetes health check service ports"),
+                ),
+                with(
+                    with(jump("KUBE-EXTERNAL-SERVICES"), NEW),
+                    comment("kubernetes externally-visible service portals"),
+                ),
+                jump("KUBE-FIREWALL"),
+            ],
+            (Table::Filter, "FORWARD") => vec![
+                fw(),
+                with(jump("KUBE-FORWARD"), comment("kubernetes forwarding rules")),
+                with(
+                    with(jump("KUBE-SERVICES"), NEW),
+                    comment("kubernetes service portals"),
+                ),
+                with(
+                    with(jump("KUBE-EXTERNAL-SERVICES"), NEW),
+                    comment("kubernetes externally-visible service portals"),
+                ),
+            ],
+            (Table::Filter, "OUTPUT") => vec![
+                fw(),
+                with(
+                    with(jump("KUBE-SERVICES"), NEW),
+                    comment("kubernetes service portals"),
+                ),
+                jump("KUBE-FIREWALL"),
+            ],
+            (Table::Filter, "KUBE-FIREWALL") => {
+                if p.localhost_node_ports {
+                    let mut r = with(
+                        Rule {
+                            target: Target::Drop,
+                            ..jump("")
+                        },
+                        comment("block incoming localnet connections"),
+                    );
+                    r.src = Some((true, loopback()));
+                    r.dst = Some((false, loopback()));
+                    vec![with(
+                        r,
+                        Match::Conntrack {
+                            neg: true,
+                            states: "RELATED,ESTABLISHED,DNAT",
+                        },
+                    )]
+                } else {
+                    Vec::new()
+                }
+            }
+            (Table::Filter, "KUBE-FORWARD") => vec![
+                with(
+                    with(
+                        Rule {
+                            target: Target::Drop,
+                            ..jump("")
+                        },
+                        Match::Conntrack {
+                            neg: false,
+                            states: "INVALID",
+                        },
+                    ),
+                    Match::Nfacct("ct_state_invalid_dropped_pkts"),
+                ),
+                with(
+                    with(
+                        Rule {
+                            target: Target::Accept,
+                            ..jump("")
+                        },
+                        comment("kubernetes forwarding rules"),
+                    ),
+                    Match::Mark {
+                        neg: false,
+                        bits: mark,
+                    },
+                ),
+                with(
+                    with(
+                        Rule {
+                            target: Target::Accept,
+                            ..jump("")
+                        },
+                        comment("kubernetes forwarding conntrack rule"),
+                    ),
+                    Match::Conntrack {
+                        neg: false,
+                        states: "RELATED,ESTABLISHED",
+                    },
+                ),
+            ],
+            (Table::Nat, "PREROUTING") | (Table::Nat, "OUTPUT") => {
+                vec![with(
+                    jump("KUBE-SERVICES"),
+                    comment("kubernetes service portals"),
+                )]
+            }
+            (Table::Nat, "POSTROUTING") => vec![with(
+                jump("KUBE-POSTROUTING"),
+                comment("kubernetes postrouting rules"),
+            )],
+            (Table::Nat, "INPUT") => Vec::new(),
+            (Table::Nat, "KUBE-MARK-MASQ") => vec![Rule {
+                target: Target::OrMark(mark),
+                ..jump("")
+            }],
+            (Table::Nat, "KUBE-POSTROUTING") => vec![
+                with(
+                    Rule {
+                        target: Target::Return,
+                        ..jump("")
+                    },
+                    Match::Mark {
+                        neg: true,
+                        bits: mark,
+                    },
+                ),
+                Rule {
+                    target: Target::XorMark(mark),
+                    ..jump("")
+                },
+                with(
+                    Rule {
+                        target: Target::Masquerade,
+                        ..jump("")
+                    },
+                    comment("kubernetes service traffic requiring SNAT"),
+                ),
+            ],
+            (Table::Nat, "KUBE-SERVICES") => {
+                let mut v = shared("KUBE-SERVICES");
+                let mut last = with(
+                    jump("KUBE-NODEPORTS"),
+                    comment("kubernetes service nodeports; NOTE: this must be the last rule in this chain"),
+                );
+                if !p.localhost_node_ports {
+                    last.dst = Some((true, loopback()));
+                }
+                v.push(with(last, Match::AddrTypeLocal { src: false }));
+                v
+            }
+            (_, "KUBE-SERVICES")
+            | (_, "KUBE-NODEPORTS")
+            | (Table::Filter, "KUBE-EXTERNAL-SERVICES")
+            | (Table::Filter, "KUBE-PROXY-FIREWALL") => shared(name),
+            (_, "KUBE-KUBELET-CANARY") | (_, "KUBE-PROXY-CANARY") => Vec::new(),
+            (Table::Nat, _) => {
+                return self
+                    .services
+                    .values()
+                    .flatten()
+                    .flat_map(|pr| pr.chains.iter())
+                    .find(|(n, _)| n == name)
+                    .map(|(_, r)| r.clone());
+            }
+            (Table::Filter, _) => return None,
+        };
+        Some(rules)
+    }
+}
+
+/// The per-node rule sets, rewritten lazily: a node's rules are brought up to date when someone
+/// looks at them, for the Services that changed since that node last looked.
+#[derive(Debug, Clone, Default)]
+pub struct ProxyState {
+    seq: u64,
+    /// every change to everything (nodes, kube-proxy's settings) bumps the epoch
+    epoch: u64,
+    changed: BTreeMap<(String, String), u64>,
+    by_seq: BTreeMap<u64, (String, String)>,
+    nodes: BTreeMap<String, NodeState>,
+}
+
+#[derive(Debug, Clone)]
+struct NodeState {
+    epoch: u64,
+    synced: u64,
+    rules: NodeRules,
+}
+
+impl ProxyState {
+    /// A Service's rules must be rewritten (its spec, status or slices changed).
+    pub fn service_changed(&mut self, ns: &str, name: &str) {
+        self.seq += 1;
+        let key = (ns.to_string(), name.to_string());
+        if let Some(old) = self.changed.insert(key.clone(), self.seq) {
+            self.by_seq.remove(&old);
+        }
+        self.by_seq.insert(self.seq, key);
+    }
+    /// Everything must be rewritten (a node or kube-proxy's settings changed).
+    pub fn all_changed(&mut self) {
+        self.epoch += 1;
+    }
+}
+
+impl Cluster {
+    fn proxy_params(&self, node: &str) -> Option<ProxyParams> {
+        let Some(Object::Node(n)) = self.get(Kind::Node, "", node) else {
+            return None;
+        };
+        let cfg = self.proxy_config();
+        let node_ip = n
+            .status
+            .as_ref()
+            .and_then(|s| s.addresses.as_ref())
+            .and_then(|a| a.iter().find(|a| a.type_ == "InternalIP"))
+            .and_then(|a| parse_ip(&a.address))
+            .unwrap_or(0);
+        Some(ProxyParams {
+            node: node.to_string(),
+            zone: n
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get("topology.kubernetes.io/zone"))
+                .cloned()
+                .unwrap_or_default(),
+            node_ip,
+            cluster_cidr: cfg.cluster_cidr,
+            masquerade_all: cfg.masquerade_all,
+            mark: 1u32 << cfg.masquerade_bit.min(31),
+            localhost_node_ports: cfg.localhost_node_ports,
+            large_cluster: false,
+        })
+    }
+
+    fn service_rules(&self, ns: &str, name: &str, p: &ProxyParams) -> Option<Vec<PortRules>> {
+        let Some(Object::Service(svc)) = self.get(Kind::Service, ns, name) else {
+            return None;
+        };
+        let ports = service_ports(svc);
+        if ports.is_empty() {
+            return None;
+        }
+        Some(
+            ports
+                .iter()
+                .map(|sp| port_rules(sp, &endpoints_for(self, sp), p))
+                .collect(),
+        )
+    }
+
+    /// kube-proxy's rules on `node`, brought up to date. `None` for an unknown node.
+    pub fn node_rules(&mut self, node: &str) -> Option<&NodeRules> {
+        let mut params = self.proxy_params(node)?;
+        let mut state = self.proxy.nodes.remove(node);
+        let full = match &state {
+            Some(s) => {
+                s.epoch != self.proxy.epoch || {
+                    let mut old = s.rules.params.clone();
+                    old.large_cluster = false;
+                    old != params
+                }
+            }
+            None => true,
+        };
+        if let Some(s) = state.as_ref() {
+            params.large_cluster = s.rules.params.large_cluster;
+        }
+        let mut rules = match state.take() {
+            Some(s) if !full => {
+                let mut rules = s.rules;
+                let todo: Vec<(String, String)> = self
+                    .proxy
+                    .by_seq
+                    .range(s.synced + 1..)
+                    .map(|(_, k)| k.clone())
+                    .collect();
+                for (ns, name) in todo {
+                    match self.service_rules(&ns, &name, &rules.params) {
+                        Some(r) => rules.services.insert((ns, name), r),
+                        None => rules.services.remove(&(ns, name)),
+                    };
+                }
+                rules
+            }
+            _ => self.all_service_rules(params),
+        };
+        // more than 1000 endpoints in all switches the comments off everywhere
+        let total: usize = rules.services.values().flatten().map(|p| p.endpoints).sum();
+        if (total > 1000) != rules.params.large_cluster {
+            let mut params = rules.params.clone();
+            params.large_cluster = total > 1000;
+            rules = self.all_service_rules(params);
+        }
+        self.proxy.nodes.insert(
+            node.to_string(),
+            NodeState {
+                epoch: self.proxy.epoch,
+                synced: self.proxy.seq,
+                rules,
+            },
+        );
+        self.proxy.nodes.get(node).map(|s| &s.rules)
+    }
+
+    fn all_service_rules(&self, params: ProxyParams) -> NodeRules {
+        let mut services = BTreeMap::new();
+        for o in self.list(Kind::Service, None) {
+            let (ns, name) = (o.namespace().to_string(), o.name().to_string());
+            if let Some(r) = self.service_rules(&ns, &name, &params) {
+                services.insert((ns, name), r);
+            }
+        }
+        NodeRules { params, services }
+    }
+}
