@@ -21,6 +21,11 @@ pub fn run(sh: &mut Shell, node: &str, w: &[String]) -> Output {
     let args = &w[1..];
     match cmd.as_str() {
         "iptables-save" | "iptables" => {
+            if !root && cmd == "iptables-save" {
+                return Output::fail(format!(
+                    "iptables-save {IPTABLES_VERSION} (legacy): Cannot initialize: Permission denied (you must be root)"
+                ));
+            }
             if !root {
                 return Output::fail(format!(
                     "{cmd} {IPTABLES_VERSION} (legacy): can't initialize iptables table `{}': Permission denied (you must be root)\nPerhaps iptables or your kernel needs to be upgraded.",

@@ -57,6 +57,8 @@ pub struct Config {
     /// The lab's own limit on pods that controllers create (a browser tab is not a datacenter).
     pub max_pods: usize,
     pub kubernetes_version: String,
+    /// A load-balancer controller (minikube tunnel / MetalLB) hands out ingress IPs.
+    pub load_balancer_controller: bool,
 }
 
 impl Default for Config {
@@ -70,6 +72,7 @@ impl Default for Config {
             max_endpoints_per_slice: 100,
             max_pods: 2000,
             kubernetes_version: "v1.34.0".into(),
+            load_balancer_controller: true,
         }
     }
 }

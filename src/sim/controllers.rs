@@ -122,6 +122,7 @@ impl Cluster {
                 kubelet::schedule_and_start(self, &ns, &name);
             }
             for (ns, name) in std::mem::take(&mut self.dirty_services) {
+                crate::sim::lb::sync(self, &ns, &name);
                 crate::sim::endpoints::sync_service(self, &ns, &name);
             }
         }

@@ -91,7 +91,10 @@ impl Cluster {
     pub fn proxy_config(&self) -> ProxyConfig {
         let Some(Object::ConfigMap(cm)) = self.get(Kind::ConfigMap, "kube-system", "kube-proxy")
         else {
-            return ProxyConfig::default();
+            return ProxyConfig {
+                load_balancer_controller: self.config.load_balancer_controller,
+                ..ProxyConfig::default()
+            };
         };
         let mut c = cm
             .data
@@ -107,6 +110,7 @@ impl Cluster {
         {
             c.load_balancer_controller = v != "off" && v != "false";
         }
+        c.load_balancer_controller &= self.config.load_balancer_controller;
         c
     }
 }

@@ -19,6 +19,7 @@ pub(crate) mod index;
 pub mod kubelet;
 pub mod kubeproxy;
 pub mod labels;
+pub mod lb;
 pub mod merge;
 pub mod names;
 pub mod net;
