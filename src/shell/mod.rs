@@ -5,6 +5,7 @@
 //! Invariant: nothing here touches the browser, the clock or the real filesystem; files come
 //! through the `Files` trait the front end provides.
 
+pub mod curl;
 mod describe;
 mod errors;
 mod flags;
@@ -18,6 +19,7 @@ mod pod_exec;
 pub mod printers;
 mod sortorder;
 pub mod tabwriter;
+mod trace;
 mod words;
 
 use crate::sim::Cluster;
@@ -104,6 +106,11 @@ pub struct Shell {
     pub files: Box<dyn Files>,
     /// The node of an open `minikube ssh` session: lines run on that node until `exit`.
     pub session: Option<String>,
+    /// The latest requests' traces (curl, wget), oldest first.
+    pub traces: Vec<curl::Trace>,
+    next_trace: u64,
+    /// The command line being run (for the traces).
+    line: String,
 }
 
 impl Shell {
@@ -112,6 +119,19 @@ impl Shell {
             cluster,
             files,
             session: None,
+            traces: Vec::new(),
+            next_trace: 1,
+            line: String::new(),
+        }
+    }
+
+    /// Keeps a request's trace (the last 500).
+    pub(crate) fn record(&mut self, mut t: curl::Trace) {
+        t.id = self.next_trace;
+        self.next_trace += 1;
+        self.traces.push(t);
+        if self.traces.len() > 500 {
+            self.traces.remove(0);
         }
     }
 
@@ -132,6 +152,7 @@ impl Shell {
         let Some((first, filters)) = pipeline.split_first() else {
             return Output::ok();
         };
+        self.line = line.trim().to_string();
         let mut out = self.run_words(first);
         for f in filters {
             out = words::filter(f, out);
@@ -156,7 +177,11 @@ impl Shell {
                     _ => (true, args),
                 };
                 let mut o = Output::ok();
-                o.out(format!("{}{}", rest.join(" "), if newline { "\n" } else { "" }));
+                o.out(format!(
+                    "{}{}",
+                    rest.join(" "),
+                    if newline { "\n" } else { "" }
+                ));
                 o
             }
             "sleep" => match args.first().and_then(|a| parse_seconds(a)) {
@@ -169,11 +194,23 @@ impl Shell {
                     args.first().map(String::as_str).unwrap_or("")
                 )),
             },
-            "curl" | "wget" => Output::fail(format!(
-                "svclab: {cmd} is not available yet: requests through kube-proxy arrive with the dataplane"
-            )),
+            "curl" => {
+                // the trainer's own machine, outside the cluster
+                let env = curl::Env {
+                    client: crate::sim::proxy::walk::Client::Outside,
+                    flavor: curl::Flavor::V8_5,
+                    tty: true,
+                    resolver: curl::Resolver::HostsOnly(Vec::new()),
+                };
+                let line = self.line.clone();
+                curl::curl(self, &env, args, &line)
+            }
+            "svclab" => trace::run(self, args),
             "true" => Output::ok(),
-            "false" => Output { code: 1, ..Output::default() },
+            "false" => Output {
+                code: 1,
+                ..Output::default()
+            },
             "clear" => Output::ok(),
             other => Output {
                 chunks: vec![(Stream::Err, format!("svclab: command not found: {other}\n"))],

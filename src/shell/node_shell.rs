@@ -63,9 +63,11 @@ pub fn run(sh: &mut Shell, node: &str, w: &[String]) -> Output {
             o.out(format!("{node}\n"));
             o
         }
-        "curl" | "wget" => Output::fail(format!(
-            "svclab: {cmd} on a node arrives with the packet walk (next step of the dataplane)"
-        )),
+        "curl" => {
+            let env = node_env(sh, node);
+            let line = sh.line.clone();
+            super::curl::curl(sh, &env, args, &line)
+        }
         "exit" | "logout" => {
             sh.session = None;
             let mut o = Output::ok();
@@ -140,5 +142,33 @@ fn iptables(
             o
         }
         Err(e) => Output::fail(e),
+    }
+}
+
+/// curl on a node: Ubuntu's curl 7.81, the node's /etc/hosts (no cluster DNS).
+fn node_env(sh: &Shell, node: &str) -> super::curl::Env {
+    use crate::sim::net::parse_ip;
+    use crate::sim::object::{Kind, Object};
+    let ip_of = |n: &Object| match n {
+        Object::Node(n) => crate::sim::kubelet::node_internal_ip(n).and_then(|s| parse_ip(&s)),
+        _ => None,
+    };
+    let nodes = sh.cluster.list(Kind::Node, None);
+    let mut hosts = vec![("host.minikube.internal".to_string(), 0xc0a8_3101)];
+    if let Some(ip) = nodes.first().and_then(|n| ip_of(n)) {
+        hosts.push(("control-plane.minikube.internal".into(), ip));
+    }
+    if let Some(ip) = nodes
+        .iter()
+        .find(|n| n.name() == node)
+        .and_then(|n| ip_of(n))
+    {
+        hosts.push((node.to_string(), ip));
+    }
+    super::curl::Env {
+        client: crate::sim::proxy::walk::Client::Node(node.to_string()),
+        flavor: super::curl::Flavor::V7_81,
+        tty: true,
+        resolver: super::curl::Resolver::HostsOnly(hosts),
     }
 }

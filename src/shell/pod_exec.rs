@@ -249,6 +249,7 @@ fn exec_with(
         pod: &pod,
         env,
         userland: userland(&c),
+        tty,
     };
     let r = ctx.run(sh, cmd);
     let mut out = r.0;
@@ -263,6 +264,7 @@ struct ExecContext<'a> {
     pod: &'a Pod,
     env: Vec<(String, String)>,
     userland: Userland,
+    tty: bool,
 }
 
 fn not_found(program: &str) -> (Output, i32) {
@@ -395,8 +397,15 @@ impl ExecContext<'_> {
             }
             "nslookup" => self.nslookup(sh, args),
             "curl" | "wget" => {
-                o.err(format!("svclab: {base} is not available yet: requests through kube-proxy arrive with the dataplane\n"));
-                (o, 1)
+                let env = self.curl_env(sh);
+                let line = sh.line.clone();
+                let out = if base == "curl" {
+                    super::curl::curl(sh, &env, args, &line)
+                } else {
+                    super::curl::wget(sh, &env, args, &line)
+                };
+                let code = out.code;
+                (out, code)
             }
             other => {
                 o.err(format!(
@@ -404,6 +413,63 @@ impl ExecContext<'_> {
                 ));
                 (o, 127)
             }
+        }
+    }
+
+    /// Where a curl in this container runs: the pod's address, its image's curl, its resolver.
+    fn curl_env(&self, sh: &Shell) -> super::curl::Env {
+        use crate::sim::net::parse_ip;
+        let ns = self.pod.metadata.namespace.clone().unwrap_or_default();
+        let name = self.pod.metadata.name.clone().unwrap_or_default();
+        let ip = self
+            .pod
+            .status
+            .as_ref()
+            .and_then(|s| s.pod_ip.as_deref())
+            .and_then(parse_ip)
+            .unwrap_or(0);
+        let conf = crate::sim::dns::resolv_conf(&sh.cluster, self.pod);
+        let nameserver = conf
+            .lines()
+            .find_map(|l| l.strip_prefix("nameserver "))
+            .and_then(|s| parse_ip(s.trim()));
+        let search: Vec<String> = conf
+            .lines()
+            .find_map(|l| l.strip_prefix("search "))
+            .map(|s| s.split_whitespace().map(String::from).collect())
+            .unwrap_or_default();
+        let ndots = conf
+            .lines()
+            .find_map(|l| l.strip_prefix("options "))
+            .and_then(|o| {
+                o.split_whitespace()
+                    .find_map(|x| x.strip_prefix("ndots:"))
+                    .and_then(|n| n.parse().ok())
+            })
+            .unwrap_or(1);
+        let hostname = self
+            .pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.hostname.clone())
+            .unwrap_or_else(|| name.clone());
+        let resolver = match nameserver {
+            Some(ns_ip) if ns_ip == sh.cluster.config.dns_ip => super::curl::Resolver::Cluster {
+                nameserver: ns_ip,
+                search,
+                ndots,
+                own: (hostname, ip),
+            },
+            _ => super::curl::Resolver::HostsOnly(vec![(hostname, ip)]),
+        };
+        super::curl::Env {
+            client: crate::sim::proxy::walk::Client::Pod {
+                namespace: ns,
+                name,
+            },
+            flavor: super::curl::Flavor::V8_14,
+            tty: self.tty,
+            resolver,
         }
     }
 

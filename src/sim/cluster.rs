@@ -140,6 +140,8 @@ pub struct Cluster {
     pub(crate) endpoint_fingerprints: BTreeMap<(String, String), (u64, u64)>,
     /// kube-proxy's rules per node, rewritten lazily per changed Service
     pub(crate) proxy: crate::sim::proxy::ruleset::ProxyState,
+    /// the kernel's `recent` lists on every node (ClientIP session affinity)
+    pub(crate) recent: crate::sim::proxy::walk::RecentLists,
 }
 
 impl Cluster {
@@ -170,6 +172,7 @@ impl Cluster {
             index: Default::default(),
             endpoint_fingerprints: BTreeMap::new(),
             proxy: Default::default(),
+            recent: Default::default(),
         }
     }
 

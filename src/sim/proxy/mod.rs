@@ -5,3 +5,4 @@ pub mod model;
 pub mod rules;
 pub mod ruleset;
 pub mod save;
+pub mod walk;

@@ -1,0 +1,765 @@
+//! A TCP connection's walk through the nodes' netfilter tables (spec §3.4–3.5, §4): the hook
+//! chains of the node where the packet is, rule by rule, with the random choices from the
+//! cluster's seeded generator and the `recent` lists as the kernel keeps them. The result is a
+//! trace the lab can show and print.
+
+use crate::sim::cluster::Cluster;
+use crate::sim::kubelet::{node_internal_ip, pod_is_terminal};
+use crate::sim::net::{ip_to_string, parse_ip, Cidr};
+use crate::sim::object::{Kind, Object};
+use crate::sim::programs::Program;
+use crate::sim::proxy::model::Proto;
+use crate::sim::proxy::rules::{probability_threshold, Match, Rule, Table, Target};
+use crate::sim::proxy::ruleset::NodeRules;
+use crate::sim::time::SimTime;
+use rand::Rng;
+use std::collections::BTreeMap;
+
+/// The trainer's machine on the minikube network (the docker bridge's gateway).
+pub const OUTSIDE_IP: u32 = 0xc0a8_3101; // 192.168.49.1
+
+/// Where a connection starts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Client {
+    Pod {
+        namespace: String,
+        name: String,
+    },
+    Node(String),
+    /// The trainer's own machine, outside the cluster.
+    Outside,
+}
+
+/// Source and destination of a packet at one point of its walk.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Addrs {
+    pub src: u32,
+    pub dst: u32,
+    pub dport: u16,
+}
+
+impl Addrs {
+    pub fn show(&self) -> String {
+        format!(
+            "{} → {}:{}",
+            ip_to_string(self.src),
+            ip_to_string(self.dst),
+            self.dport
+        )
+    }
+}
+
+/// A rule that matched: where it sits and what it says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleHit {
+    pub table: Table,
+    pub chain: String,
+    /// 1-based, as `iptables -L --line-numbers` counts
+    pub index: usize,
+    pub rule: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HopKind {
+    /// the packet leaves the client
+    Send,
+    /// a netfilter hook on a node (nat PREROUTING/OUTPUT, filter, nat POSTROUTING)
+    Netfilter,
+    /// the packet crosses from one node to another
+    Cross,
+    /// the server receives it
+    Arrive,
+    /// the reply, un-NATed by conntrack
+    Reply,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hop {
+    pub kind: HopKind,
+    /// the node where it happens (`None` outside the cluster)
+    pub node: Option<String>,
+    /// e.g. "nat PREROUTING", "filter FORWARD"
+    pub stage: String,
+    pub rules: Vec<RuleHit>,
+    pub before: Addrs,
+    pub after: Addrs,
+    pub note: String,
+}
+
+/// How the connection ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// accepted by a server: a pod (namespace, name) or a node's own process (node name)
+    Served {
+        pod: Option<(String, String)>,
+        node: String,
+    },
+    /// refused: REJECT (ICMP port unreachable) or a RST from a host where nothing listens
+    Refused { why: String },
+    /// dropped: the SYN goes unanswered until the client gives up
+    Dropped { why: String },
+    /// no route to the host (ARP fails on the local network)
+    NoRoute { why: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Walk {
+    pub client: Client,
+    pub entry_node: Option<String>,
+    /// the packet as the client sent it
+    pub sent: Addrs,
+    /// the packet as the server saw it (when it arrived)
+    pub seen: Option<Addrs>,
+    pub hops: Vec<Hop>,
+    pub outcome: Outcome,
+}
+
+/// The kernel's per-node `recent` lists: (node, list) → source address → last seen.
+pub type RecentLists = BTreeMap<(String, String), BTreeMap<u32, SimTime>>;
+
+struct Pkt {
+    a: Addrs,
+    proto: Proto,
+    mark: u32,
+    dnat: bool,
+    new: bool,
+}
+
+enum Flow {
+    Continue,
+    Accept,
+    Drop(String),
+    Reject(String),
+    Return,
+}
+
+struct Ctx<'a> {
+    rules: &'a NodeRules,
+    node: &'a str,
+    local: &'a dyn Fn(u32) -> bool,
+    now: SimTime,
+}
+
+impl Cluster {
+    fn node_ip_of(&self, node: &str) -> Option<u32> {
+        match self.get(Kind::Node, "", node) {
+            Some(Object::Node(n)) => node_internal_ip(n).and_then(|s| parse_ip(&s)),
+            _ => None,
+        }
+    }
+    fn pod_cidr_of(&self, node: &str) -> Option<Cidr> {
+        match self.get(Kind::Node, "", node) {
+            Some(Object::Node(n)) => n
+                .spec
+                .as_ref()
+                .and_then(|s| s.pod_cidr.as_deref())
+                .and_then(Cidr::parse),
+            _ => None,
+        }
+    }
+    /// The node whose address `ip` is.
+    fn node_with_ip(&self, ip: u32) -> Option<String> {
+        self.list(Kind::Node, None)
+            .into_iter()
+            .map(|n| n.name().to_string())
+            .find(|n| self.node_ip_of(n) == Some(ip))
+    }
+    /// The pod (namespace, name, node) whose IP `ip` is, ignoring finished pods.
+    pub fn pod_with_ip(&self, ip: u32) -> Option<(String, String, String)> {
+        let s = ip_to_string(ip);
+        self.list(Kind::Pod, None)
+            .into_iter()
+            .find_map(|o| match o {
+                Object::Pod(p)
+                    if !pod_is_terminal(p)
+                        && p.status.as_ref().and_then(|st| st.pod_ip.as_deref()) == Some(&s)
+                        && !p
+                            .spec
+                            .as_ref()
+                            .and_then(|s| s.host_network)
+                            .unwrap_or(false) =>
+                {
+                    Some((
+                        o.namespace().to_string(),
+                        o.name().to_string(),
+                        p.spec.as_ref()?.node_name.clone()?,
+                    ))
+                }
+                _ => None,
+            })
+    }
+    fn is_local_addr(&self, node: &str, ip: u32) -> bool {
+        ip >> 24 == 127
+            || self.node_ip_of(node) == Some(ip)
+            || self.pod_cidr_of(node).is_some_and(|c| c.nth(1) == ip)
+    }
+
+    /// Opens a TCP connection from `client` to `dst:dport` and walks it through the nodes.
+    pub fn walk(&mut self, client: &Client, dst: u32, dport: u16) -> Walk {
+        self.walk_proto(client, Proto::Tcp, dst, dport)
+    }
+
+    /// The first packet of a flow (a TCP SYN or a UDP datagram) from `client` to `dst:dport`.
+    pub fn walk_proto(&mut self, client: &Client, proto: Proto, dst: u32, dport: u16) -> Walk {
+        let mut hops = Vec::new();
+        // where the packet enters the netfilter hooks, and from which address
+        let (entry, src, hook_out) = match client {
+            Client::Pod { namespace, name } => {
+                let pod = match self.get(Kind::Pod, namespace, name) {
+                    Some(Object::Pod(p)) => p,
+                    _ => return self.failed(client, dst, dport, "the client pod does not exist"),
+                };
+                let ip = pod
+                    .status
+                    .as_ref()
+                    .and_then(|s| s.pod_ip.as_deref())
+                    .and_then(parse_ip);
+                let node = pod.spec.as_ref().and_then(|s| s.node_name.clone());
+                match (ip, node) {
+                    (Some(ip), Some(node)) => (node, ip, false),
+                    _ => return self.failed(client, dst, dport, "the client pod has no IP yet"),
+                }
+            }
+            Client::Node(n) => {
+                let src = if dst >> 24 == 127 {
+                    0x7f00_0001
+                } else if self.pod_cidr_of(n).is_some_and(|c| c.contains(dst)) {
+                    self.pod_cidr_of(n).map(|c| c.nth(1)).unwrap_or(0)
+                } else {
+                    self.node_ip_of(n).unwrap_or(0)
+                };
+                (n.clone(), src, true)
+            }
+            Client::Outside => match self.outside_entry(dst, dport) {
+                Ok(node) => (node, OUTSIDE_IP, false),
+                Err(outcome) => {
+                    let a = Addrs {
+                        src: OUTSIDE_IP,
+                        dst,
+                        dport,
+                    };
+                    hops.push(Hop {
+                        kind: HopKind::Send,
+                        node: None,
+                        stage: "trainer's machine".into(),
+                        rules: Vec::new(),
+                        before: a,
+                        after: a,
+                        note: match &outcome {
+                            Outcome::Dropped { why } | Outcome::NoRoute { why } => why.clone(),
+                            _ => String::new(),
+                        },
+                    });
+                    return Walk {
+                        client: client.clone(),
+                        entry_node: None,
+                        sent: a,
+                        seen: None,
+                        hops,
+                        outcome,
+                    };
+                }
+            },
+        };
+        let sent = Addrs { src, dst, dport };
+        hops.push(Hop {
+            kind: HopKind::Send,
+            node: match client {
+                Client::Outside => None,
+                _ => Some(entry.clone()),
+            },
+            stage: match client {
+                Client::Pod { name, .. } => format!("pod {name}"),
+                Client::Node(n) => format!("node {n}"),
+                Client::Outside => "trainer's machine".into(),
+            },
+            rules: Vec::new(),
+            before: sent,
+            after: sent,
+            note: String::new(),
+        });
+        let mut pkt = Pkt {
+            a: sent,
+            proto,
+            mark: 0,
+            dnat: false,
+            new: true,
+        };
+        let outcome = self.through_node(&entry, hook_out, &mut pkt, &mut hops, true);
+        let outcome = match outcome {
+            Err(o) => o,
+            Ok(()) => self.deliver(&entry, &mut pkt, &mut hops),
+        };
+        let seen = matches!(outcome, Outcome::Served { .. }).then_some(pkt.a);
+        if let Some(seen) = seen {
+            hops.push(Hop {
+                kind: HopKind::Reply,
+                node: Some(entry.clone()),
+                stage: "reply (conntrack)".into(),
+                rules: Vec::new(),
+                before: Addrs {
+                    src: seen.dst,
+                    dst: seen.src,
+                    dport: 0,
+                },
+                after: Addrs {
+                    src: sent.dst,
+                    dst: sent.src,
+                    dport: 0,
+                },
+                note: "conntrack reverses the NAT: the client sees the address it asked for".into(),
+            });
+        }
+        Walk {
+            client: client.clone(),
+            entry_node: Some(entry),
+            sent,
+            seen,
+            hops,
+            outcome,
+        }
+    }
+
+    fn failed(&self, client: &Client, dst: u32, dport: u16, why: &str) -> Walk {
+        let a = Addrs { src: 0, dst, dport };
+        Walk {
+            client: client.clone(),
+            entry_node: None,
+            sent: a,
+            seen: None,
+            hops: Vec::new(),
+            outcome: Outcome::NoRoute { why: why.into() },
+        }
+    }
+
+    /// Which node a packet from the trainer's machine reaches first.
+    fn outside_entry(&mut self, dst: u32, dport: u16) -> Result<String, Outcome> {
+        if let Some(n) = self.node_with_ip(dst) {
+            return Ok(n);
+        }
+        // a load balancer's address: the simulated load balancer sends each new connection
+        // to a node that passes its health check
+        let mut lb_nodes: Option<Vec<String>> = None;
+        let nodes: Vec<String> = self
+            .list(Kind::Node, None)
+            .iter()
+            .map(|n| n.name().to_string())
+            .collect();
+        let services: Vec<Object> = self
+            .list(Kind::Service, None)
+            .into_iter()
+            .cloned()
+            .collect();
+        for s in &services {
+            let Object::Service(svc) = s else { continue };
+            for sp in crate::sim::proxy::model::service_ports(svc) {
+                if sp.port != dport || !sp.lb_ips.contains(&dst) {
+                    continue;
+                }
+                let eps = crate::sim::proxy::model::endpoints_for(self, &sp);
+                let healthy: Vec<String> = if sp.external_local {
+                    nodes
+                        .iter()
+                        .filter(|n| {
+                            eps.iter()
+                                .any(|e| e.ready && e.node_name.as_deref() == Some(n.as_str()))
+                        })
+                        .cloned()
+                        .collect()
+                } else {
+                    nodes.clone()
+                };
+                lb_nodes = Some(healthy);
+            }
+            if lb_nodes.is_some() {
+                break;
+            }
+            if let Object::Service(svc) = s {
+                let ext = svc
+                    .spec
+                    .as_ref()
+                    .and_then(|sp| sp.external_ips.as_ref())
+                    .is_some_and(|ips| ips.iter().any(|i| parse_ip(i) == Some(dst)));
+                if ext {
+                    // an external IP is routed to the cluster's first node
+                    if let Some(first) = nodes.first() {
+                        return Ok(first.clone());
+                    }
+                }
+            }
+        }
+        if let Some(healthy) = lb_nodes {
+            if healthy.is_empty() {
+                return Err(Outcome::Dropped {
+                    why: "the load balancer has no healthy node for this Service (externalTrafficPolicy Local and no ready endpoint on any node)".into(),
+                });
+            }
+            let i = self.rng.random_range(0..healthy.len());
+            return Ok(healthy[i].clone());
+        }
+        let on_minikube_net = Cidr {
+            base: 0xc0a8_3100,
+            prefix: 24,
+        };
+        if on_minikube_net.contains(dst) {
+            Err(Outcome::NoRoute {
+                why: format!(
+                    "no host on the minikube network has {} (ARP gets no answer)",
+                    ip_to_string(dst)
+                ),
+            })
+        } else {
+            Err(Outcome::Dropped {
+                why: format!(
+                    "{} is not reachable from outside the cluster: the trainer's machine sends it to its default gateway and nothing answers (ClusterIPs and pod IPs exist only inside the cluster)",
+                    ip_to_string(dst)
+                ),
+            })
+        }
+    }
+
+    /// The hooks on one node: nat PREROUTING (or OUTPUT), routing, filter, nat POSTROUTING.
+    fn through_node(
+        &mut self,
+        node: &str,
+        locally_generated: bool,
+        pkt: &mut Pkt,
+        hops: &mut Vec<Hop>,
+        first: bool,
+    ) -> Result<(), Outcome> {
+        let now = self.now;
+        let node_ip = self.node_ip_of(node);
+        let pod_gw = self.pod_cidr_of(node).map(|c| c.nth(1));
+        let local = move |ip: u32| ip >> 24 == 127 || Some(ip) == node_ip || Some(ip) == pod_gw;
+        let Some(rules) = self.node_rules(node).cloned() else {
+            return Err(Outcome::NoRoute {
+                why: format!("node {node} does not exist"),
+            });
+        };
+        let ctx = Ctx {
+            rules: &rules,
+            node,
+            local: &local,
+            now,
+        };
+        let stage = |this: &mut Cluster,
+                     table: Table,
+                     chain: &str,
+                     pkt: &mut Pkt,
+                     hops: &mut Vec<Hop>|
+         -> Result<(), Outcome> {
+            let before = pkt.a;
+            let mut hits = Vec::new();
+            let flow = this.run_chain(&ctx, table, chain, pkt, &mut hits, 0);
+            let note = match &flow {
+                Flow::Drop(w) => w.clone(),
+                Flow::Reject(w) => w.clone(),
+                _ => String::new(),
+            };
+            hops.push(Hop {
+                kind: HopKind::Netfilter,
+                node: Some(node.to_string()),
+                stage: format!("{} {chain}", table.name()),
+                rules: hits,
+                before,
+                after: pkt.a,
+                note,
+            });
+            match flow {
+                Flow::Drop(why) => Err(Outcome::Dropped { why }),
+                Flow::Reject(why) => Err(Outcome::Refused { why }),
+                _ => Ok(()),
+            }
+        };
+        let nat_hook = if locally_generated {
+            "OUTPUT"
+        } else {
+            "PREROUTING"
+        };
+        if first || !locally_generated {
+            stage(self, Table::Nat, nat_hook, pkt, hops)?;
+        }
+        let to_local = local(pkt.a.dst);
+        let filter_hook = if locally_generated {
+            "OUTPUT"
+        } else if to_local {
+            "INPUT"
+        } else {
+            "FORWARD"
+        };
+        stage(self, Table::Filter, filter_hook, pkt, hops)?;
+        if !to_local || locally_generated {
+            let before = pkt.a;
+            let mut hits = Vec::new();
+            let flow = self.run_chain(&ctx, Table::Nat, "POSTROUTING", pkt, &mut hits, 0);
+            let _ = flow;
+            let mut note = String::new();
+            if pkt.mark & rules.params.mark != 0
+                || hits.iter().any(|h| h.rule.contains("MASQUERADE"))
+            {
+                // MASQUERADE: the address of the interface the packet leaves by
+                let via_bridge = self
+                    .pod_with_ip(pkt.a.dst)
+                    .is_some_and(|(_, _, n)| n == node);
+                let new_src = if via_bridge {
+                    pod_gw.unwrap_or(pkt.a.src)
+                } else {
+                    node_ip.unwrap_or(pkt.a.src)
+                };
+                if hits.iter().any(|h| h.rule.contains("MASQUERADE")) {
+                    note = format!(
+                        "MASQUERADE: the source becomes {} ({})",
+                        ip_to_string(new_src),
+                        if via_bridge {
+                            "the node's pod-bridge gateway"
+                        } else {
+                            "the node's own address"
+                        }
+                    );
+                    pkt.a.src = new_src;
+                }
+            }
+            hops.push(Hop {
+                kind: HopKind::Netfilter,
+                node: Some(node.to_string()),
+                stage: "nat POSTROUTING".into(),
+                rules: hits,
+                before,
+                after: pkt.a,
+                note,
+            });
+        }
+        Ok(())
+    }
+
+    /// Evaluates one chain; jumps recurse, RETURN and the end of a user chain go back.
+    fn run_chain(
+        &mut self,
+        ctx: &Ctx,
+        table: Table,
+        chain: &str,
+        pkt: &mut Pkt,
+        hits: &mut Vec<RuleHit>,
+        depth: usize,
+    ) -> Flow {
+        if depth > 32 {
+            return Flow::Accept;
+        }
+        let Some(rules) = ctx.rules.chain(table, chain) else {
+            return Flow::Continue;
+        };
+        for (i, r) in rules.iter().enumerate() {
+            if !self.matches(ctx, r, pkt) {
+                continue;
+            }
+            hits.push(RuleHit {
+                table,
+                chain: chain.to_string(),
+                index: i + 1,
+                rule: format!("-A {chain}{}", r.canonical()),
+            });
+            for m in &r.matches {
+                if let Match::RecentSet { name } = m {
+                    self.recent
+                        .entry((ctx.node.to_string(), name.clone()))
+                        .or_default()
+                        .insert(pkt.a.src, ctx.now);
+                }
+            }
+            match &r.target {
+                Target::Jump(c) => match self.run_chain(ctx, table, c, pkt, hits, depth + 1) {
+                    Flow::Continue | Flow::Return => {}
+                    other => return other,
+                },
+                Target::Accept => return Flow::Accept,
+                Target::Drop => return Flow::Drop(comment_of(r)),
+                Target::Reject => return Flow::Reject(comment_of(r)),
+                Target::Return => return Flow::Return,
+                Target::Dnat { ip, port } => {
+                    pkt.a.dst = *ip;
+                    pkt.a.dport = *port;
+                    pkt.dnat = true;
+                    return Flow::Accept;
+                }
+                Target::OrMark(v) => pkt.mark |= v,
+                Target::XorMark(v) => pkt.mark ^= v,
+                Target::Masquerade => return Flow::Accept,
+                Target::None => {}
+            }
+        }
+        if crate::sim::proxy::ruleset::NodeRules::is_builtin(table, chain) {
+            Flow::Accept
+        } else {
+            Flow::Continue
+        }
+    }
+
+    fn matches(&mut self, ctx: &Ctx, r: &Rule, pkt: &Pkt) -> bool {
+        if let Some((neg, c)) = r.src {
+            if c.contains(pkt.a.src) == neg {
+                return false;
+            }
+        }
+        if let Some((neg, c)) = r.dst {
+            if c.contains(pkt.a.dst) == neg {
+                return false;
+            }
+        }
+        if r.proto.is_some_and(|p| p != pkt.proto) {
+            return false;
+        }
+        for m in &r.matches {
+            let ok = match m {
+                Match::Comment(_) | Match::Nfacct(_) | Match::RecentSet { .. } => true,
+                Match::Port(p, dport) => *p == pkt.proto && dport.is_none_or(|d| d == pkt.a.dport),
+                Match::Random { n, i } => {
+                    let draw = self.rng.random::<u32>() & 0x7fff_ffff;
+                    draw < probability_threshold(n - i)
+                }
+                Match::RecentCheck { name, seconds } => {
+                    let key = (ctx.node.to_string(), name.clone());
+                    let fresh =
+                        |t: &SimTime| ctx.now.0.saturating_sub(t.0) <= *seconds as u64 * 1000;
+                    let list = self.recent.entry(key).or_default();
+                    // --reap: entries older than --seconds go
+                    list.retain(|_, t| fresh(t));
+                    list.contains_key(&pkt.a.src)
+                }
+                Match::AddrTypeLocal { src } => {
+                    (ctx.local)(if *src { pkt.a.src } else { pkt.a.dst })
+                }
+                Match::Mark { neg, bits } => (pkt.mark & bits == *bits) != *neg,
+                Match::Conntrack { neg, states } => {
+                    let has = states.split(',').any(|s| match s {
+                        "NEW" => pkt.new,
+                        "DNAT" => pkt.dnat,
+                        _ => false,
+                    });
+                    has != *neg
+                }
+            };
+            if !ok {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// After the entry node: cross to the node that owns the destination, and arrive.
+    fn deliver(&mut self, entry: &str, pkt: &mut Pkt, hops: &mut Vec<Hop>) -> Outcome {
+        let dst = pkt.a.dst;
+        if let Some((ns, name, node)) = self.pod_with_ip(dst) {
+            if node != entry {
+                hops.push(Hop {
+                    kind: HopKind::Cross,
+                    node: Some(node.clone()),
+                    stage: format!("{entry} → {node}"),
+                    rules: Vec::new(),
+                    before: pkt.a,
+                    after: pkt.a,
+                    note: format!(
+                        "routed to {node}, which owns the pod network {}",
+                        self.pod_cidr_of(&node)
+                            .map(|c| c.to_string())
+                            .unwrap_or_default()
+                    ),
+                });
+                // the packet is new to that node's conntrack: its hooks see it too
+                pkt.mark = 0;
+                if let Err(o) = self.through_node(&node, false, pkt, hops, false) {
+                    return o;
+                }
+            }
+            let listening = match self.get(Kind::Pod, &ns, &name) {
+                Some(Object::Pod(p)) => p
+                    .spec
+                    .as_ref()
+                    .map(|s| {
+                        s.containers
+                            .iter()
+                            .any(|c| Program::for_container(c).listens_on(pkt.a.dport as i32))
+                    })
+                    .unwrap_or(false),
+                _ => false,
+            };
+            hops.push(Hop {
+                kind: HopKind::Arrive,
+                node: Some(node.clone()),
+                stage: format!("pod {name}"),
+                rules: Vec::new(),
+                before: pkt.a,
+                after: pkt.a,
+                note: if listening {
+                    format!("accepted on port {}", pkt.a.dport)
+                } else {
+                    format!(
+                        "nothing listens on port {}: the pod answers with a reset",
+                        pkt.a.dport
+                    )
+                },
+            });
+            return if listening {
+                Outcome::Served {
+                    pod: Some((ns, name)),
+                    node,
+                }
+            } else {
+                Outcome::Refused {
+                    why: format!("nothing in pod {name} listens on port {}", pkt.a.dport),
+                }
+            };
+        }
+        let owner = if self.is_local_addr(entry, dst) {
+            Some(entry.to_string())
+        } else {
+            self.node_with_ip(dst)
+        };
+        if let Some(node) = owner {
+            // a node's own process: the API server listens on 8443 of the control plane
+            let control_plane = self
+                .list(Kind::Node, None)
+                .first()
+                .map(|n| n.name().to_string());
+            let listening = pkt.a.dport == 8443 && control_plane.as_deref() == Some(node.as_str());
+            hops.push(Hop {
+                kind: HopKind::Arrive,
+                node: Some(node.clone()),
+                stage: format!("node {node}"),
+                rules: Vec::new(),
+                before: pkt.a,
+                after: pkt.a,
+                note: if listening {
+                    "kube-apiserver accepts".into()
+                } else {
+                    format!(
+                        "nothing on node {node} listens on port {}: reset",
+                        pkt.a.dport
+                    )
+                },
+            });
+            return if listening {
+                Outcome::Served { pod: None, node }
+            } else {
+                Outcome::Refused {
+                    why: format!("nothing on node {node} listens on port {}", pkt.a.dport),
+                }
+            };
+        }
+        Outcome::Dropped {
+            why: format!(
+                "no pod or node has the address {}: the packet leaves by the default route and nothing answers",
+                ip_to_string(dst)
+            ),
+        }
+    }
+}
+
+fn comment_of(r: &Rule) -> String {
+    r.matches
+        .iter()
+        .find_map(|m| match m {
+            Match::Comment(c) => Some(c.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
