@@ -199,6 +199,34 @@ const TOKENS: &[&str] = &[
     "--external-name=example.com",
     "--tcp=80:8080",
     "--clusterip=None",
+    "curl",
+    "wget",
+    "-qO-",
+    "-s",
+    "-sS",
+    "-v",
+    "-m",
+    "--connect-timeout",
+    "http://web",
+    "web:80",
+    "10.96.0.1",
+    "192.168.49.2:30080",
+    "https://10.96.0.1",
+    "http://[::1]:80/x",
+    "localhost:99999",
+    "ssh",
+    "minikube-m02",
+    "sudo",
+    "iptables-save",
+    "iptables",
+    "-t",
+    "nat",
+    "-S",
+    "KUBE-SERVICES",
+    "svclab",
+    "trace",
+    "--json",
+    "exit",
 ];
 
 fn mutate(rng: &mut ChaCha8Rng, text: &str) -> String {
@@ -257,6 +285,9 @@ fn random_manifests_and_command_lines_never_panic() {
             lines.push(words.join(" "));
         }
         lines.push("kubectl get all -A -o wide".into());
+        lines.push("curl -v 192.168.49.2:30080 192.168.49.3:30080".into());
+        lines.push("minikube ssh -- sudo iptables-save".into());
+        lines.push("svclab trace --json".into());
         lines.push("kubectl describe svc,pods".into());
         for line in &lines {
             let r = catch_unwind(AssertUnwindSafe(|| sh.run(line)));

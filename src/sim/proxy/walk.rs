@@ -110,6 +110,9 @@ pub struct Walk {
     pub sent: Addrs,
     /// the packet as the server saw it (when it arrived)
     pub seen: Option<Addrs>,
+    /// a node MASQUERADEd the packet (its source may still look the same: a node's own
+    /// address masqueraded to itself)
+    pub masqueraded: bool,
     pub hops: Vec<Hop>,
     pub outcome: Outcome,
 }
@@ -255,6 +258,7 @@ impl Cluster {
                         entry_node: None,
                         sent: a,
                         seen: None,
+                        masqueraded: false,
                         hops,
                         outcome,
                     };
@@ -310,11 +314,15 @@ impl Cluster {
                 note: "conntrack reverses the NAT: the client sees the address it asked for".into(),
             });
         }
+        let masqueraded = hops
+            .iter()
+            .any(|h| h.rules.iter().any(|r| r.rule.contains("-j MASQUERADE")));
         Walk {
             client: client.clone(),
             entry_node: Some(entry),
             sent,
             seen,
+            masqueraded,
             hops,
             outcome,
         }
@@ -327,6 +335,7 @@ impl Cluster {
             entry_node: None,
             sent: a,
             seen: None,
+            masqueraded: false,
             hops: Vec::new(),
             outcome: Outcome::NoRoute { why: why.into() },
         }
