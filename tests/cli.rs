@@ -122,7 +122,9 @@ fn block(key: &str, value: &str) -> String {
     if value.is_empty() {
         return format!("{key}: \"\"\n");
     }
+    // a block scalar cannot hold carriage returns (curl -i's CRLF) or trailing blanks
     if !value.ends_with('\n')
+        || value.contains('\r')
         || value
             .lines()
             .any(|l| l.starts_with(' ') || l.starts_with('\t'))

@@ -10,13 +10,33 @@ use crate::sim::proxy::rules::{
 };
 use std::collections::BTreeMap;
 
+/// A Service key: (namespace, name).
+pub type SvcKey = (String, String);
+
 /// kube-proxy's view on one node.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct NodeRules {
     pub params: ProxyParams,
-    /// per Service (namespace, name), its ports' rules in spec order
-    pub services: BTreeMap<(String, String), Vec<PortRules>>,
+    /// per Service, sorted by (namespace, name): its ports' rules in spec order
+    services: Vec<(SvcKey, Vec<PortRules>)>,
+    /// where each shared chain's rules are, built when first needed after a change
+    index: std::cell::OnceCell<BTreeMap<(Table, &'static str), Flat>>,
 }
+
+/// A shared chain (KUBE-SERVICES, KUBE-NODEPORTS, …) laid out in order, with its rules found
+/// by destination: the kernel scans the chain linearly, and a rule with `-d X/32` can only
+/// match a packet to X, so the walk looks at those and at the rules without a host `-d`.
+#[derive(Debug, Clone, Default)]
+struct Flat {
+    /// (service position, port, rule) for each rule of the chain, in order
+    refs: Vec<(u32, u16, u32)>,
+    by_dst: rustc_hash::FxHashMap<u32, Vec<u32>>,
+    wild: Vec<u32>,
+}
+
+/// Where a rule came from: a Service's port (for finding the chains it jumps to), or the fixed
+/// rules.
+pub type Origin = Option<(u32, u16)>;
 
 pub const BUILTIN_FILTER: &[&str] = &["INPUT", "FORWARD", "OUTPUT"];
 pub const BUILTIN_NAT: &[&str] = &["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"];
@@ -64,6 +84,165 @@ const NEW: Match = Match::Conntrack {
 };
 
 impl NodeRules {
+    pub fn new(params: ProxyParams) -> NodeRules {
+        NodeRules {
+            params,
+            services: Vec::new(),
+            index: Default::default(),
+        }
+    }
+
+    /// Replaces (or with `None` removes) one Service's rules.
+    pub fn set_service(&mut self, key: SvcKey, rules: Option<Vec<PortRules>>) {
+        self.index = Default::default();
+        match (self.services.binary_search_by(|(k, _)| k.cmp(&key)), rules) {
+            (Ok(i), Some(r)) => self.services[i].1 = r,
+            (Ok(i), None) => {
+                self.services.remove(i);
+            }
+            (Err(i), Some(r)) => self.services.insert(i, (key, r)),
+            (Err(_), None) => {}
+        }
+    }
+
+    pub fn service(&self, ns: &str, name: &str) -> Option<&[PortRules]> {
+        self.services
+            .binary_search_by(|((a, b), _)| (a.as_str(), b.as_str()).cmp(&(ns, name)))
+            .ok()
+            .map(|i| self.services[i].1.as_slice())
+    }
+
+    fn total_endpoints(&self) -> usize {
+        self.services
+            .iter()
+            .flat_map(|(_, p)| p.iter())
+            .map(|p| p.endpoints)
+            .sum()
+    }
+
+    fn flat(&self) -> &BTreeMap<(Table, &'static str), Flat> {
+        self.index.get_or_init(|| {
+            let mut m: BTreeMap<(Table, &'static str), Flat> = BTreeMap::new();
+            for (si, (_, ports)) in self.services.iter().enumerate() {
+                for (pi, p) in ports.iter().enumerate() {
+                    for (ri, (t, c, r)) in p.shared.iter().enumerate() {
+                        let f = m.entry((*t, *c)).or_default();
+                        let pos = f.refs.len() as u32;
+                        f.refs.push((si as u32, pi as u16, ri as u32));
+                        match r.dst {
+                            Some((false, d)) if d.prefix == 32 => {
+                                f.by_dst.entry(d.base).or_default().push(pos)
+                            }
+                            _ => f.wild.push(pos),
+                        }
+                    }
+                }
+            }
+            m
+        })
+    }
+
+    fn shared_rule(&self, r: (u32, u16, u32)) -> Option<&Rule> {
+        self.services
+            .get(r.0 as usize)?
+            .1
+            .get(r.1 as usize)?
+            .shared
+            .get(r.2 as usize)
+            .map(|(_, _, rule)| rule)
+    }
+
+    /// The rules of `chain` that a packet to `dst` could match, with their 1-based positions
+    /// and origins, in chain order. `from` is where the jump into the chain came from (a
+    /// Service's own chains are looked up there first).
+    pub fn candidates(
+        &self,
+        table: Table,
+        chain: &str,
+        dst: u32,
+        from: Origin,
+    ) -> Option<Vec<(usize, std::borrow::Cow<'_, Rule>, Origin)>> {
+        use std::borrow::Cow;
+        let shared_chain = matches!(
+            (table, chain),
+            (_, "KUBE-SERVICES")
+                | (_, "KUBE-NODEPORTS")
+                | (Table::Filter, "KUBE-EXTERNAL-SERVICES")
+                | (Table::Filter, "KUBE-PROXY-FIREWALL")
+        );
+        if shared_chain {
+            let flat = self.flat();
+            let key = flat
+                .keys()
+                .find(|(t, c)| *t == table && *c == chain)
+                .copied();
+            let mut out: Vec<(usize, Cow<Rule>, Origin)> = Vec::new();
+            let mut len = 0;
+            if let Some(f) = key.and_then(|k| flat.get(&k)) {
+                len = f.refs.len();
+                let mut pos: Vec<u32> = f.by_dst.get(&dst).cloned().unwrap_or_default();
+                pos.extend(f.wild.iter().copied());
+                pos.sort_unstable();
+                for p in pos {
+                    let r = f.refs[p as usize];
+                    if let Some(rule) = self.shared_rule(r) {
+                        out.push((p as usize + 1, Cow::Borrowed(rule), Some((r.0, r.1))));
+                    }
+                }
+            }
+            // the fixed rules that close the chain (KUBE-SERVICES' jump to KUBE-NODEPORTS)
+            if let Some(tail) = self.fixed_chain(table, chain) {
+                for (k, r) in tail.into_iter().enumerate() {
+                    out.push((len + k + 1, Cow::Owned(r), None));
+                }
+            }
+            return Some(out);
+        }
+        if let Some(rules) = self.fixed_chain(table, chain) {
+            return Some(
+                rules
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, r)| (i + 1, Cow::Owned(r), None))
+                    .collect(),
+            );
+        }
+        if table != Table::Nat {
+            return None;
+        }
+        // a Service's own chain: first where the jump came from, else anywhere
+        let own = |si: u32, pi: u16| -> Option<&Vec<Rule>> {
+            self.services
+                .get(si as usize)?
+                .1
+                .get(pi as usize)?
+                .chains
+                .iter()
+                .find(|(n, _)| n == chain)
+                .map(|(_, r)| r)
+        };
+        let found = from
+            .and_then(|(si, pi)| own(si, pi).map(|r| (r, (si, pi))))
+            .or_else(|| {
+                self.services
+                    .iter()
+                    .enumerate()
+                    .find_map(|(si, (_, ports))| {
+                        ports.iter().enumerate().find_map(|(pi, _)| {
+                            own(si as u32, pi as u16).map(|r| (r, (si as u32, pi as u16)))
+                        })
+                    })
+            })?;
+        Some(
+            found
+                .0
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (i + 1, Cow::Borrowed(r), Some(found.1)))
+                .collect(),
+        )
+    }
+
     /// Built-in chains first, then the user chains sorted by name (as libiptc keeps them).
     pub fn chain_names(&self, table: Table) -> Vec<String> {
         let (builtin, fixed) = match table {
@@ -72,7 +251,7 @@ impl NodeRules {
         };
         let mut user: Vec<String> = fixed.iter().map(|s| s.to_string()).collect();
         if table == Table::Nat {
-            for ports in self.services.values() {
+            for (_, ports) in &self.services {
                 for p in ports {
                     user.extend(p.chains.iter().map(|(n, _)| n.clone()));
                 }
@@ -92,17 +271,46 @@ impl NodeRules {
 
     /// The rules of one chain, in order; `None` when the chain does not exist.
     pub fn chain(&self, table: Table, name: &str) -> Option<Vec<Rule>> {
-        let p = &self.params;
-        let mark = p.mark;
         let shared = |chain: &str| -> Vec<Rule> {
             self.services
-                .values()
-                .flatten()
+                .iter()
+                .flat_map(|(_, p)| p.iter())
                 .flat_map(|pr| pr.shared.iter())
                 .filter(|(t, c, _)| *t == table && *c == chain)
                 .map(|(_, _, r)| r.clone())
                 .collect()
         };
+        match (table, name) {
+            (_, "KUBE-SERVICES")
+            | (_, "KUBE-NODEPORTS")
+            | (Table::Filter, "KUBE-EXTERNAL-SERVICES")
+            | (Table::Filter, "KUBE-PROXY-FIREWALL") => {
+                let mut v = shared(name);
+                v.extend(self.fixed_chain(table, name).unwrap_or_default());
+                Some(v)
+            }
+            _ => {
+                if let Some(f) = self.fixed_chain(table, name) {
+                    return Some(f);
+                }
+                if table != Table::Nat {
+                    return None;
+                }
+                self.services
+                    .iter()
+                    .flat_map(|(_, p)| p.iter())
+                    .flat_map(|pr| pr.chains.iter())
+                    .find(|(n, _)| n == name)
+                    .map(|(_, r)| r.clone())
+            }
+        }
+    }
+
+    /// kube-proxy's fixed rules of a chain (for the shared chains: the rules after the
+    /// Services' own); `None` for a chain that is not one of kube-proxy's fixed chains.
+    fn fixed_chain(&self, table: Table, name: &str) -> Option<Vec<Rule>> {
+        let p = &self.params;
+        let mark = p.mark;
         let fw = || {
             with(
                 with(jump("KUBE-PROXY-FIREWALL"), NEW),
@@ -244,7 +452,7 @@ impl NodeRules {
                 ),
             ],
             (Table::Nat, "KUBE-SERVICES") => {
-                let mut v = shared("KUBE-SERVICES");
+                let mut v = Vec::new();
                 let mut last = with(
                     jump("KUBE-NODEPORTS"),
                     comment("kubernetes service nodeports; NOTE: this must be the last rule in this chain"),
@@ -258,18 +466,9 @@ impl NodeRules {
             (_, "KUBE-SERVICES")
             | (_, "KUBE-NODEPORTS")
             | (Table::Filter, "KUBE-EXTERNAL-SERVICES")
-            | (Table::Filter, "KUBE-PROXY-FIREWALL") => shared(name),
+            | (Table::Filter, "KUBE-PROXY-FIREWALL") => Vec::new(),
             (_, "KUBE-KUBELET-CANARY") | (_, "KUBE-PROXY-CANARY") => Vec::new(),
-            (Table::Nat, _) => {
-                return self
-                    .services
-                    .values()
-                    .flatten()
-                    .flat_map(|pr| pr.chains.iter())
-                    .find(|(n, _)| n == name)
-                    .map(|(_, r)| r.clone());
-            }
-            (Table::Filter, _) => return None,
+            _ => return None,
         };
         Some(rules)
     }
@@ -384,17 +583,15 @@ impl Cluster {
                     .map(|(_, k)| k.clone())
                     .collect();
                 for (ns, name) in todo {
-                    match self.service_rules(&ns, &name, &rules.params) {
-                        Some(r) => rules.services.insert((ns, name), r),
-                        None => rules.services.remove(&(ns, name)),
-                    };
+                    let r = self.service_rules(&ns, &name, &rules.params);
+                    rules.set_service((ns, name), r);
                 }
                 rules
             }
             _ => self.all_service_rules(params),
         };
         // more than 1000 endpoints in all switches the comments off everywhere
-        let total: usize = rules.services.values().flatten().map(|p| p.endpoints).sum();
+        let total = rules.total_endpoints();
         if (total > 1000) != rules.params.large_cluster {
             let mut params = rules.params.clone();
             params.large_cluster = total > 1000;
@@ -412,13 +609,28 @@ impl Cluster {
     }
 
     fn all_service_rules(&self, params: ProxyParams) -> NodeRules {
-        let mut services = BTreeMap::new();
+        let mut rules = NodeRules::new(params);
+        // the store lists Services in (namespace, name) order
         for o in self.list(Kind::Service, None) {
             let (ns, name) = (o.namespace().to_string(), o.name().to_string());
-            if let Some(r) = self.service_rules(&ns, &name, &params) {
-                services.insert((ns, name), r);
+            if let Some(r) = self.service_rules(&ns, &name, &rules.params) {
+                rules.services.push(((ns, name), r));
             }
         }
-        NodeRules { params, services }
+        rules
+    }
+
+    /// Runs `f` with this cluster and kube-proxy's up-to-date rules on `node`, without copying
+    /// them (the walk needs both the rules and the cluster's generator and `recent` lists).
+    pub fn with_node_rules<R>(
+        &mut self,
+        node: &str,
+        f: impl FnOnce(&mut Cluster, &NodeRules) -> R,
+    ) -> Option<R> {
+        self.node_rules(node)?;
+        let state = self.proxy.nodes.remove(node)?;
+        let r = f(self, &state.rules);
+        self.proxy.nodes.insert(node.to_string(), state);
+        Some(r)
     }
 }

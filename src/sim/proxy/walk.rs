@@ -10,7 +10,7 @@ use crate::sim::object::{Kind, Object};
 use crate::sim::programs::Program;
 use crate::sim::proxy::model::Proto;
 use crate::sim::proxy::rules::{probability_threshold, Match, Rule, Table, Target};
-use crate::sim::proxy::ruleset::NodeRules;
+use crate::sim::proxy::ruleset::{NodeRules, Origin};
 use crate::sim::time::SimTime;
 use rand::Rng;
 use std::collections::BTreeMap;
@@ -440,17 +440,35 @@ impl Cluster {
         let node_ip = self.node_ip_of(node);
         let pod_gw = self.pod_cidr_of(node).map(|c| c.nth(1));
         let local = move |ip: u32| ip >> 24 == 127 || Some(ip) == node_ip || Some(ip) == pod_gw;
-        let Some(rules) = self.node_rules(node).cloned() else {
-            return Err(Outcome::NoRoute {
+        let r = self.with_node_rules(node, |this, rules| {
+            let ctx = Ctx {
+                rules,
+                node,
+                local: &local,
+                now,
+            };
+            this.hooks(&ctx, locally_generated, pkt, hops, first, node_ip, pod_gw)
+        });
+        r.unwrap_or_else(|| {
+            Err(Outcome::NoRoute {
                 why: format!("node {node} does not exist"),
-            });
-        };
-        let ctx = Ctx {
-            rules: &rules,
-            node,
-            local: &local,
-            now,
-        };
+            })
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn hooks(
+        &mut self,
+        ctx: &Ctx,
+        locally_generated: bool,
+        pkt: &mut Pkt,
+        hops: &mut Vec<Hop>,
+        first: bool,
+        node_ip: Option<u32>,
+        pod_gw: Option<u32>,
+    ) -> Result<(), Outcome> {
+        let node = ctx.node;
+        let local = ctx.local;
         let stage = |this: &mut Cluster,
                      table: Table,
                      chain: &str,
@@ -459,7 +477,7 @@ impl Cluster {
          -> Result<(), Outcome> {
             let before = pkt.a;
             let mut hits = Vec::new();
-            let flow = this.run_chain(&ctx, table, chain, pkt, &mut hits, 0);
+            let flow = this.run_chain(ctx, table, chain, pkt, &mut hits, 0, None);
             let note = match &flow {
                 Flow::Drop(w) => w.clone(),
                 Flow::Reject(w) => w.clone(),
@@ -500,10 +518,10 @@ impl Cluster {
         if !to_local || locally_generated {
             let before = pkt.a;
             let mut hits = Vec::new();
-            let flow = self.run_chain(&ctx, Table::Nat, "POSTROUTING", pkt, &mut hits, 0);
+            let flow = self.run_chain(ctx, Table::Nat, "POSTROUTING", pkt, &mut hits, 0, None);
             let _ = flow;
             let mut note = String::new();
-            if pkt.mark & rules.params.mark != 0
+            if pkt.mark & ctx.rules.params.mark != 0
                 || hits.iter().any(|h| h.rule.contains("MASQUERADE"))
             {
                 // MASQUERADE: the address of the interface the packet leaves by
@@ -542,6 +560,7 @@ impl Cluster {
     }
 
     /// Evaluates one chain; jumps recurse, RETURN and the end of a user chain go back.
+    #[allow(clippy::too_many_arguments)]
     fn run_chain(
         &mut self,
         ctx: &Ctx,
@@ -550,21 +569,23 @@ impl Cluster {
         pkt: &mut Pkt,
         hits: &mut Vec<RuleHit>,
         depth: usize,
+        from: Origin,
     ) -> Flow {
         if depth > 32 {
             return Flow::Accept;
         }
-        let Some(rules) = ctx.rules.chain(table, chain) else {
+        let Some(rules) = ctx.rules.candidates(table, chain, pkt.a.dst, from) else {
             return Flow::Continue;
         };
-        for (i, r) in rules.iter().enumerate() {
+        for (i, r, origin) in &rules {
+            let r: &Rule = r;
             if !self.matches(ctx, r, pkt) {
                 continue;
             }
             hits.push(RuleHit {
                 table,
                 chain: chain.to_string(),
-                index: i + 1,
+                index: *i,
                 rule: format!("-A {chain}{}", r.canonical()),
             });
             for m in &r.matches {
@@ -576,10 +597,12 @@ impl Cluster {
                 }
             }
             match &r.target {
-                Target::Jump(c) => match self.run_chain(ctx, table, c, pkt, hits, depth + 1) {
-                    Flow::Continue | Flow::Return => {}
-                    other => return other,
-                },
+                Target::Jump(c) => {
+                    match self.run_chain(ctx, table, c, pkt, hits, depth + 1, *origin) {
+                        Flow::Continue | Flow::Return => {}
+                        other => return other,
+                    }
+                }
                 Target::Accept => return Flow::Accept,
                 Target::Drop => return Flow::Drop(comment_of(r)),
                 Target::Reject => return Flow::Reject(comment_of(r)),
