@@ -140,6 +140,8 @@ pub struct Cluster {
     pub(crate) endpoint_fingerprints: BTreeMap<(String, String), (u64, u64)>,
     /// kube-proxy's rules per node, rewritten lazily per changed Service
     pub(crate) proxy: crate::sim::proxy::ruleset::ProxyState,
+    /// kube-proxy's settings, parsed from its ConfigMap when that changes
+    pub(crate) proxy_cfg: Option<crate::sim::kubeproxy::ProxyConfig>,
     /// the kernel's `recent` lists on every node (ClientIP session affinity)
     pub(crate) recent: crate::sim::proxy::walk::RecentLists,
 }
@@ -173,6 +175,7 @@ impl Cluster {
             endpoint_fingerprints: BTreeMap::new(),
             proxy: Default::default(),
             recent: Default::default(),
+            proxy_cfg: None,
         }
     }
 
@@ -347,6 +350,7 @@ impl Cluster {
                 }
             }
             Kind::ConfigMap if ns == "kube-system" && name == "kube-proxy" => {
+                self.reload_proxy_config();
                 self.proxy.all_changed();
             }
             Kind::Endpoints => {

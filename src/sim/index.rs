@@ -22,6 +22,8 @@ pub(crate) struct Indexes {
     pub ips_on_node: BTreeMap<String, BTreeSet<String>>,
     /// how many pods the store holds
     pub pods: usize,
+    /// pod IP → (namespace, name) of the running (not finished) pods that have it
+    pub pods_by_ip: BTreeMap<u32, BTreeSet<(String, String)>>,
     /// (namespace, service name) → names of EndpointSlices labelled for it
     pub slices_by_service: BTreeMap<(String, String), BTreeSet<String>>,
 }
@@ -93,6 +95,13 @@ impl Indexes {
                         .and_then(|s| s.pod_ip.clone())
                         .filter(|_| !host_net)
                     {
+                        if let Some(v) = crate::sim::net::parse_ip(&ip).filter(|_| !terminal) {
+                            let set = self.pods_by_ip.entry(v).or_default();
+                            set_op(set, (ns.clone(), name.clone()), add);
+                            if set.is_empty() {
+                                self.pods_by_ip.remove(&v);
+                            }
+                        }
                         let set = self.ips_on_node.entry(node.clone()).or_default();
                         set_op(set, ip, add);
                     }

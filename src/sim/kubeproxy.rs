@@ -89,29 +89,34 @@ impl Cluster {
     /// `svclab.io/load-balancer-controller: "off"` annotation on that ConfigMap turns the simulated
     /// load-balancer controller off.
     pub fn proxy_config(&self) -> ProxyConfig {
-        let Some(Object::ConfigMap(cm)) = self.get(Kind::ConfigMap, "kube-system", "kube-proxy")
-        else {
-            return ProxyConfig {
-                load_balancer_controller: self.config.load_balancer_controller,
-                ..ProxyConfig::default()
-            };
-        };
-        let mut c = cm
-            .data
-            .as_ref()
-            .and_then(|d| d.get("config.conf"))
-            .and_then(|t| ProxyConfig::parse(t).ok())
-            .unwrap_or_default();
-        if let Some(v) = cm
-            .metadata
-            .annotations
-            .as_ref()
-            .and_then(|a| a.get("svclab.io/load-balancer-controller"))
-        {
-            c.load_balancer_controller = v != "off" && v != "false";
-        }
+        let mut c = self.proxy_cfg.clone().unwrap_or_default();
         c.load_balancer_controller &= self.config.load_balancer_controller;
         c
+    }
+
+    /// Reads the `kube-system/kube-proxy` ConfigMap again (after it changed): parsing YAML on
+    /// every request would cost more than the request.
+    pub(crate) fn reload_proxy_config(&mut self) {
+        self.proxy_cfg = match self.get(Kind::ConfigMap, "kube-system", "kube-proxy") {
+            Some(Object::ConfigMap(cm)) => {
+                let mut c = cm
+                    .data
+                    .as_ref()
+                    .and_then(|d| d.get("config.conf"))
+                    .and_then(|t| ProxyConfig::parse(t).ok())
+                    .unwrap_or_default();
+                if let Some(v) = cm
+                    .metadata
+                    .annotations
+                    .as_ref()
+                    .and_then(|a| a.get("svclab.io/load-balancer-controller"))
+                {
+                    c.load_balancer_controller = v != "off" && v != "false";
+                }
+                Some(c)
+            }
+            _ => None,
+        };
     }
 }
 

@@ -237,9 +237,6 @@ pub fn endpoints_for(c: &Cluster, sp: &SvcPort) -> Vec<Ep> {
                 continue;
             };
             let addr = format!("{}:{port}", ip_to_string(ip));
-            if out.iter().any(|x| x.addr == addr) {
-                continue;
-            }
             let cond = e.conditions.as_ref();
             let hints = e.hints.as_ref();
             out.push(Ep {
@@ -265,7 +262,9 @@ pub fn endpoints_for(c: &Cluster, sp: &SvcPort) -> Vec<Ep> {
             });
         }
     }
+    // the same IP:port in two slices is one endpoint (the first seen)
     out.sort_by(|a, b| a.addr.cmp(&b.addr));
+    out.dedup_by(|later, first| later.addr == first.addr);
     out
 }
 

@@ -281,6 +281,12 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
     let uses_cluster_chain = !cluster.is_empty() && sp.uses_cluster_endpoints();
     let uses_local_chain = !local.is_empty() && sp.uses_local_endpoints();
     let has_endpoints = cat.has_any;
+    // each endpoint chain's name costs a SHA-256: compute the reachable ones once
+    let mut sep_names: Vec<Option<String>> = vec![None; eps.len()];
+    for &i in &cat.all_reachable {
+        sep_names[i] = Some(sp.sep_chain(&eps[i]));
+    }
+    let sep_of = |i: usize| sep_names[i].clone().unwrap_or_else(|| sp.sep_chain(&eps[i]));
 
     let (internal_chain, has_internal) = if sp.internal_local {
         (sp.svl_chain(), !local.is_empty())
@@ -508,7 +514,7 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
     let write_policy = |chain: &str, list: &[usize], chains: &mut Vec<(String, Vec<Rule>)>| {
         if let Some(secs) = sp.affinity_seconds {
             for &i in list {
-                let sep = sp.sep_chain(&eps[i]);
+                let sep = sep_of(i);
                 let mut r = Rule::new(Target::Jump(sep.clone()));
                 if let Some(c) = sep_comment(&eps[i]) {
                     r = r.comment(c);
@@ -522,7 +528,7 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
         }
         let n = list.len();
         for (k, &i) in list.iter().enumerate() {
-            let sep = sp.sep_chain(&eps[i]);
+            let sep = sep_of(i);
             let mut r = Rule::new(Target::Jump(sep));
             if let Some(c) = sep_comment(&eps[i]) {
                 r = r.comment(c);
@@ -542,7 +548,7 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
     // endpoint chains
     for &i in &cat.all_reachable {
         let e = &eps[i];
-        let sep = sp.sep_chain(e);
+        let sep = sep_of(i);
         let mut hair = Rule::new(Target::Jump("KUBE-MARK-MASQ".into())).src(false, host(e.ip));
         let mut dnat = Rule::new(Target::Dnat {
             ip: e.ip,

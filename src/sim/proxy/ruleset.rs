@@ -19,6 +19,8 @@ pub struct NodeRules {
     pub params: ProxyParams,
     /// per Service, sorted by (namespace, name): its ports' rules in spec order
     services: Vec<(SvcKey, Vec<PortRules>)>,
+    /// endpoints of all Services (for the large-cluster threshold)
+    endpoints: usize,
     /// where each shared chain's rules are, built when first needed after a change
     index: std::cell::OnceCell<BTreeMap<(Table, &'static str), Flat>>,
 }
@@ -88,6 +90,7 @@ impl NodeRules {
         NodeRules {
             params,
             services: Vec::new(),
+            endpoints: 0,
             index: Default::default(),
         }
     }
@@ -95,10 +98,16 @@ impl NodeRules {
     /// Replaces (or with `None` removes) one Service's rules.
     pub fn set_service(&mut self, key: SvcKey, rules: Option<Vec<PortRules>>) {
         self.index = Default::default();
+        let count = |r: &[PortRules]| r.iter().map(|p| p.endpoints).sum::<usize>();
+        self.endpoints += rules.as_deref().map_or(0, count);
         match (self.services.binary_search_by(|(k, _)| k.cmp(&key)), rules) {
-            (Ok(i), Some(r)) => self.services[i].1 = r,
+            (Ok(i), Some(r)) => {
+                let old = std::mem::replace(&mut self.services[i].1, r);
+                self.endpoints -= count(&old);
+            }
             (Ok(i), None) => {
-                self.services.remove(i);
+                let (_, old) = self.services.remove(i);
+                self.endpoints -= count(&old);
             }
             (Err(i), Some(r)) => self.services.insert(i, (key, r)),
             (Err(_), None) => {}
@@ -113,11 +122,7 @@ impl NodeRules {
     }
 
     fn total_endpoints(&self) -> usize {
-        self.services
-            .iter()
-            .flat_map(|(_, p)| p.iter())
-            .map(|p| p.endpoints)
-            .sum()
+        self.endpoints
     }
 
     fn flat(&self) -> &BTreeMap<(Table, &'static str), Flat> {
@@ -510,7 +515,7 @@ impl ProxyState {
 }
 
 impl Cluster {
-    fn proxy_params(&self, node: &str) -> Option<ProxyParams> {
+    pub(crate) fn proxy_params(&self, node: &str) -> Option<ProxyParams> {
         let Some(Object::Node(n)) = self.get(Kind::Node, "", node) else {
             return None;
         };
@@ -614,6 +619,7 @@ impl Cluster {
         for o in self.list(Kind::Service, None) {
             let (ns, name) = (o.namespace().to_string(), o.name().to_string());
             if let Some(r) = self.service_rules(&ns, &name, &rules.params) {
+                rules.endpoints += r.iter().map(|p| p.endpoints).sum::<usize>();
                 rules.services.push(((ns, name), r));
             }
         }

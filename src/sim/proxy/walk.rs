@@ -4,7 +4,7 @@
 //! trace the lab can show and print.
 
 use crate::sim::cluster::Cluster;
-use crate::sim::kubelet::{node_internal_ip, pod_is_terminal};
+use crate::sim::kubelet::node_internal_ip;
 use crate::sim::net::{ip_to_string, parse_ip, Cidr};
 use crate::sim::object::{Kind, Object};
 use crate::sim::programs::Program;
@@ -169,27 +169,16 @@ impl Cluster {
     }
     /// The pod (namespace, name, node) whose IP `ip` is, ignoring finished pods.
     pub fn pod_with_ip(&self, ip: u32) -> Option<(String, String, String)> {
-        let s = ip_to_string(ip);
-        self.list(Kind::Pod, None)
-            .into_iter()
-            .find_map(|o| match o {
-                Object::Pod(p)
-                    if !pod_is_terminal(p)
-                        && p.status.as_ref().and_then(|st| st.pod_ip.as_deref()) == Some(&s)
-                        && !p
-                            .spec
-                            .as_ref()
-                            .and_then(|s| s.host_network)
-                            .unwrap_or(false) =>
-                {
-                    Some((
-                        o.namespace().to_string(),
-                        o.name().to_string(),
-                        p.spec.as_ref()?.node_name.clone()?,
-                    ))
-                }
+        self.index.pods_by_ip.get(&ip)?.iter().find_map(|(ns, name)| {
+            match self.get(Kind::Pod, ns, name) {
+                Some(Object::Pod(p)) => Some((
+                    ns.clone(),
+                    name.clone(),
+                    p.spec.as_ref()?.node_name.clone()?,
+                )),
                 _ => None,
-            })
+            }
+        })
     }
     fn is_local_addr(&self, node: &str, ip: u32) -> bool {
         ip >> 24 == 127
@@ -440,6 +429,24 @@ impl Cluster {
         let node_ip = self.node_ip_of(node);
         let pod_gw = self.pod_cidr_of(node).map(|c| c.nth(1));
         let local = move |ip: u32| ip >> 24 == 127 || Some(ip) == node_ip || Some(ip) == pod_gw;
+        if !first {
+            // The packet was routed here for one of this node's pods. Every rule a Service adds
+            // matches a Service address (`-d`) or a local one (addrtype LOCAL), never a pod IP,
+            // so kube-proxy's fixed rules alone decide here, without syncing this node's rules.
+            let Some(params) = self.proxy_params(node) else {
+                return Err(Outcome::NoRoute {
+                    why: format!("node {node} does not exist"),
+                });
+            };
+            let rules = NodeRules::new(params);
+            let ctx = Ctx {
+                rules: &rules,
+                node,
+                local: &local,
+                now,
+            };
+            return self.hooks(&ctx, locally_generated, pkt, hops, first, node_ip, pod_gw);
+        }
         let r = self.with_node_rules(node, |this, rules| {
             let ctx = Ctx {
                 rules,
