@@ -286,7 +286,11 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
     for &i in &cat.all_reachable {
         sep_names[i] = Some(sp.sep_chain(&eps[i]));
     }
-    let sep_of = |i: usize| sep_names[i].clone().unwrap_or_else(|| sp.sep_chain(&eps[i]));
+    let sep_of = |i: usize| {
+        sep_names[i]
+            .clone()
+            .unwrap_or_else(|| sp.sep_chain(&eps[i]))
+    };
 
     let (internal_chain, has_internal) = if sp.internal_local {
         (sp.svl_chain(), !local.is_empty())

@@ -169,16 +169,18 @@ impl Cluster {
     }
     /// The pod (namespace, name, node) whose IP `ip` is, ignoring finished pods.
     pub fn pod_with_ip(&self, ip: u32) -> Option<(String, String, String)> {
-        self.index.pods_by_ip.get(&ip)?.iter().find_map(|(ns, name)| {
-            match self.get(Kind::Pod, ns, name) {
+        self.index
+            .pods_by_ip
+            .get(&ip)?
+            .iter()
+            .find_map(|(ns, name)| match self.get(Kind::Pod, ns, name) {
                 Some(Object::Pod(p)) => Some((
                     ns.clone(),
                     name.clone(),
                     p.spec.as_ref()?.node_name.clone()?,
                 )),
                 _ => None,
-            }
-        })
+            })
     }
     fn is_local_addr(&self, node: &str, ip: u32) -> bool {
         ip >> 24 == 127
