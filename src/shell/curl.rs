@@ -554,9 +554,17 @@ pub fn curl(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
                     client_ip: seen.src,
                     port: seen.dport,
                 };
-                let resp: Option<Response> = match pod {
-                    Some((ns, name)) => http::pod_answer(&sh.cluster, ns, name, &req),
-                    None if url.scheme == "https" => {
+                let health = match pod {
+                    None => sh.cluster.health_check_service(seen.dport),
+                    Some(_) => None,
+                };
+                let resp: Option<Response> = match (pod, health) {
+                    (Some((ns, name)), _) => http::pod_answer(&sh.cluster, ns, name, &req),
+                    (None, Some((ns, name))) => {
+                        let n = sh.cluster.local_ready_endpoints(&ns, &name, node);
+                        Some(http::health_check(&sh.cluster, &ns, &name, n))
+                    }
+                    (None, None) if url.scheme == "https" => {
                         if !opts.insecure {
                             if opts.verbose {
                                 o.err(format!("* Connected to {} ({ip_s}) port {}\n* SSL certificate problem: unable to get local issuer certificate\n", url.host, url.port));
@@ -573,7 +581,7 @@ pub fn curl(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
                         }
                         Some(http::apiserver_anonymous(&sh.cluster, &url.path))
                     }
-                    None => Some(http::apiserver_plain_http()),
+                    (None, None) => Some(http::apiserver_plain_http()),
                 };
                 let Some(resp) = resp else {
                     if show_err {
@@ -649,7 +657,7 @@ pub fn curl(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
                 trace.state = "served".into();
                 trace.summary = match pod {
                     Some((ns, name)) => format!("served by pod {ns}/{name} on {node}"),
-                    None => format!("answered by kube-apiserver on {node}"),
+                    None => format!("answered by node {node}"),
                 };
             }
         }

@@ -173,3 +173,36 @@ pub fn apiserver_anonymous(c: &Cluster, path: &str) -> Response {
         body,
     }
 }
+
+/// kube-proxy's health-check server on a Service's healthCheckNodePort (spec §3.6): 200 while
+/// this node has a ready local endpoint, else 503.
+pub fn health_check(c: &Cluster, ns: &str, name: &str, local_endpoints: usize) -> Response {
+    let date = c
+        .now
+        .to_datetime()
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    let body = format!(
+        "{{\n\t\"service\": {{\n\t\t\"namespace\": \"{ns}\",\n\t\t\"name\": \"{name}\"\n\t}},\n\t\"localEndpoints\": {local_endpoints},\n\t\"serviceProxyHealthy\": true\n}}"
+    );
+    let (status, line) = if local_endpoints > 0 {
+        (200, "HTTP/1.1 200 OK")
+    } else {
+        (503, "HTTP/1.1 503 Service Unavailable")
+    };
+    Response {
+        status_line: line.into(),
+        status,
+        headers: vec![
+            ("Content-Type".into(), "application/json".into()),
+            ("X-Content-Type-Options".into(), "nosniff".into()),
+            (
+                "X-Load-Balancing-Endpoint-Weight".into(),
+                local_endpoints.to_string(),
+            ),
+            ("Date".into(), date),
+            ("Content-Length".into(), body.len().to_string()),
+        ],
+        body,
+    }
+}

@@ -182,6 +182,38 @@ impl Cluster {
                 _ => None,
             })
     }
+    /// The Service whose healthCheckNodePort is `port` (kube-proxy serves it on every node).
+    pub fn health_check_service(&self, port: u16) -> Option<(String, String)> {
+        self.list(Kind::Service, None)
+            .into_iter()
+            .find_map(|o| match o {
+                Object::Service(s)
+                    if port != 0
+                        && s.spec.as_ref().and_then(|sp| sp.health_check_node_port)
+                            == Some(port as i32) =>
+                {
+                    Some((o.namespace().to_string(), o.name().to_string()))
+                }
+                _ => None,
+            })
+    }
+
+    /// Ready endpoints of a Service on `node`, as kube-proxy's health check counts them.
+    pub fn local_ready_endpoints(&self, ns: &str, name: &str, node: &str) -> usize {
+        let Some(Object::Service(svc)) = self.get(Kind::Service, ns, name) else {
+            return 0;
+        };
+        let mut ips = std::collections::BTreeSet::new();
+        for sp in crate::sim::proxy::model::service_ports(svc) {
+            for e in crate::sim::proxy::model::endpoints_for(self, &sp) {
+                if e.ready && e.node_name.as_deref() == Some(node) {
+                    ips.insert(e.ip);
+                }
+            }
+        }
+        ips.len()
+    }
+
     fn is_local_addr(&self, node: &str, ip: u32) -> bool {
         ip >> 24 == 127
             || self.node_ip_of(node) == Some(ip)
@@ -761,7 +793,9 @@ impl Cluster {
                 .list(Kind::Node, None)
                 .first()
                 .map(|n| n.name().to_string());
-            let listening = pkt.a.dport == 8443 && control_plane.as_deref() == Some(node.as_str());
+            let apiserver = pkt.a.dport == 8443 && control_plane.as_deref() == Some(node.as_str());
+            let health = self.health_check_service(pkt.a.dport);
+            let listening = apiserver || health.is_some();
             hops.push(Hop {
                 kind: HopKind::Arrive,
                 node: Some(node.clone()),
@@ -769,8 +803,10 @@ impl Cluster {
                 rules: Vec::new(),
                 before: pkt.a,
                 after: pkt.a,
-                note: if listening {
+                note: if apiserver {
                     "kube-apiserver accepts".into()
+                } else if let Some((ns, name)) = &health {
+                    format!("kube-proxy's health check server for {ns}/{name} accepts")
                 } else {
                     format!(
                         "nothing on node {node} listens on port {}: reset",
