@@ -2,9 +2,11 @@
 //! a full endpoints reconcile of 10,000 Services × 10 pods, and one edit to that cluster.
 //! Prints the median and the slowest of the runs; the goals are in the issue tracker.
 
-use std::time::{Duration, Instant};
+mod common;
+
+use common::{ms, stats};
+use std::time::Instant;
 use svclab::shell::{Files, Shell};
-use svclab::sim::bootstrap::NodeInfo;
 use svclab::sim::object::{Kind, Object};
 use svclab::sim::Cluster;
 
@@ -32,54 +34,19 @@ fn manifest_200() -> String {
     m
 }
 
-fn stats(name: &str, mut runs: Vec<Duration>, goal: &str) {
-    runs.sort();
-    let median = runs[runs.len() / 2];
-    let max = runs[runs.len() - 1];
-    println!(
-        "{name:<58} median {:>10.3} ms   max {:>10.3} ms   (goal {goal}, {} runs)",
-        ms(median),
-        ms(max),
-        runs.len()
-    );
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
 fn big_cluster(services: usize, pods_per_service: usize) -> Cluster {
     // 400 nodes, each with its own /24, so that 100,000 pods get addresses
-    let nodes: Vec<NodeInfo> = (0..400)
-        .map(|i| NodeInfo {
-            name: format!("node-{i:03}"),
-            ip: format!("192.168.{}.{}", 49 + i / 200, 2 + i % 200),
-            pod_cidr: format!("10.{}.{}.0/24", 100 + i / 256, i % 256),
-            labels: Default::default(),
-        })
-        .collect();
-    let mut c = Cluster::with_nodes(1, nodes, false);
+    let mut c = Cluster::with_nodes(1, common::nodes(400), false);
     let mut n = 0usize;
     for s in 0..services {
         for p in 0..pods_per_service {
-            let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(serde_json::json!({
-                "metadata": {"name": format!("svc-{s}-pod-{p}"), "namespace": "default", "labels": {"app": format!("svc-{s}")}},
-                "spec": {"nodeName": format!("node-{:03}", n % 400), "enableServiceLinks": false,
-                    "containers": [{"name": "web", "image": "kicbase/echo-server:1.0"}]}
-            }))
-            .expect("pod");
+            c.create(common::pod(s, p, n % 400)).expect("create pod");
             n += 1;
-            c.create(Object::Pod(pod)).expect("create pod");
         }
     }
     c.with_controllers_paused(|c| {
         for s in 0..services {
-            let svc: k8s_openapi::api::core::v1::Service = serde_json::from_value(serde_json::json!({
-                "metadata": {"name": format!("svc-{s}"), "namespace": "default"},
-                "spec": {"selector": {"app": format!("svc-{s}")}, "ports": [{"port": 80, "targetPort": 8080}]}
-            }))
-            .expect("service");
-            c.create(Object::Service(svc)).expect("create service");
+            c.create(common::service(s)).expect("create service");
         }
     });
     c

@@ -4,57 +4,28 @@
 //! tracker. The walk scans KUBE-SERVICES as the kernel does, in order, but only the rules whose
 //! `-d` can match the packet (see `ruleset::Flat`).
 
-use std::time::{Duration, Instant};
-use svclab::sim::bootstrap::NodeInfo;
+mod common;
+
+use common::stats;
+use std::time::Instant;
 use svclab::sim::net::parse_ip;
 use svclab::sim::object::{Kind, Object};
 use svclab::sim::proxy::walk::{Client, Outcome};
 use svclab::sim::Cluster;
 
-fn stats(name: &str, mut runs: Vec<Duration>, goal: &str) {
-    runs.sort();
-    let median = runs[runs.len() / 2];
-    let max = runs[runs.len() - 1];
-    println!(
-        "{name:<62} median {:>10.3} ms   max {:>10.3} ms   (goal {goal}, {} runs)",
-        median.as_secs_f64() * 1000.0,
-        max.as_secs_f64() * 1000.0,
-        runs.len()
-    );
-}
-
 /// `services` Services with 10 ready pods each, spread over 1,000 nodes (110 pods fit a node).
 fn cluster(services: usize) -> Cluster {
-    let nodes: Vec<NodeInfo> = (0..1000)
-        .map(|i| NodeInfo {
-            name: format!("node-{i:03}"),
-            ip: format!("192.168.{}.{}", 49 + i / 200, 2 + i % 200),
-            pod_cidr: format!("10.{}.{}.0/24", 100 + i / 256, i % 256),
-            labels: Default::default(),
-        })
-        .collect();
-    let mut c = Cluster::with_nodes(1, nodes, false);
+    let mut c = Cluster::with_nodes(1, common::nodes(1000), false);
     let mut n = 0usize;
     for s in 0..services {
         for p in 0..10 {
-            let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(serde_json::json!({
-                    "metadata": {"name": format!("svc-{s}-pod-{p}"), "namespace": "default", "labels": {"app": format!("svc-{s}")}},
-                    "spec": {"nodeName": format!("node-{:03}", n % 1000), "enableServiceLinks": false,
-                        "containers": [{"name": "web", "image": "kicbase/echo-server:1.0"}]}
-                }))
-                .expect("pod");
+            c.create(common::pod(s, p, n % 1000)).expect("create pod");
             n += 1;
-            c.create(Object::Pod(pod)).expect("create pod");
         }
     }
     c.with_controllers_paused(|c| {
         for s in 0..services {
-            let svc: k8s_openapi::api::core::v1::Service = serde_json::from_value(serde_json::json!({
-                "metadata": {"name": format!("svc-{s}"), "namespace": "default"},
-                "spec": {"selector": {"app": format!("svc-{s}")}, "ports": [{"port": 80, "targetPort": 8080}]}
-            }))
-            .expect("service");
-            c.create(Object::Service(svc)).expect("create service");
+            c.create(common::service(s)).expect("create service");
         }
     });
     c.reconcile_now();

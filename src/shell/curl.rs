@@ -29,6 +29,15 @@ impl Flavor {
             Flavor::V8_14 => "8.14.1",
         }
     }
+    /// `-v`'s last line for a connection that failed.
+    fn closing(self, n: usize) -> String {
+        match self {
+            Flavor::V7_81 => format!("* Closing connection {n}\n"),
+            Flavor::V8_5 => "* Closing connection\n".to_string(),
+            Flavor::V8_14 => format!("* closing connection #{n}\n"),
+        }
+    }
+
     fn cannot_connect(self, os: &str) -> String {
         match self {
             Flavor::V7_81 => os.to_string(),
@@ -74,6 +83,21 @@ pub struct Trace {
     /// served | refused | dropped | failed
     pub state: String,
     pub summary: String,
+}
+
+impl Trace {
+    fn new(command: &str, url: &str) -> Trace {
+        Trace {
+            id: 0,
+            command: command.to_string(),
+            url: url.to_string(),
+            dns: Vec::new(),
+            dns_walk: None,
+            walk: None,
+            state: String::new(),
+            summary: String::new(),
+        }
+    }
 }
 
 struct Url {
@@ -311,9 +335,13 @@ fn progress_meter(size: usize) -> String {
             format!("{:>4}M", bps / 1024 / 1024)
         }
     };
-    let pct = if size > 0 { 100 } else { 0 };
+    let head = "  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n                                 Dload  Upload   Total   Spent    Left  Speed\n\r  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0";
+    if size == 0 {
+        // nothing arrived: the meter stops at its first line
+        return format!("{head}\n");
+    }
     format!(
-        "  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n                                 Dload  Upload   Total   Spent    Left  Speed\n\r  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0\r{pct:>3} {size:>5}  {pct:>3} {size:>5}    0     0  {speed}      0 --:--:-- --:--:-- --:--:-- {speed}\n"
+        "{head}\r100 {size:>5}  100 {size:>5}    0     0  {speed}      0 --:--:-- --:--:-- --:--:-- {speed}\n"
     )
 }
 
@@ -353,16 +381,7 @@ pub fn curl(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
                 continue;
             }
         };
-        let mut trace = Trace {
-            id: 0,
-            command: line.to_string(),
-            url: raw.clone(),
-            dns: Vec::new(),
-            dns_walk: None,
-            walk: None,
-            state: String::new(),
-            summary: String::new(),
-        };
+        let mut trace = Trace::new(line, raw);
         let reuse = conn
             .as_ref()
             .filter(|(h, p, w)| {
@@ -464,14 +483,10 @@ pub fn curl(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
                         "* connect to {ip_s} port {}{from} failed: {os}\n* {msg}\n",
                         url.port
                     ));
-                    o.err(match flavor {
-                        Flavor::V7_81 => format!("* Closing connection {conn_no}\n"),
-                        Flavor::V8_5 => "* Closing connection\n".to_string(),
-                        Flavor::V8_14 => format!("* closing connection #{conn_no}\n"),
-                    });
+                    o.err(flavor.closing(conn_no));
                 }
                 if meter {
-                    o.err(progress_meter(0).replace("\r100", "\r  0"));
+                    o.err(progress_meter(0));
                 }
                 if show_err {
                     o.err(format!("curl: (7) {msg}\n"));
@@ -512,14 +527,10 @@ pub fn curl(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
                 sh.cluster.advance(ms);
                 if opts.verbose {
                     o.err(format!("* {}\n", line.trim_start_matches("curl: (28) ")));
-                    o.err(match flavor {
-                        Flavor::V7_81 => format!("* Closing connection {conn_no}\n"),
-                        Flavor::V8_5 => "* Closing connection\n".to_string(),
-                        Flavor::V8_14 => format!("* closing connection #{conn_no}\n"),
-                    });
+                    o.err(flavor.closing(conn_no));
                 }
                 if meter {
-                    o.err(progress_meter(0).replace("\r100", "\r  0"));
+                    o.err(progress_meter(0));
                 }
                 if show_err {
                     o.err(format!("{line}\n"));
@@ -710,16 +721,7 @@ pub fn wget(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
                 continue;
             }
         };
-        let mut trace = Trace {
-            id: 0,
-            command: line.to_string(),
-            url: raw.clone(),
-            dns: Vec::new(),
-            dns_walk: None,
-            walk: None,
-            state: String::new(),
-            summary: String::new(),
-        };
+        let mut trace = Trace::new(line, &raw);
         let (steps, dns_walk, resolved) = resolve(sh, env, &url.host);
         trace.dns = steps;
         trace.dns_walk = dns_walk;

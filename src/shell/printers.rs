@@ -92,14 +92,9 @@ pub fn service_external_ip(svc: &Service, wide: bool) -> String {
             }
         }
         "LoadBalancer" => {
-            let mut ingress: Vec<String> = svc
-                .status
-                .as_ref()
-                .and_then(|s| s.load_balancer.as_ref())
-                .and_then(|l| l.ingress.clone())
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|i| i.ip.or(i.hostname))
+            let mut ingress: Vec<String> = crate::sim::lb::ingress(svc)
+                .iter()
+                .filter_map(|i| i.ip.clone().or_else(|| i.hostname.clone()))
                 .collect();
             ingress.sort();
             ingress.dedup();

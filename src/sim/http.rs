@@ -6,6 +6,14 @@ use crate::sim::net::ip_to_string;
 use crate::sim::object::{Kind, Object};
 use crate::sim::programs::Program;
 
+/// The `Date` header: now, in RFC 1123 with GMT.
+fn http_date(c: &Cluster) -> String {
+    c.now
+        .to_datetime()
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string()
+}
+
 /// A request as the server receives it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
@@ -41,11 +49,7 @@ pub fn pod_answer(c: &Cluster, ns: &str, name: &str, req: &Request) -> Option<Re
     let Some(Object::Pod(pod)) = c.get(Kind::Pod, ns, name) else {
         return None;
     };
-    let date = c
-        .now
-        .to_datetime()
-        .format("%a, %d %b %Y %H:%M:%S GMT")
-        .to_string();
+    let date = http_date(c);
     let spec = pod.spec.as_ref()?;
     let container = spec
         .containers
@@ -148,11 +152,7 @@ pub fn apiserver_plain_http() -> Response {
 
 /// kube-apiserver's answer to an anonymous HTTPS request for `path`.
 pub fn apiserver_anonymous(c: &Cluster, path: &str) -> Response {
-    let date = c
-        .now
-        .to_datetime()
-        .format("%a, %d %b %Y %H:%M:%S GMT")
-        .to_string();
+    let date = http_date(c);
     let body = format!(
         "{{\n  \"kind\": \"Status\",\n  \"apiVersion\": \"v1\",\n  \"metadata\": {{}},\n  \"status\": \"Failure\",\n  \"message\": \"forbidden: User \\\"system:anonymous\\\" cannot get path \\\"{path}\\\"\",\n  \"reason\": \"Forbidden\",\n  \"details\": {{}},\n  \"code\": 403\n}}"
     );
@@ -177,11 +177,7 @@ pub fn apiserver_anonymous(c: &Cluster, path: &str) -> Response {
 /// kube-proxy's health-check server on a Service's healthCheckNodePort (spec §3.6): 200 while
 /// this node has a ready local endpoint, else 503.
 pub fn health_check(c: &Cluster, ns: &str, name: &str, local_endpoints: usize) -> Response {
-    let date = c
-        .now
-        .to_datetime()
-        .format("%a, %d %b %Y %H:%M:%S GMT")
-        .to_string();
+    let date = http_date(c);
     let body = format!(
         "{{\n\t\"service\": {{\n\t\t\"namespace\": \"{ns}\",\n\t\t\"name\": \"{name}\"\n\t}},\n\t\"localEndpoints\": {local_endpoints},\n\t\"serviceProxyHealthy\": true\n}}"
     );

@@ -5,21 +5,25 @@
 use crate::sim::cluster::Cluster;
 use crate::sim::net::{ip_to_string, parse_ip};
 use crate::sim::object::{Kind, Object};
-use k8s_openapi::api::core::v1::{LoadBalancerIngress, LoadBalancerStatus, ServiceStatus};
+use k8s_openapi::api::core::v1::{LoadBalancerIngress, LoadBalancerStatus, Service, ServiceStatus};
 use std::collections::BTreeSet;
 
 pub const POOL_FIRST: u32 = 0xc0a8_3164; // 192.168.49.100
 pub const POOL_LAST: u32 = 0xc0a8_3178; // 192.168.49.120
 
+/// The entries of a Service's `status.loadBalancer.ingress`.
+pub fn ingress(svc: &Service) -> &[LoadBalancerIngress] {
+    svc.status
+        .as_ref()
+        .and_then(|st| st.load_balancer.as_ref())
+        .and_then(|l| l.ingress.as_deref())
+        .unwrap_or_default()
+}
+
 fn ingress_ips(o: &Object) -> Vec<u32> {
     match o {
-        Object::Service(s) => s
-            .status
-            .as_ref()
-            .and_then(|st| st.load_balancer.as_ref())
-            .and_then(|l| l.ingress.as_ref())
-            .into_iter()
-            .flatten()
+        Object::Service(s) => ingress(s)
+            .iter()
             .filter_map(|i| i.ip.as_deref().and_then(parse_ip))
             .collect(),
         _ => Vec::new(),

@@ -128,13 +128,8 @@ pub fn service_ports(svc: &Service) -> Vec<SvcPort> {
         .flatten()
         .filter_map(|s| parse_ip(s))
         .collect();
-    let lb_ips: Vec<u32> = svc
-        .status
-        .as_ref()
-        .and_then(|s| s.load_balancer.as_ref())
-        .and_then(|l| l.ingress.as_ref())
-        .into_iter()
-        .flatten()
+    let lb_ips: Vec<u32> = crate::sim::lb::ingress(svc)
+        .iter()
         .filter(|i| i.ip_mode.as_deref() != Some("Proxy"))
         .filter_map(|i| i.ip.as_deref().and_then(parse_ip))
         .collect();
