@@ -73,8 +73,8 @@ pub fn pod_template_hash(template: &Value, collision_count: Option<i32>) -> Stri
 pub fn chain_hash(s: &str) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(s.as_bytes());
-    let enc = data_encoding::BASE32.encode(&digest);
-    enc[..16].to_string()
+    // 10 bytes are exactly the first 16 base32 characters
+    data_encoding::BASE32.encode(&digest[..10])
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use crate::sim::net::{ip_to_string, Cidr};
 use crate::sim::proxy::model::{categorize, Ep, Proto, SvcPort};
+use std::borrow::Cow;
 use std::fmt::Write;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -55,7 +56,8 @@ pub enum Match {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Target {
-    Jump(String),
+    /// a chain name; kube-proxy's fixed chains are static, so most jumps allocate nothing
+    Jump(Cow<'static, str>),
     Accept,
     Drop,
     Reject,
@@ -332,7 +334,7 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
         .port(proto, Some(sp.port));
     if has_internal {
         let mut r = cip.clone();
-        r.target = Target::Jump(internal_chain.clone());
+        r.target = Target::Jump(Cow::Owned(internal_chain.clone()));
         shared(Table::Nat, "KUBE-SERVICES", r);
     } else {
         let r = Rule::new(int_target.clone())
@@ -344,7 +346,7 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
     // externalIPs
     for &x in &sp.external_ips {
         if has_endpoints {
-            let r = Rule::new(Target::Jump(sp.ext_chain()))
+            let r = Rule::new(Target::Jump(Cow::Owned(sp.ext_chain())))
                 .dst_ip(x)
                 .comment(format!("{s} external IP"))
                 .port(proto, Some(sp.port));
@@ -361,7 +363,7 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
     // load-balancer ingress IPs
     if has_endpoints {
         for &l in &sp.lb_ips {
-            let r = Rule::new(Target::Jump(lb_chain.clone()))
+            let r = Rule::new(Target::Jump(Cow::Owned(lb_chain.clone())))
                 .dst_ip(l)
                 .comment(format!("{s} loadbalancer IP"))
                 .port(proto, Some(sp.port));
@@ -390,14 +392,14 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
     if sp.node_port != 0 {
         if has_endpoints {
             if p.localhost_node_ports {
-                let r = Rule::new(Target::Jump(sp.ext_chain()))
+                let r = Rule::new(Target::Jump(Cow::Owned(sp.ext_chain())))
                     .dst(false, loopback())
                     .comment(s.clone())
                     .port(proto, Some(sp.node_port))
                     .m(Match::Nfacct("localhost_nps_accepted_pkts"));
                 shared(Table::Nat, "KUBE-NODEPORTS", r);
             }
-            let r = Rule::new(Target::Jump(sp.ext_chain()))
+            let r = Rule::new(Target::Jump(Cow::Owned(sp.ext_chain())))
                 .comment(s.clone())
                 .port(proto, Some(sp.node_port));
             shared(Table::Nat, "KUBE-NODEPORTS", r);
@@ -417,9 +419,11 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
         shared(Table::Filter, "KUBE-NODEPORTS", r);
     }
 
-    let mut chains: Vec<(String, Vec<Rule>)> = Vec::new();
+    let mut chains: Vec<(String, Vec<Rule>)> = Vec::with_capacity(4 + cat.all_reachable.len());
+    // the chain written to is nearly always the newest: search from the end
     let chain_rules = |name: &str, r: Rule, chains: &mut Vec<(String, Vec<Rule>)>| match chains
         .iter_mut()
+        .rev()
         .find(|(n, _)| n == name)
     {
         Some((_, rules)) => rules.push(r),
@@ -444,7 +448,7 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
     }
     // internal masquerade: first rule of the internal policy chain
     if has_internal {
-        let base = Rule::new(Target::Jump("KUBE-MARK-MASQ".into()))
+        let base = Rule::new(Target::Jump(Cow::Borrowed("KUBE-MARK-MASQ")))
             .dst_ip(sp.cluster_ip)
             .comment(format!("{s} cluster IP"))
             .port(proto, Some(sp.port));
@@ -458,23 +462,23 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
     if has_endpoints && sp.externally_accessible() {
         let ext = sp.ext_chain();
         if !sp.external_local {
-            let r = Rule::new(Target::Jump("KUBE-MARK-MASQ".into()))
+            let r = Rule::new(Target::Jump(Cow::Borrowed("KUBE-MARK-MASQ")))
                 .comment(format!("masquerade traffic for {s} external destinations"));
             chain_rules(&ext, r, &mut chains);
         } else {
             if let Some(cidr) = p.cluster_cidr {
-                let r = Rule::new(Target::Jump(sp.svc_chain()))
+                let r = Rule::new(Target::Jump(Cow::Owned(sp.svc_chain())))
                     .src(false, cidr)
                     .comment(format!("pod traffic for {s} external destinations"));
                 chain_rules(&ext, r, &mut chains);
             }
-            let r = Rule::new(Target::Jump("KUBE-MARK-MASQ".into()))
+            let r = Rule::new(Target::Jump(Cow::Borrowed("KUBE-MARK-MASQ")))
                 .comment(format!(
                     "masquerade LOCAL traffic for {s} external destinations"
                 ))
                 .m(Match::AddrTypeLocal { src: true });
             chain_rules(&ext, r, &mut chains);
-            let r = Rule::new(Target::Jump(sp.svc_chain()))
+            let r = Rule::new(Target::Jump(Cow::Owned(sp.svc_chain())))
                 .comment(format!("route LOCAL traffic for {s} external destinations"))
                 .m(Match::AddrTypeLocal { src: true });
             chain_rules(&ext, r, &mut chains);
@@ -482,7 +486,7 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
         if has_external {
             chain_rules(
                 &ext,
-                Rule::new(Target::Jump(external_chain.clone())),
+                Rule::new(Target::Jump(Cow::Owned(external_chain.clone()))),
                 &mut chains,
             );
         }
@@ -491,7 +495,7 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
     if uses_fw {
         let fw = sp.fw_chain();
         for r in &sp.source_ranges {
-            let rule = Rule::new(Target::Jump(sp.ext_chain()))
+            let rule = Rule::new(Target::Jump(Cow::Owned(sp.ext_chain())))
                 .src(false, *r)
                 .comment(format!("{s} loadbalancer IP"));
             chain_rules(&fw, rule, &mut chains);
@@ -499,7 +503,7 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
         // the node may reach its own load balancer when a range contains the node's IP
         if sp.source_ranges.iter().any(|r| r.contains(p.node_ip)) {
             for &l in &sp.lb_ips {
-                let rule = Rule::new(Target::Jump(sp.ext_chain()))
+                let rule = Rule::new(Target::Jump(Cow::Owned(sp.ext_chain())))
                     .src(false, host(l))
                     .comment(format!("{s} loadbalancer IP"));
                 chain_rules(&fw, rule, &mut chains);
@@ -519,7 +523,7 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
         if let Some(secs) = sp.affinity_seconds {
             for &i in list {
                 let sep = sep_of(i);
-                let mut r = Rule::new(Target::Jump(sep.clone()));
+                let mut r = Rule::new(Target::Jump(Cow::Owned(sep.clone())));
                 if let Some(c) = sep_comment(&eps[i]) {
                     r = r.comment(c);
                 }
@@ -533,7 +537,7 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
         let n = list.len();
         for (k, &i) in list.iter().enumerate() {
             let sep = sep_of(i);
-            let mut r = Rule::new(Target::Jump(sep));
+            let mut r = Rule::new(Target::Jump(Cow::Owned(sep)));
             if let Some(c) = sep_comment(&eps[i]) {
                 r = r.comment(c);
             }
@@ -553,7 +557,7 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
     for &i in &cat.all_reachable {
         let e = &eps[i];
         let sep = sep_of(i);
-        let mut hair = Rule::new(Target::Jump("KUBE-MARK-MASQ".into())).src(false, host(e.ip));
+        let mut hair = Rule::new(Target::Jump(Cow::Borrowed("KUBE-MARK-MASQ"))).src(false, host(e.ip));
         let mut dnat = Rule::new(Target::Dnat {
             ip: e.ip,
             port: e.port,
@@ -567,8 +571,8 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
             dnat = dnat.m(Match::RecentSet { name: sep.clone() });
         }
         dnat = dnat.port(proto, None);
-        chain_rules(&sep, hair, &mut chains);
-        chain_rules(&sep, dnat, &mut chains);
+        // every reachable endpoint has its own chain, written once
+        chains.push((sep, vec![hair, dnat]));
     }
     out.chains = chains;
     out

@@ -61,13 +61,13 @@ const FIXED_NAT: &[&str] = &[
     "KUBE-SERVICES",
 ];
 
-fn jump(chain: &str) -> Rule {
+fn jump(chain: &'static str) -> Rule {
     Rule {
         src: None,
         dst: None,
         proto: None,
         matches: Vec::new(),
-        target: Target::Jump(chain.into()),
+        target: Target::Jump(std::borrow::Cow::Borrowed(chain)),
     }
 }
 
