@@ -557,7 +557,8 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
     for &i in &cat.all_reachable {
         let e = &eps[i];
         let sep = sep_of(i);
-        let mut hair = Rule::new(Target::Jump(Cow::Borrowed("KUBE-MARK-MASQ"))).src(false, host(e.ip));
+        let mut hair =
+            Rule::new(Target::Jump(Cow::Borrowed("KUBE-MARK-MASQ"))).src(false, host(e.ip));
         let mut dnat = Rule::new(Target::Dnat {
             ip: e.ip,
             port: e.port,

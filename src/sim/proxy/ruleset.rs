@@ -489,6 +489,9 @@ pub struct ProxyState {
     changed: BTreeMap<(String, String), u64>,
     by_seq: BTreeMap<u64, (String, String)>,
     nodes: BTreeMap<String, NodeState>,
+    /// how many Services' rules were written, on all nodes (tests check that a sync rewrites
+    /// only what changed)
+    pub rewritten: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -587,13 +590,17 @@ impl Cluster {
                     .range(s.synced + 1..)
                     .map(|(_, k)| k.clone())
                     .collect();
+                self.proxy.rewritten += todo.len() as u64;
                 for (ns, name) in todo {
                     let r = self.service_rules(&ns, &name, &rules.params);
                     rules.set_service((ns, name), r);
                 }
                 rules
             }
-            _ => self.all_service_rules(params),
+            _ => {
+                self.proxy.rewritten += self.list(Kind::Service, None).len() as u64;
+                self.all_service_rules(params)
+            }
         };
         // more than 1000 endpoints in all switches the comments off everywhere
         let total = rules.total_endpoints();
@@ -638,5 +645,47 @@ impl Cluster {
         let r = f(self, &state.rules);
         self.proxy.nodes.insert(node.to_string(), state);
         Some(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::sim::Cluster;
+
+    fn create(c: &mut Cluster, json: serde_json::Value) {
+        let obj = crate::sim::object::decode(&json).expect("decode");
+        c.create(obj).expect("create");
+    }
+
+    #[test]
+    fn a_sync_rewrites_only_the_services_that_changed() {
+        let mut c = Cluster::new(3);
+        for i in 0..5 {
+            create(
+                &mut c,
+                serde_json::json!({"apiVersion": "v1", "kind": "Service",
+                    "metadata": {"name": format!("s{i}")},
+                    "spec": {"selector": {"app": format!("a{i}")}, "ports": [{"port": 80}]}}),
+            );
+        }
+        c.node_rules("minikube").expect("node");
+        let before = c.proxy.rewritten;
+        // nothing changed: nothing is rewritten
+        c.node_rules("minikube").expect("node");
+        assert_eq!(c.proxy.rewritten, before);
+        // a pod of s2 becomes an endpoint: s2's slice changes, only s2 is rewritten
+        create(
+            &mut c,
+            serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": "p", "labels": {"app": "a2"}},
+                "spec": {"containers": [{"name": "c", "image": "kicbase/echo-server:1.0"}]}}),
+        );
+        c.advance(5000);
+        c.node_rules("minikube").expect("node");
+        assert_eq!(c.proxy.rewritten, before + 1);
+        let rules = c.node_rules("minikube").expect("node");
+        assert!(rules
+            .service("default", "s2")
+            .is_some_and(|p| p[0].endpoints == 1));
     }
 }
