@@ -435,6 +435,17 @@ pub fn curl(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
                         }
                         trace.state = "failed".into();
                         trace.summary = format!("{} does not resolve", url.host);
+                        if why == "cname" {
+                            // a real cluster would follow the CNAME to the internet; say why not
+                            let target =
+                                trace.dns.last().map(|(_, a)| a.clone()).unwrap_or_default();
+                            o.err(format!(
+                                "svclab: {} is an ExternalName Service: {target}\n",
+                                url.host
+                            ));
+                            trace.summary =
+                                format!("{} is an ExternalName Service: {target}", url.host);
+                        }
                         sh.record(trace);
                         continue;
                     }
