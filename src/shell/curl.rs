@@ -307,11 +307,8 @@ fn resolve(sh: &mut Shell, env: &Env, host: &str) -> Resolved {
                     Answer::Addresses { .. } => steps.push((name, "no A record".into())),
                     Answer::NxDomain => steps.push((name, "NXDOMAIN".into())),
                     Answer::Cname { target } => {
-                        steps.push((
-                            name,
-                            format!("CNAME {target} (an ExternalName Service; the lab is offline, so {target} does not resolve further)"),
-                        ));
-                        return (steps, Some(dns_walk), Err("cname".into()));
+                        steps.push((name, format!("CNAME {target}")));
+                        return (steps, Some(dns_walk), Err(format!("cname {target}")));
                     }
                     Answer::ServFail => steps.push((
                         name,
@@ -435,16 +432,14 @@ pub fn curl(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
                         }
                         trace.state = "failed".into();
                         trace.summary = format!("{} does not resolve", url.host);
-                        if why == "cname" {
+                        if let Some(target) = why.strip_prefix("cname ") {
                             // a real cluster would follow the CNAME to the internet; say why not
-                            let target =
-                                trace.dns.last().map(|(_, a)| a.clone()).unwrap_or_default();
-                            o.err(format!(
-                                "svclab: {} is an ExternalName Service: {target}\n",
+                            let note = format!(
+                                "{} is an ExternalName Service (CNAME {target}); the lab is offline, so {target} does not resolve further",
                                 url.host
-                            ));
-                            trace.summary =
-                                format!("{} is an ExternalName Service: {target}", url.host);
+                            );
+                            o.err(format!("svclab: {note}\n"));
+                            trace.summary = note;
                         }
                         sh.record(trace);
                         continue;
@@ -736,12 +731,18 @@ pub fn wget(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
         let (steps, dns_walk, resolved) = resolve(sh, env, &url.host);
         trace.dns = steps;
         trace.dns_walk = dns_walk;
-        let Ok(ip) = resolved else {
-            o.err(format!("wget: bad address '{}'\n", url.host));
-            o.code = 1;
-            trace.state = "failed".into();
-            sh.record(trace);
-            continue;
+        let ip = match resolved {
+            Ok(ip) => ip,
+            Err(why) => {
+                o.err(format!("wget: bad address '{}'\n", url.host));
+                if let Some(target) = why.strip_prefix("cname ") {
+                    o.err(format!("svclab: {} is an ExternalName Service (CNAME {target}); the lab is offline, so {target} does not resolve further\n", url.host));
+                }
+                o.code = 1;
+                trace.state = "failed".into();
+                sh.record(trace);
+                continue;
+            }
         };
         if !quiet {
             o.err(format!(
