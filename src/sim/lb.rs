@@ -36,11 +36,16 @@ pub fn sync(c: &mut Cluster, ns: &str, name: &str) {
     let Some(Object::Service(svc)) = c.get(Kind::Service, ns, name) else {
         return;
     };
-    let spec = svc.spec.clone().unwrap_or_default();
-    let has = !ingress_ips(&Object::Service(svc.clone())).is_empty();
-    let ours = spec.type_.as_deref() == Some("LoadBalancer") && spec.load_balancer_class.is_none();
+    let spec = svc.spec.as_ref();
+    let is_lb = spec.and_then(|s| s.type_.as_deref()) == Some("LoadBalancer");
+    let has = !ingress(svc).is_empty();
+    // most Services are not LoadBalancers and have no ingress: nothing to do, nothing to copy
+    if !is_lb && !has {
+        return;
+    }
+    let ours = is_lb && spec.and_then(|s| s.load_balancer_class.as_ref()).is_none();
     if !ours {
-        if spec.type_.as_deref() != Some("LoadBalancer") && has {
+        if !is_lb {
             // the load balancer is torn down with the type change
             let mut s = svc.clone();
             if let Some(st) = s.status.as_mut() {
@@ -58,7 +63,14 @@ pub fn sync(c: &mut Cluster, ns: &str, name: &str) {
         .into_iter()
         .flat_map(ingress_ips)
         .collect();
-    let wanted = spec.load_balancer_ip.as_deref().filter(|s| !s.is_empty());
+    let Some(Object::Service(svc)) = c.get(Kind::Service, ns, name) else {
+        return;
+    };
+    let wanted = svc
+        .spec
+        .as_ref()
+        .and_then(|s| s.load_balancer_ip.as_deref())
+        .filter(|s| !s.is_empty());
     let ip = match wanted {
         // a requested address is honoured only from the pool, and only when free
         Some(w) => {
