@@ -36,6 +36,7 @@ pub fn run(sh: &mut Shell, node: &str, w: &[String]) -> Output {
                 None => None,
                 Some("nat") => Some(Table::Nat),
                 Some("filter") => Some(Table::Filter),
+                Some("mangle") => Some(Table::Mangle),
                 Some(other) => {
                     return Output::fail(format!(
                         "{cmd} {IPTABLES_VERSION} (legacy): can't initialize iptables table `{other}': Table does not exist (do you need to insmod?)\nPerhaps iptables or your kernel needs to be upgraded."

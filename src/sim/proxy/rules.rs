@@ -10,6 +10,8 @@ use std::fmt::Write;
 pub enum Table {
     Filter,
     Nat,
+    /// only the canary chains kubelet and kube-proxy create to notice a flush
+    Mangle,
 }
 
 impl Table {
@@ -17,6 +19,7 @@ impl Table {
         match self {
             Table::Filter => "filter",
             Table::Nat => "nat",
+            Table::Mangle => "mangle",
         }
     }
 }

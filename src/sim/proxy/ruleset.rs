@@ -42,6 +42,8 @@ pub type Origin = Option<(u32, u16)>;
 
 pub const BUILTIN_FILTER: &[&str] = &["INPUT", "FORWARD", "OUTPUT"];
 pub const BUILTIN_NAT: &[&str] = &["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"];
+pub const BUILTIN_MANGLE: &[&str] = &["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"];
+const FIXED_MANGLE: &[&str] = &["KUBE-KUBELET-CANARY", "KUBE-PROXY-CANARY"];
 const FIXED_FILTER: &[&str] = &[
     "KUBE-EXTERNAL-SERVICES",
     "KUBE-FIREWALL",
@@ -253,6 +255,7 @@ impl NodeRules {
         let (builtin, fixed) = match table {
             Table::Filter => (BUILTIN_FILTER, FIXED_FILTER),
             Table::Nat => (BUILTIN_NAT, FIXED_NAT),
+            Table::Mangle => (BUILTIN_MANGLE, FIXED_MANGLE),
         };
         let mut user: Vec<String> = fixed.iter().map(|s| s.to_string()).collect();
         if table == Table::Nat {
@@ -271,6 +274,7 @@ impl NodeRules {
         match table {
             Table::Filter => BUILTIN_FILTER.contains(&chain),
             Table::Nat => BUILTIN_NAT.contains(&chain),
+            Table::Mangle => BUILTIN_MANGLE.contains(&chain),
         }
     }
 
@@ -473,6 +477,7 @@ impl NodeRules {
             | (Table::Filter, "KUBE-EXTERNAL-SERVICES")
             | (Table::Filter, "KUBE-PROXY-FIREWALL") => Vec::new(),
             (_, "KUBE-KUBELET-CANARY") | (_, "KUBE-PROXY-CANARY") => Vec::new(),
+            (Table::Mangle, c) if BUILTIN_MANGLE.contains(&c) => Vec::new(),
             _ => return None,
         };
         Some(rules)

@@ -11,7 +11,8 @@ pub fn iptables_save(rules: &NodeRules, table: Option<Table>, when: &str) -> Str
     let mut out = String::new();
     let tables: Vec<Table> = match table {
         Some(t) => vec![t],
-        None => vec![Table::Nat, Table::Filter],
+        // the order iptables-save lists a node's tables in (kind and minikube nodes)
+        None => vec![Table::Mangle, Table::Filter, Table::Nat],
     };
     for t in tables {
         out.push_str(&format!(
