@@ -1,10 +1,17 @@
-//! The Leptos front end (CSR). For now it shows the default cluster, true to the core: each node
-//! with its address, podCIDR and pods. The full lab (editor, cluster view, terminal) follows.
+//! The Leptos front end (CSR): the manifest editor, a true view of the cluster (each node with
+//! its address, podCIDR and pods) and the terminal, all over one `Shell` — the same interpreter
+//! as the command line, so the page answers exactly as `svclab` does. The SVG cluster view,
+//! request animation, inspector and traffic generator follow (issue 4).
+
+mod editor;
+mod terminal;
 
 use crate::scene::{self, NodeView};
-use crate::shell::{NoFiles, Shell};
+use crate::shell::{Files, Shell};
 use crate::sim::Cluster;
 use leptos::prelude::*;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// `?seed=N` in the page URL, else 1.
 fn seed_from_url() -> u64 {
@@ -14,6 +21,42 @@ fn seed_from_url() -> u64 {
         .and_then(|p| p.get("seed"))
         .and_then(|s| s.parse().ok())
         .unwrap_or(1)
+}
+
+/// The file `kubectl apply -f manifest.yaml` reads: the editor's text.
+pub const MANIFEST_FILE: &str = "manifest.yaml";
+
+struct EditorFiles(Rc<RefCell<String>>);
+
+impl Files for EditorFiles {
+    fn read(&self, path: &str) -> Result<String, String> {
+        if path == MANIFEST_FILE {
+            Ok(self.0.borrow().clone())
+        } else {
+            Err(format!("the path \"{path}\" does not exist"))
+        }
+    }
+}
+
+/// The lab's shared state: the interpreter (and through it the cluster), the editor's text as
+/// the shell reads it, and a version that moves whenever the cluster may have changed.
+#[derive(Clone, Copy)]
+pub struct Lab {
+    shell: StoredValue<Shell, LocalStorage>,
+    manifest: StoredValue<Rc<RefCell<String>>, LocalStorage>,
+    version: RwSignal<u64>,
+}
+
+impl Lab {
+    /// Runs one command line and tells the views the cluster may have changed.
+    fn run(&self, line: &str) -> crate::shell::Output {
+        let out = self
+            .shell
+            .try_update_value(|sh| sh.run(line))
+            .unwrap_or_default();
+        self.version.update(|v| *v += 1);
+        out
+    }
 }
 
 #[component]
@@ -46,19 +89,64 @@ fn NodeCard(node: NodeView) -> impl IntoView {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let cluster = Cluster::new(seed_from_url());
-    let nodes = scene::nodes(&cluster);
-    // the same interpreter as the command line, so the page shows exactly what kubectl prints
-    let mut shell = Shell::new(cluster, Box::new(NoFiles));
-    let services = shell.run("kubectl get services -A -o wide").stdout();
+    let text = Rc::new(RefCell::new(editor::initial_text()));
+    let shell = Shell::new(
+        Cluster::new(seed_from_url()),
+        Box::new(EditorFiles(text.clone())),
+    );
+    let lab = Lab {
+        shell: StoredValue::new_local(shell),
+        manifest: StoredValue::new_local(text),
+        version: RwSignal::new(0),
+    };
+    let first = editor::apply(lab);
+    // simulated time follows the wall clock while the page is open: readiness probes pass,
+    // terminating pods go (the views update only when the cluster changed)
+    let ticker = gloo_timers::callback::Interval::new(250, move || {
+        let changed = lab
+            .shell
+            .try_update_value(|sh| {
+                let before = sh.cluster.generation;
+                sh.cluster.advance(250);
+                sh.cluster.generation != before
+            })
+            .unwrap_or(false);
+        if changed {
+            lab.version.update(|v| *v += 1);
+        }
+    });
+    let ticker = StoredValue::new_local(Some(ticker));
+    on_cleanup(move || ticker.update_value(|t| drop(t.take())));
+    let nodes = move || {
+        lab.version.track();
+        lab.shell
+            .with_value(|sh| scene::nodes(&sh.cluster))
+            .into_iter()
+            .map(|n| view! { <NodeCard node=n/> })
+            .collect_view()
+    };
+    let services = move || {
+        lab.version.track();
+        lab.shell
+            .try_update_value(|sh| sh.run("kubectl get services -A -o wide").stdout())
+            .unwrap_or_default()
+    };
     view! {
         <main class="lab">
-            <h1>"svclab"</h1>
-            <p class="lab__intro">"A simulated minikube cluster with three nodes."</p>
-            <div class="nodes">{nodes.into_iter().map(|n| view! { <NodeCard node=n/> }).collect_view()}</div>
-            <section class="terminal-preview" aria-label="kubectl get services -A -o wide">
-                <pre>{format!("$ kubectl get services -A -o wide\n{services}")}</pre>
-            </section>
+            <header class="lab__head">
+                <h1>"svclab"</h1>
+                <p class="lab__intro">"A simulated minikube cluster with three nodes."</p>
+            </header>
+            <div class="lab__grid">
+                <editor::Editor lab=lab first=first/>
+                <div class="lab__cluster">
+                    <div class="nodes">{nodes}</div>
+                    <section class="terminal-preview" aria-label="kubectl get services -A -o wide">
+                        <pre>{move || format!("$ kubectl get services -A -o wide\n{}", services())}</pre>
+                    </section>
+                </div>
+                <terminal::Terminal lab=lab/>
+            </div>
         </main>
     }
 }

@@ -1,0 +1,99 @@
+//! The terminal: the same interpreter as the command line, with history (↑/↓). Output is text
+//! nodes only: nothing a user typed is ever inserted as HTML.
+
+use super::Lab;
+use leptos::prelude::*;
+
+/// One line of the terminal's log: an id for `<For>`, a kind (command, out, err) and the text.
+#[derive(Clone, Debug, PartialEq)]
+struct Line {
+    id: u64,
+    kind: &'static str,
+    text: String,
+}
+
+const MAX_LINES: usize = 1000;
+
+#[component]
+pub fn Terminal(lab: Lab) -> impl IntoView {
+    let input = RwSignal::new(String::new());
+    let lines: RwSignal<Vec<Line>> = RwSignal::new(Vec::new());
+    let history = StoredValue::new(Vec::<String>::new());
+    let cursor = StoredValue::new(0usize);
+    let next_id = StoredValue::new(0u64);
+    let prompt = RwSignal::new(String::from("$ "));
+    let push = move |kind: &'static str, text: String| {
+        let id = next_id.get_value();
+        next_id.set_value(id + 1);
+        lines.update(|l| {
+            l.push(Line { id, kind, text });
+            if l.len() > MAX_LINES {
+                let extra = l.len() - MAX_LINES;
+                l.drain(..extra);
+            }
+        });
+    };
+    let run = move |line: String| {
+        push("cmd", format!("{}{line}", prompt.get_untracked()));
+        if !line.trim().is_empty() {
+            history.update_value(|h| h.push(line.clone()));
+        }
+        cursor.set_value(history.with_value(|h| h.len()));
+        if line.trim() == "clear" {
+            lines.set(Vec::new());
+            return;
+        }
+        let out = lab.run(&line);
+        for (stream, text) in out.chunks {
+            let kind = match stream {
+                crate::shell::Stream::Out => "out",
+                crate::shell::Stream::Err => "err",
+            };
+            push(kind, text.trim_end_matches('\n').to_string());
+        }
+        prompt.set(lab.shell.with_value(|sh| sh.prompt()));
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+        "Enter" => {
+            ev.prevent_default();
+            let line = input.get_untracked();
+            input.set(String::new());
+            run(line);
+        }
+        "ArrowUp" | "ArrowDown" => {
+            ev.prevent_default();
+            let len = history.with_value(|h| h.len());
+            let at = cursor.get_value();
+            let at = if ev.key() == "ArrowUp" {
+                at.saturating_sub(1)
+            } else {
+                (at + 1).min(len)
+            };
+            cursor.set_value(at);
+            input.set(history.with_value(|h| h.get(at).cloned().unwrap_or_default()));
+        }
+        _ => {}
+    };
+    view! {
+        <section class="term" aria-label="Terminal panel">
+            <h2 class="panel__title">"Terminal"</h2>
+            <div class="term__log" role="log" aria-label="Terminal output" aria-live="polite">
+                <For each=move || lines.get() key=|l| l.id let:line>
+                    <pre class=format!("term__line term__line--{}", line.kind)>{line.text}</pre>
+                </For>
+            </div>
+            <label class="term__input">
+                <span class="term__prompt">{move || prompt.get()}</span>
+                <input
+                    type="text"
+                    aria-label="Terminal"
+                    autocomplete="off"
+                    spellcheck="false"
+                    prop:value=move || input.get()
+                    on:input=move |ev| input.set(event_target_value(&ev))
+                    on:keydown=on_key
+                />
+            </label>
+        </section>
+    }
+}

@@ -1,0 +1,43 @@
+import { test, expect } from '@playwright/test';
+
+test('the terminal runs the same interpreter as the command line', async ({ page }) => {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto('/?seed=7');
+  const terminal = page.getByRole('textbox', { name: 'Terminal' });
+  const log = page.getByRole('log', { name: 'Terminal output' });
+  // the first visit opens the seed's echo-server Deployment behind a NodePort
+  await terminal.fill('kubectl get deployments');
+  await terminal.press('Enter');
+  await expect(log).toContainText('echo');
+  await expect(log).toContainText('READY');
+  // a node's shell, and back
+  await terminal.fill('minikube ssh');
+  await terminal.press('Enter');
+  await terminal.fill('hostname');
+  await terminal.press('Enter');
+  await expect(log).toContainText('docker@minikube:~$ hostname');
+  await terminal.fill('exit');
+  await terminal.press('Enter');
+  await expect(log).toContainText('logout');
+  // history: the previous command comes back with the up arrow
+  await terminal.press('ArrowUp');
+  await expect(terminal).toHaveValue('exit');
+  // user text is shown as text, never as HTML
+  await terminal.fill('echo <b>bold</b>');
+  await terminal.press('Enter');
+  await expect(log).toContainText('<b>bold</b>');
+  expect(errors).toEqual([]);
+});
+
+test('the manifest applies by itself, and a bad one keeps the last good cluster', async ({ page }) => {
+  await page.goto('/?seed=7');
+  const manifest = page.getByRole('textbox', { name: 'Manifest' });
+  await expect(manifest).toHaveValue(/kind: Deployment/);
+  const status = page.getByRole('status', { name: 'Manifest diagnostics' });
+  await expect(status).toContainText('deployment.apps/echo created');
+  await expect(page.locator('[data-pod^="default/echo-"]')).toHaveCount(3);
+  await manifest.fill('apiVersion: v1\nkind: Service\nmetadata:\n  name: broken\nspec:\n  ports:\n  - port: 99999\n');
+  await expect(status).toContainText('spec.ports[0].port: Invalid value: 99999');
+  await expect(page.locator('[data-pod^="default/echo-"]')).toHaveCount(3);
+});
