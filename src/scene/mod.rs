@@ -22,6 +22,8 @@ pub struct NodeView {
     pub pods: Vec<PodView>,
 }
 
+pub mod layout;
+
 /// Nodes in list order, each with the pods scheduled on it (system pods included).
 pub fn nodes(c: &Cluster) -> Vec<NodeView> {
     let mut out: Vec<NodeView> = c

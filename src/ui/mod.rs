@@ -3,10 +3,10 @@
 //! as the command line, so the page answers exactly as `svclab` does. The SVG cluster view,
 //! request animation, inspector and traffic generator follow (issue 4).
 
+mod cluster_view;
 mod editor;
 mod terminal;
 
-use crate::scene::{self, NodeView};
 use crate::shell::{Files, Shell};
 use crate::sim::Cluster;
 use leptos::prelude::*;
@@ -60,34 +60,6 @@ impl Lab {
 }
 
 #[component]
-fn NodeCard(node: NodeView) -> impl IntoView {
-    let name = node.name.clone();
-    view! {
-        <section class="node" data-node=name.clone() aria-label=format!("node {name}")>
-            <h2>{node.name.clone()}</h2>
-            <p class="node__meta">{format!("InternalIP {} · podCIDR {}", node.ip, node.pod_cidr)}</p>
-            <ul class="node__pods">
-                {node
-                    .pods
-                    .into_iter()
-                    .map(|p| {
-                        let key = format!("{}/{}", p.namespace, p.name);
-                        let class = if p.ready { "pod" } else { "pod pod--not-ready" };
-                        view! {
-                            <li class=class data-pod=key data-ready=p.ready.to_string()>
-                                <span class="pod__name">{p.name.clone()}</span>
-                                <span class="pod__ip">{p.ip.clone()}</span>
-                                <span class="pod__status">{p.status.clone()}</span>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ul>
-        </section>
-    }
-}
-
-#[component]
 pub fn App() -> impl IntoView {
     let text = Rc::new(RefCell::new(editor::initial_text()));
     let shell = Shell::new(
@@ -117,14 +89,6 @@ pub fn App() -> impl IntoView {
     });
     let ticker = StoredValue::new_local(Some(ticker));
     on_cleanup(move || ticker.update_value(|t| drop(t.take())));
-    let nodes = move || {
-        lab.version.track();
-        lab.shell
-            .with_value(|sh| scene::nodes(&sh.cluster))
-            .into_iter()
-            .map(|n| view! { <NodeCard node=n/> })
-            .collect_view()
-    };
     let services = move || {
         lab.version.track();
         lab.shell
@@ -140,7 +104,7 @@ pub fn App() -> impl IntoView {
             <div class="lab__grid">
                 <editor::Editor lab=lab first=first/>
                 <div class="lab__cluster">
-                    <div class="nodes">{nodes}</div>
+                    <div class="viz-wrap"><cluster_view::ClusterView lab=lab/></div>
                     <section class="terminal-preview" aria-label="kubectl get services -A -o wide">
                         <pre>{move || format!("$ kubectl get services -A -o wide\n{}", services())}</pre>
                     </section>

@@ -1,0 +1,382 @@
+//! Where the cluster view draws things: nodes as regions side by side, each pod in a slot of its
+//! node, Services in a row above with links to the pods they select, the trainer's machine, and
+//! requests as paths. Pure geometry, tested natively. Slots are sticky: a pod keeps its slot while
+//! it exists, and a new pod takes the first free one, so adding a pod moves nothing else.
+
+use crate::scene::{NodeView, PodView};
+use crate::sim::object::{Kind, Object};
+use crate::sim::Cluster;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub const NODE_W: f64 = 330.0;
+pub const NODE_GAP: f64 = 24.0;
+pub const NODE_Y: f64 = 150.0;
+pub const NODE_HEAD: f64 = 56.0;
+pub const POD_H: f64 = 24.0;
+pub const POD_GAP: f64 = 4.0;
+pub const SVC_W: f64 = 210.0;
+pub const SVC_H: f64 = 52.0;
+pub const SVC_Y: f64 = 24.0;
+pub const MARGIN: f64 = 20.0;
+
+/// Which slot each pod holds in its node, kept between frames.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Slots {
+    by_node: BTreeMap<String, Vec<Option<String>>>,
+}
+
+impl Slots {
+    /// Frees the slots of pods that are gone and gives new pods the first free slot (new pods
+    /// in name order, so the same cluster always lays out the same way).
+    pub fn update(&mut self, nodes: &[NodeView]) {
+        let names: BTreeSet<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
+        self.by_node.retain(|n, _| names.contains(n.as_str()));
+        for n in nodes {
+            let slots = self.by_node.entry(n.name.clone()).or_default();
+            let present: BTreeSet<String> = n.pods.iter().map(pod_key).collect();
+            for s in slots.iter_mut() {
+                if s.as_ref().is_some_and(|k| !present.contains(k)) {
+                    *s = None;
+                }
+            }
+            let placed: BTreeSet<String> = slots.iter().flatten().cloned().collect();
+            for key in present.iter().filter(|k| !placed.contains(*k)) {
+                match slots.iter_mut().find(|s| s.is_none()) {
+                    Some(free) => *free = Some(key.clone()),
+                    None => slots.push(Some(key.clone())),
+                }
+            }
+            while slots.last().is_some_and(|s| s.is_none()) {
+                slots.pop();
+            }
+        }
+    }
+
+    pub fn slot(&self, node: &str, pod: &str) -> Option<usize> {
+        self.by_node
+            .get(node)?
+            .iter()
+            .position(|s| s.as_deref() == Some(pod))
+    }
+
+    fn rows(&self) -> usize {
+        self.by_node.values().map(Vec::len).max().unwrap_or(0)
+    }
+}
+
+pub fn pod_key(p: &PodView) -> String {
+    format!("{}/{}", p.namespace, p.name)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rect {
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+}
+
+impl Rect {
+    pub fn center(&self) -> (f64, f64) {
+        (self.x + self.w / 2.0, self.y + self.h / 2.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeBox {
+    pub view: NodeView,
+    pub rect: Rect,
+    /// where kube-proxy sits in the drawing (the node's header)
+    pub proxy: (f64, f64),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodBox {
+    pub key: String,
+    pub view: PodView,
+    pub node: String,
+    pub rect: Rect,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceBox {
+    pub key: String,
+    pub name: String,
+    pub kind: String,
+    pub cluster_ip: String,
+    /// `80:30080/TCP` style, as kubectl prints PORT(S)
+    pub ports: String,
+    pub external: String,
+    pub rect: Rect,
+}
+
+/// A Service → pod line: `ready` when the pod is a ready endpoint, else selected but not ready.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub service: String,
+    pub pod: String,
+    pub ready: bool,
+    pub from: (f64, f64),
+    pub to: (f64, f64),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    pub width: f64,
+    pub height: f64,
+    pub nodes: Vec<NodeBox>,
+    pub pods: Vec<PodBox>,
+    pub services: Vec<ServiceBox>,
+    pub links: Vec<Link>,
+    /// the trainer's machine, outside the cluster
+    pub outside: Rect,
+}
+
+impl Layout {
+    pub fn pod(&self, key: &str) -> Option<&PodBox> {
+        self.pods.iter().find(|p| p.key == key)
+    }
+    pub fn node(&self, name: &str) -> Option<&NodeBox> {
+        self.nodes.iter().find(|n| n.name() == name)
+    }
+}
+
+impl NodeBox {
+    pub fn name(&self) -> &str {
+        &self.view.name
+    }
+}
+
+/// The drawing of the cluster now, with pods in their `slots` (updated first).
+pub fn layout(c: &Cluster, slots: &mut Slots) -> Layout {
+    let views = crate::scene::nodes(c);
+    slots.update(&views);
+    let rows = slots.rows().max(4);
+    let node_h = NODE_HEAD + rows as f64 * (POD_H + POD_GAP) + 8.0;
+    let mut nodes = Vec::new();
+    let mut pods = Vec::new();
+    for (i, v) in views.iter().enumerate() {
+        let x = MARGIN + i as f64 * (NODE_W + NODE_GAP);
+        let rect = Rect {
+            x,
+            y: NODE_Y,
+            w: NODE_W,
+            h: node_h,
+        };
+        for p in &v.pods {
+            let key = pod_key(p);
+            let slot = slots.slot(&v.name, &key).unwrap_or(0);
+            pods.push(PodBox {
+                key,
+                view: p.clone(),
+                node: v.name.clone(),
+                rect: Rect {
+                    x: x + 10.0,
+                    y: NODE_Y + NODE_HEAD + slot as f64 * (POD_H + POD_GAP),
+                    w: NODE_W - 20.0,
+                    h: POD_H,
+                },
+            });
+        }
+        nodes.push(NodeBox {
+            view: v.clone(),
+            proxy: (x + NODE_W - 40.0, NODE_Y + 30.0),
+            rect,
+        });
+    }
+    let mut services = Vec::new();
+    let mut links = Vec::new();
+    let list = c.list(Kind::Service, None);
+    for (j, o) in list.iter().enumerate() {
+        let Object::Service(s) = o else { continue };
+        let key = format!("{}/{}", o.namespace(), o.name());
+        let rect = Rect {
+            x: MARGIN + j as f64 * (SVC_W + 12.0),
+            y: SVC_Y,
+            w: SVC_W,
+            h: SVC_H,
+        };
+        let spec = s.spec.clone().unwrap_or_default();
+        let ports = spec
+            .ports
+            .iter()
+            .flatten()
+            .map(|p| {
+                let proto = p.protocol.clone().unwrap_or_else(|| "TCP".into());
+                match p.node_port {
+                    Some(np) => format!("{}:{np}/{proto}", p.port),
+                    None => format!("{}/{proto}", p.port),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(",");
+        let external: Vec<String> = crate::sim::lb::ingress(s)
+            .iter()
+            .filter_map(|i| i.ip.clone())
+            .chain(spec.external_ips.clone().unwrap_or_default())
+            .collect();
+        // which pods the selector picks, and which of them are ready endpoints
+        let ready_ips = ready_endpoint_ips(c, o.namespace(), o.name());
+        if let Some(sel) = spec.selector.as_ref().filter(|s| !s.is_empty()) {
+            for p in pods.iter().filter(|p| p.view.namespace == o.namespace()) {
+                let Some(Object::Pod(pod)) = c.get(Kind::Pod, &p.view.namespace, &p.view.name)
+                else {
+                    continue;
+                };
+                let empty = BTreeMap::new();
+                let labels = pod.metadata.labels.as_ref().unwrap_or(&empty);
+                if !sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
+                    continue;
+                }
+                links.push(Link {
+                    service: key.clone(),
+                    pod: p.key.clone(),
+                    ready: ready_ips.contains(&p.view.ip),
+                    from: (rect.x + rect.w / 2.0, rect.y + rect.h),
+                    to: (p.rect.x, p.rect.y + p.rect.h / 2.0),
+                });
+            }
+        }
+        services.push(ServiceBox {
+            key,
+            name: o.name().to_string(),
+            kind: spec.type_.clone().unwrap_or_else(|| "ClusterIP".into()),
+            cluster_ip: spec.cluster_ip.clone().unwrap_or_default(),
+            ports,
+            external: external.join(","),
+            rect,
+        });
+    }
+    let services_w = MARGIN + services.len() as f64 * (SVC_W + 12.0);
+    let nodes_w = MARGIN + nodes.len() as f64 * (NODE_W + NODE_GAP);
+    let outside = Rect {
+        x: nodes_w.max(services_w),
+        y: NODE_Y,
+        w: 170.0,
+        h: 60.0,
+    };
+    Layout {
+        width: outside.x + outside.w + MARGIN,
+        height: NODE_Y + node_h + MARGIN,
+        nodes,
+        pods,
+        services,
+        links,
+        outside,
+    }
+}
+
+/// The addresses of a Service's ready endpoints, from its EndpointSlices.
+fn ready_endpoint_ips(c: &Cluster, ns: &str, name: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let slices = c
+        .index
+        .slices_by_service
+        .get(&(ns.to_string(), name.to_string()));
+    for s in slices.into_iter().flatten() {
+        if let Some(Object::EndpointSlice(es)) = c.get(Kind::EndpointSlice, ns, s) {
+            for e in &es.endpoints {
+                if e.conditions.as_ref().and_then(|c| c.ready).unwrap_or(true) {
+                    out.extend(e.addresses.iter().cloned());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The points a request's dot travels through: the client, the kube-proxy of each node whose
+/// rules it crossed, and the pod that served it (or the node where it stopped).
+pub fn request_path(l: &Layout, w: &crate::sim::proxy::walk::Walk) -> Vec<(f64, f64)> {
+    use crate::sim::proxy::walk::{Client, HopKind, Outcome};
+    let mut pts = Vec::new();
+    match &w.client {
+        Client::Pod { namespace, name } => {
+            if let Some(p) = l.pod(&format!("{namespace}/{name}")) {
+                pts.push(p.rect.center());
+            }
+        }
+        Client::Node(n) => {
+            if let Some(nb) = l.node(n) {
+                pts.push((nb.rect.x + 40.0, nb.rect.y + 20.0));
+            }
+        }
+        Client::Outside => pts.push(l.outside.center()),
+    }
+    for h in &w.hops {
+        if matches!(h.kind, HopKind::Netfilter | HopKind::Cross) {
+            if let Some(nb) = h.node.as_deref().and_then(|n| l.node(n)) {
+                if pts.last() != Some(&nb.proxy) {
+                    pts.push(nb.proxy);
+                }
+            }
+        }
+    }
+    if let Outcome::Served {
+        pod: Some((ns, name)),
+        ..
+    } = &w.outcome
+    {
+        if let Some(p) = l.pod(&format!("{ns}/{name}")) {
+            pts.push(p.rect.center());
+        }
+    }
+    pts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod(ns: &str, name: &str) -> PodView {
+        PodView {
+            namespace: ns.into(),
+            name: name.into(),
+            ip: String::new(),
+            ready: true,
+            status: "Running".into(),
+        }
+    }
+
+    fn node(name: &str, pods: &[&str]) -> NodeView {
+        NodeView {
+            name: name.into(),
+            ip: String::new(),
+            pod_cidr: String::new(),
+            pods: pods.iter().map(|p| pod("default", p)).collect(),
+        }
+    }
+
+    #[test]
+    fn a_new_pod_takes_a_free_slot_and_moves_nothing_else() {
+        let mut s = Slots::default();
+        s.update(&[node("n", &["b", "c"])]);
+        assert_eq!(s.slot("n", "default/b"), Some(0));
+        assert_eq!(s.slot("n", "default/c"), Some(1));
+        // "a" sorts first but must not push b and c down
+        s.update(&[node("n", &["a", "b", "c"])]);
+        assert_eq!(s.slot("n", "default/a"), Some(2));
+        assert_eq!(s.slot("n", "default/b"), Some(0));
+        // b goes: its slot is free for the next pod, c stays
+        s.update(&[node("n", &["a", "c", "d"])]);
+        assert_eq!(s.slot("n", "default/c"), Some(1));
+        assert_eq!(s.slot("n", "default/d"), Some(0));
+    }
+
+    #[test]
+    fn services_link_to_the_pods_they_select() {
+        let c = Cluster::new(1);
+        let mut slots = Slots::default();
+        let l = layout(&c, &mut slots);
+        assert_eq!(l.nodes.len(), 3);
+        let dns = l
+            .services
+            .iter()
+            .find(|s| s.key == "kube-system/kube-dns")
+            .expect("kube-dns");
+        assert_eq!(dns.cluster_ip, "10.96.0.10");
+        assert!(l.links.iter().any(|k| k.service == "kube-system/kube-dns"
+            && k.pod.starts_with("kube-system/coredns-")
+            && k.ready));
+    }
+}

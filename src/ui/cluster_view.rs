@@ -1,0 +1,192 @@
+//! The cluster view (SVG): nodes as regions with their kube-proxy, pods in sticky slots,
+//! Services with lines to the pods they select (ready endpoints solid, selected-but-not-ready
+//! dashed), the trainer's machine, and the latest requests as paths from client to pod.
+//! Geometry comes from `scene::layout`; every label is a text node.
+
+use super::Lab;
+use crate::scene::layout::{layout, request_path, Layout, Slots};
+use leptos::prelude::*;
+
+/// How many of the latest requests are drawn.
+const SHOWN_REQUESTS: usize = 12;
+
+fn points(pts: &[(f64, f64)]) -> String {
+    pts.iter()
+        .map(|(x, y)| format!("{x:.1},{y:.1}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A request as drawn: its id, state, the pod that served it, its path and a one-line summary.
+struct DrawnRequest {
+    id: u64,
+    state: String,
+    served_by: String,
+    path: Vec<(f64, f64)>,
+    summary: String,
+}
+
+fn draw(l: &Layout, requests: Vec<DrawnRequest>) -> impl IntoView {
+    let services = l
+        .services
+        .iter()
+        .map(|s| {
+            let r = &s.rect;
+            let ext = if s.external.is_empty() {
+                String::new()
+            } else {
+                format!(" · {}", s.external)
+            };
+            view! {
+                <g class="viz-svc" data-service=s.key.clone()>
+                    <rect x=r.x y=r.y width=r.w height=r.h rx="6"></rect>
+                    <text x=r.x + 8.0 y=r.y + 18.0 class="viz-svc__name">{s.name.clone()}</text>
+                    <text x=r.x + 8.0 y=r.y + 33.0 class="viz-svc__meta">{format!("{} {}", s.kind, s.cluster_ip)}</text>
+                    <text x=r.x + 8.0 y=r.y + 46.0 class="viz-svc__meta">{format!("{}{ext}", s.ports)}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    let links = l
+        .links
+        .iter()
+        .map(|k| {
+            let class = if k.ready {
+                "viz-link"
+            } else {
+                "viz-link viz-link--not-ready"
+            };
+            view! {
+                <line class=class x1=k.from.0 y1=k.from.1 x2=k.to.0 y2=k.to.1
+                    data-link-service=k.service.clone() data-link-pod=k.pod.clone()
+                    data-endpoint-ready=k.ready.to_string()></line>
+            }
+        })
+        .collect_view();
+    let nodes = l
+        .nodes
+        .iter()
+        .map(|n| {
+            let r = &n.rect;
+            let pods = l
+                .pods
+                .iter()
+                .filter(|p| p.node == n.view.name)
+                .map(|p| {
+                    let pr = &p.rect;
+                    let class = if p.view.status == "Terminating" {
+                        "viz-pod viz-pod--terminating"
+                    } else if p.view.ready {
+                        "viz-pod"
+                    } else {
+                        "viz-pod viz-pod--not-ready"
+                    };
+                    // the state in words too: colour is never the only signal
+                    let state = if p.view.ready { "ready" } else { "not ready" };
+                    view! {
+                        <g class=class data-pod=p.key.clone() data-ready=p.view.ready.to_string()>
+                            <rect x=pr.x y=pr.y width=pr.w height=pr.h rx="4"></rect>
+                            <text x=pr.x + 6.0 y=pr.y + 16.0 class="viz-pod__name">{p.view.name.clone()}</text>
+                            <text x=pr.x + pr.w - 6.0 y=pr.y + 16.0 class="viz-pod__ip" text-anchor="end">
+                                {format!("{} · {} ({state})", p.view.ip, p.view.status)}
+                            </text>
+                        </g>
+                    }
+                })
+                .collect_view();
+            view! {
+                <g class="viz-node" data-node=n.view.name.clone()>
+                    <rect x=r.x y=r.y width=r.w height=r.h rx="10"></rect>
+                    <text x=r.x + 12.0 y=r.y + 22.0 class="viz-node__name">{n.view.name.clone()}</text>
+                    <text x=r.x + 12.0 y=r.y + 40.0 class="viz-node__meta">
+                        {format!("InternalIP {} · podCIDR {}", n.view.ip, n.view.pod_cidr)}
+                    </text>
+                    <g class="viz-proxy">
+                        <circle cx=n.proxy.0 cy=n.proxy.1 r="9"></circle>
+                        <text x=n.proxy.0 y=n.proxy.1 - 14.0 text-anchor="middle">"kube-proxy"</text>
+                    </g>
+                    {pods}
+                </g>
+            }
+        })
+        .collect_view();
+    let o = &l.outside;
+    let outside = view! {
+        <g class="viz-outside">
+            <rect x=o.x y=o.y width=o.w height=o.h rx="8"></rect>
+            <text x=o.x + 10.0 y=o.y + 24.0>"trainer's machine"</text>
+            <text x=o.x + 10.0 y=o.y + 42.0 class="viz-node__meta">"192.168.49.1"</text>
+        </g>
+    };
+    let requests = requests
+        .into_iter()
+        .map(|r| {
+            let DrawnRequest {
+                id,
+                state,
+                served_by,
+                path: pts,
+                summary,
+            } = r;
+            let end = pts.last().copied().unwrap_or((0.0, 0.0));
+            view! {
+                <g class=format!("viz-req viz-req--{state}") data-request=id.to_string()
+                    data-state=state.clone() data-served-by=served_by>
+                    <title>{summary}</title>
+                    <polyline points=points(&pts)></polyline>
+                    <circle cx=end.0 cy=end.1 r="6"></circle>
+                </g>
+            }
+        })
+        .collect_view();
+    view! {
+        <svg class="viz" role="img" aria-label="Cluster view"
+            viewBox=format!("0 0 {:.0} {:.0}", l.width, l.height)
+            width=format!("{:.0}", l.width) height=format!("{:.0}", l.height)>
+            <g class="viz-links">{links}</g>
+            <g class="viz-services">{services}</g>
+            <g class="viz-nodes">{nodes}</g>
+            {outside}
+            <g class="viz-requests">{requests}</g>
+        </svg>
+    }
+}
+
+#[component]
+pub fn ClusterView(lab: Lab) -> impl IntoView {
+    let slots: StoredValue<Slots> = StoredValue::new(Slots::default());
+    move || {
+        lab.version.track();
+        let mut s = slots.get_value();
+        let (l, reqs) = lab.shell.with_value(|sh| {
+            let l = layout(&sh.cluster, &mut s);
+            let reqs: Vec<_> = sh
+                .traces
+                .iter()
+                .rev()
+                .take(SHOWN_REQUESTS)
+                .filter_map(|t| {
+                    let w = t.walk.as_ref()?;
+                    let served_by = match &w.outcome {
+                        crate::sim::proxy::walk::Outcome::Served {
+                            pod: Some((ns, n)), ..
+                        } => {
+                            format!("{ns}/{n}")
+                        }
+                        _ => String::new(),
+                    };
+                    Some(DrawnRequest {
+                        id: t.id,
+                        state: t.state.clone(),
+                        served_by,
+                        path: request_path(&l, w),
+                        summary: t.summary.clone(),
+                    })
+                })
+                .collect();
+            (l, reqs)
+        });
+        slots.set_value(s);
+        draw(&l, reqs)
+    }
+}

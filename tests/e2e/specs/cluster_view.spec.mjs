@@ -1,0 +1,29 @@
+import { test, expect } from '@playwright/test';
+
+test('the cluster view draws nodes, pods, Services and the requests typed in the terminal', async ({ page }) => {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto('/?seed=7');
+  const view = page.getByRole('img', { name: 'Cluster view' });
+  for (const node of ['minikube', 'minikube-m02', 'minikube-m03']) {
+    await expect(view.locator(`[data-node="${node}"]`)).toHaveCount(1);
+  }
+  await expect(view.locator('[data-service="default/echo"]')).toContainText('NodePort');
+  await expect(view.locator('[data-service="kube-system/kube-dns"]')).toContainText('10.96.0.10');
+  await expect(view.locator('[data-pod^="default/echo-"][data-ready="true"]')).toHaveCount(3);
+  const terminal = page.getByRole('textbox', { name: 'Terminal' });
+  await terminal.fill(`kubectl patch svc echo -p '{"spec":{"ports":[{"port":8080,"nodePort":30080}]}}'`);
+  await terminal.press('Enter');
+  await terminal.fill('curl -s 192.168.49.2:30080');
+  await terminal.press('Enter');
+  const served = view.locator('[data-request][data-state="served"]');
+  await expect(served).toHaveCount(1);
+  await expect(served).toHaveAttribute('data-served-by', /^default\/echo-/);
+  // a Service without endpoints refuses at once
+  await terminal.fill('kubectl create service nodeport nothing --tcp=80:80 --node-port=30081');
+  await terminal.press('Enter');
+  await terminal.fill('curl -s 192.168.49.2:30081');
+  await terminal.press('Enter');
+  await expect(view.locator('[data-request][data-state="refused"]')).toHaveCount(1);
+  expect(errors).toEqual([]);
+});
