@@ -12,7 +12,7 @@ pub const NODE_W: f64 = 330.0;
 pub const NODE_GAP: f64 = 24.0;
 pub const NODE_Y: f64 = 150.0;
 pub const NODE_HEAD: f64 = 56.0;
-pub const POD_H: f64 = 24.0;
+pub const POD_H: f64 = 34.0;
 pub const POD_GAP: f64 = 4.0;
 pub const SVC_W: f64 = 210.0;
 pub const SVC_H: f64 = 52.0;
@@ -180,7 +180,7 @@ pub fn layout(c: &Cluster, slots: &mut Slots) -> Layout {
         }
         nodes.push(NodeBox {
             view: v.clone(),
-            proxy: (x + NODE_W - 40.0, NODE_Y + 30.0),
+            proxy: (x + NODE_W - 20.0, NODE_Y + 18.0),
             rect,
         });
     }

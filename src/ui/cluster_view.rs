@@ -86,8 +86,8 @@ fn draw(l: &Layout, requests: Vec<DrawnRequest>) -> impl IntoView {
                     view! {
                         <g class=class data-pod=p.key.clone() data-ready=p.view.ready.to_string()>
                             <rect x=pr.x y=pr.y width=pr.w height=pr.h rx="4"></rect>
-                            <text x=pr.x + 6.0 y=pr.y + 16.0 class="viz-pod__name">{p.view.name.clone()}</text>
-                            <text x=pr.x + pr.w - 6.0 y=pr.y + 16.0 class="viz-pod__ip" text-anchor="end">
+                            <text x=pr.x + 6.0 y=pr.y + 14.0 class="viz-pod__name">{p.view.name.clone()}</text>
+                            <text x=pr.x + 6.0 y=pr.y + 28.0 class="viz-pod__ip">
                                 {format!("{} · {} ({state})", p.view.ip, p.view.status)}
                             </text>
                         </g>
@@ -103,7 +103,7 @@ fn draw(l: &Layout, requests: Vec<DrawnRequest>) -> impl IntoView {
                     </text>
                     <g class="viz-proxy">
                         <circle cx=n.proxy.0 cy=n.proxy.1 r="9"></circle>
-                        <text x=n.proxy.0 y=n.proxy.1 - 14.0 text-anchor="middle">"kube-proxy"</text>
+                        <text x=n.proxy.0 - 14.0 y=n.proxy.1 + 4.0 text-anchor="end">"kube-proxy"</text>
                     </g>
                     {pods}
                 </g>
