@@ -831,3 +831,25 @@ pub fn wget(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
     }
     o
 }
+
+/// One connection of the lab's traffic generator: walked like curl's, recorded as a trace, no
+/// output. Returns the trace's id.
+pub fn probe(sh: &mut Shell, client: &Client, ip: u32, port: u16, label: &str) -> u64 {
+    let w = sh.cluster.walk(client, ip, port);
+    let mut t = Trace::new(label, &format!("{}:{port}", ip_to_string(ip)));
+    (t.state, t.summary) = match &w.outcome {
+        Outcome::Served {
+            pod: Some((ns, n)),
+            node,
+        } => ("served".into(), format!("served by pod {ns}/{n} on {node}")),
+        Outcome::Served { pod: None, node } => {
+            ("served".into(), format!("answered by node {node}"))
+        }
+        Outcome::Refused { why } => ("refused".into(), why.clone()),
+        Outcome::Dropped { why } => ("dropped".into(), why.clone()),
+        Outcome::NoRoute { why } => ("failed".into(), why.clone()),
+    };
+    t.walk = Some(w);
+    sh.record(t);
+    sh.traces.last().map(|t| t.id).unwrap_or(0)
+}

@@ -6,6 +6,7 @@
 mod cluster_view;
 mod editor;
 mod terminal;
+mod traffic;
 
 use crate::shell::{Files, Shell};
 use crate::sim::Cluster;
@@ -72,23 +73,32 @@ pub fn App() -> impl IntoView {
         version: RwSignal::new(0),
     };
     let first = editor::apply(lab);
-    // simulated time follows the wall clock while the page is open: readiness probes pass,
-    // terminating pods go (the views update only when the cluster changed)
-    let ticker = gloo_timers::callback::Interval::new(250, move || {
+    let pb = traffic::Playback::new();
+    // one tick of the lab: simulated time moves (readiness probes pass, terminating pods go)
+    // and the traffic generator sends what it owes; views update only when something changed
+    let tick = move |sim_ms: f64| {
         let changed = lab
             .shell
             .try_update_value(|sh| {
                 let before = sh.cluster.generation;
-                sh.cluster.advance(250);
+                sh.cluster.advance(sim_ms.round() as u64);
                 sh.cluster.generation != before
             })
             .unwrap_or(false);
         if changed {
             lab.version.update(|v| *v += 1);
         }
+        traffic::send_traffic(lab, pb, sim_ms);
+    };
+    // simulated time follows the wall clock at the chosen speed while playing
+    let ticker = gloo_timers::callback::Interval::new(250, move || {
+        if pb.playing.get_untracked() {
+            tick(250.0 * pb.speed.get_untracked());
+        }
     });
     let ticker = StoredValue::new_local(Some(ticker));
     on_cleanup(move || ticker.update_value(|t| drop(t.take())));
+    let step = Callback::new(move |_| tick(250.0));
     let services = move || {
         lab.version.track();
         lab.shell
@@ -104,6 +114,7 @@ pub fn App() -> impl IntoView {
             <div class="lab__grid">
                 <editor::Editor lab=lab first=first/>
                 <div class="lab__cluster">
+                    <traffic::Controls lab=lab pb=pb step=step/>
                     <div class="viz-wrap"><cluster_view::ClusterView lab=lab/></div>
                     <section class="terminal-preview" aria-label="kubectl get services -A -o wide">
                         <pre>{move || format!("$ kubectl get services -A -o wide\n{}", services())}</pre>
