@@ -3,6 +3,7 @@
 //! dashed), the trainer's machine, and the latest requests as paths from client to pod.
 //! Geometry comes from `scene::layout`; every label is a text node.
 
+use super::inspector::Selection;
 use super::Lab;
 use crate::scene::layout::{layout, request_path, Layout, Slots};
 use leptos::prelude::*;
@@ -26,7 +27,23 @@ struct DrawnRequest {
     summary: String,
 }
 
-fn draw(l: &Layout, requests: Vec<DrawnRequest>) -> impl IntoView {
+fn draw(
+    l: &Layout,
+    requests: Vec<DrawnRequest>,
+    selected: RwSignal<Option<Selection>>,
+) -> impl IntoView {
+    // clicking (or Enter on) a drawn thing selects it for the inspector
+    let pick = move |ev: leptos::ev::MouseEvent, s: Selection| {
+        ev.stop_propagation();
+        selected.set(Some(s));
+    };
+    let key_pick = move |ev: leptos::ev::KeyboardEvent, s: Selection| {
+        if ev.key() == "Enter" || ev.key() == " " {
+            ev.stop_propagation();
+            ev.prevent_default();
+            selected.set(Some(s));
+        }
+    };
     let services = l
         .services
         .iter()
@@ -37,8 +54,13 @@ fn draw(l: &Layout, requests: Vec<DrawnRequest>) -> impl IntoView {
             } else {
                 format!(" · {}", s.external)
             };
+            let sel = Selection::Service(s.key.clone());
+            let sel2 = sel.clone();
             view! {
-                <g class="viz-svc" data-service=s.key.clone()>
+                <g class="viz-svc" data-service=s.key.clone() tabindex="0" role="button"
+                    aria-label=format!("Service {}", s.key)
+                    on:click=move |ev| pick(ev, sel.clone())
+                    on:keydown=move |ev| key_pick(ev, sel2.clone())>
                     <rect x=r.x y=r.y width=r.w height=r.h rx="6"></rect>
                     <text x=r.x + 8.0 y=r.y + 18.0 class="viz-svc__name">{s.name.clone()}</text>
                     <text x=r.x + 8.0 y=r.y + 33.0 class="viz-svc__meta">{format!("{} {}", s.kind, s.cluster_ip)}</text>
@@ -83,8 +105,13 @@ fn draw(l: &Layout, requests: Vec<DrawnRequest>) -> impl IntoView {
                     };
                     // the state in words too: colour is never the only signal
                     let state = if p.view.ready { "ready" } else { "not ready" };
+                    let sel = Selection::Pod(p.key.clone());
+                    let sel2 = sel.clone();
                     view! {
-                        <g class=class data-pod=p.key.clone() data-ready=p.view.ready.to_string()>
+                        <g class=class data-pod=p.key.clone() data-ready=p.view.ready.to_string()
+                            tabindex="0" role="button" aria-label=format!("pod {}", p.key)
+                            on:click=move |ev| pick(ev, sel.clone())
+                            on:keydown=move |ev| key_pick(ev, sel2.clone())>
                             <rect x=pr.x y=pr.y width=pr.w height=pr.h rx="4"></rect>
                             <text x=pr.x + 6.0 y=pr.y + 14.0 class="viz-pod__name">{p.view.name.clone()}</text>
                             <text x=pr.x + 6.0 y=pr.y + 28.0 class="viz-pod__ip">
@@ -94,9 +121,14 @@ fn draw(l: &Layout, requests: Vec<DrawnRequest>) -> impl IntoView {
                     }
                 })
                 .collect_view();
+            let sel = Selection::Node(n.view.name.clone());
+            let sel2 = sel.clone();
             view! {
                 <g class="viz-node" data-node=n.view.name.clone()>
-                    <rect x=r.x y=r.y width=r.w height=r.h rx="10"></rect>
+                    <rect x=r.x y=r.y width=r.w height=r.h rx="10" tabindex="0" role="button"
+                        aria-label=format!("node {}", n.view.name)
+                        on:click=move |ev| pick(ev, sel.clone())
+                        on:keydown=move |ev| key_pick(ev, sel2.clone())></rect>
                     <text x=r.x + 12.0 y=r.y + 22.0 class="viz-node__name">{n.view.name.clone()}</text>
                     <text x=r.x + 12.0 y=r.y + 40.0 class="viz-node__meta">
                         {format!("InternalIP {} · podCIDR {}", n.view.ip, n.view.pod_cidr)}
@@ -129,9 +161,14 @@ fn draw(l: &Layout, requests: Vec<DrawnRequest>) -> impl IntoView {
                 summary,
             } = r;
             let end = pts.last().copied().unwrap_or((0.0, 0.0));
+            let sel = Selection::Request(id);
+            let sel2 = sel.clone();
             view! {
                 <g class=format!("viz-req viz-req--{state}") data-request=id.to_string()
-                    data-state=state.clone() data-served-by=served_by>
+                    data-state=state.clone() data-served-by=served_by
+                    tabindex="0" role="button" aria-label=format!("request {id}: {state}")
+                    on:click=move |ev| pick(ev, sel.clone())
+                    on:keydown=move |ev| key_pick(ev, sel2.clone())>
                     <title>{summary}</title>
                     <polyline points=points(&pts)></polyline>
                     <circle cx=end.0 cy=end.1 r="6"></circle>
@@ -153,7 +190,7 @@ fn draw(l: &Layout, requests: Vec<DrawnRequest>) -> impl IntoView {
 }
 
 #[component]
-pub fn ClusterView(lab: Lab) -> impl IntoView {
+pub fn ClusterView(lab: Lab, selected: RwSignal<Option<Selection>>) -> impl IntoView {
     let slots: StoredValue<Slots> = StoredValue::new(Slots::default());
     move || {
         lab.version.track();
@@ -187,6 +224,6 @@ pub fn ClusterView(lab: Lab) -> impl IntoView {
             (l, reqs)
         });
         slots.set_value(s);
-        draw(&l, reqs)
+        draw(&l, reqs, selected)
     }
 }

@@ -5,6 +5,7 @@
 
 mod cluster_view;
 mod editor;
+mod inspector;
 mod terminal;
 mod traffic;
 
@@ -99,6 +100,7 @@ pub fn App() -> impl IntoView {
     let ticker = StoredValue::new_local(Some(ticker));
     on_cleanup(move || ticker.update_value(|t| drop(t.take())));
     let step = Callback::new(move |_| tick(250.0));
+    let selected = RwSignal::new(None::<inspector::Selection>);
     let services = move || {
         lab.version.track();
         lab.shell
@@ -115,12 +117,13 @@ pub fn App() -> impl IntoView {
                 <editor::Editor lab=lab first=first/>
                 <div class="lab__cluster">
                     <traffic::Controls lab=lab pb=pb step=step/>
-                    <div class="viz-wrap"><cluster_view::ClusterView lab=lab/></div>
+                    <div class="viz-wrap"><cluster_view::ClusterView lab=lab selected=selected/></div>
                     <section class="terminal-preview" aria-label="kubectl get services -A -o wide">
                         <pre>{move || format!("$ kubectl get services -A -o wide\n{}", services())}</pre>
                     </section>
                 </div>
                 <terminal::Terminal lab=lab/>
+                <inspector::Inspector lab=lab selected=selected/>
             </div>
         </main>
     }

@@ -25,5 +25,19 @@ test('the cluster view draws nodes, pods, Services and the requests typed in the
   await terminal.fill('curl -s 192.168.49.2:30081');
   await terminal.press('Enter');
   await expect(view.locator('[data-request][data-state="refused"]')).toHaveCount(1);
+  // the inspector: a request's hops and the rules it matched, marked in the node's iptables
+  const inspector = page.getByRole('region', { name: 'Inspector' });
+  await served.locator('circle').click();
+  await expect(inspector).toContainText('svclab trace');
+  await expect(inspector).toContainText('nat KUBE-NODEPORTS');
+  expect(await inspector.locator('[data-rule-hit="true"]').count()).toBeGreaterThan(2);
+  // a pod, as kubectl get -o yaml shows it, with its resolv.conf
+  await view.locator('[data-pod^="default/echo-"]').first().click();
+  await expect(inspector).toContainText('kind: Pod');
+  await expect(inspector).toContainText('nameserver 10.96.0.10');
+  // keyboard: a Service is selected with Enter
+  await view.locator('[data-service="kube-system/kube-dns"]').focus();
+  await page.keyboard.press('Enter');
+  await expect(inspector).toContainText('kubernetes.io/service-name=kube-dns');
   expect(errors).toEqual([]);
 });
