@@ -61,6 +61,33 @@ pub fn apply(lab: Lab) -> (String, bool) {
     (text, out.code == 0)
 }
 
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+/// For the measurement script (`tests/e2e/measure.mjs`): once the views have re-rendered (the
+/// reactive effects run before the next task), push how long apply + render took onto
+/// `window.svclabEditTimes`.
+fn record_edit_time(started: f64) {
+    gloo_timers::callback::Timeout::new(0, move || {
+        let Some(w) = web_sys::window() else { return };
+        let key = web_sys::wasm_bindgen::JsValue::from_str("svclabEditTimes");
+        let list = web_sys::js_sys::Reflect::get(&w, &key)
+            .ok()
+            .filter(|v| v.is_object())
+            .unwrap_or_else(|| web_sys::js_sys::Array::new().into());
+        let arr: web_sys::js_sys::Array = list.into();
+        arr.push(&web_sys::wasm_bindgen::JsValue::from_f64(
+            now_ms() - started,
+        ));
+        let _ = web_sys::js_sys::Reflect::set(&w, &key, &arr);
+    })
+    .forget();
+}
+
 #[component]
 pub fn Editor(lab: Lab, first: (String, bool)) -> impl IntoView {
     let initial = lab.manifest.with_value(|m| m.borrow().clone());
@@ -77,8 +104,10 @@ pub fn Editor(lab: Lab, first: (String, bool)) -> impl IntoView {
         }
         // apply once typing stops
         let timeout = gloo_timers::callback::Timeout::new(600, move || {
+            let started = now_ms();
             lab.manifest.with_value(|m| *m.borrow_mut() = value.clone());
             result.set(apply(lab));
+            record_edit_time(started);
         });
         pending.update_value(|p| *p = Some(timeout));
     };

@@ -1,0 +1,80 @@
+// The lab's browser budgets, measured (not asserted): run after `trunk build --release`
+//   cd tests/e2e && node measure.mjs
+// prints what everything shipped weighs gzipped, how long the first render of the default lab
+// takes after navigation, and how long an edit of a 200-object manifest takes until the views
+// are updated (apply + render, p95).
+import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+
+const dist = new URL('../../dist/', import.meta.url).pathname;
+const port = Number(process.env.MEASURE_PORT ?? 8093);
+
+function bundle() {
+  let raw = 0, gz = 0;
+  const rows = [];
+  for (const f of readdirSync(dist)) {
+    const p = join(dist, f);
+    if (!statSync(p).isFile() || f.endsWith('.html')) continue;
+    const data = readFileSync(p);
+    const z = gzipSync(data, { level: 9 }).length;
+    raw += data.length; gz += z;
+    rows.push(`  ${f.padEnd(48)} ${(data.length / 1024).toFixed(1).padStart(8)} KB raw ${(z / 1024).toFixed(1).padStart(8)} KB gzip`);
+  }
+  return { raw, gz, rows };
+}
+
+function manifest(n, replicas) {
+  let m = '';
+  for (let i = 0; i < n / 4; i++) {
+    m += `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${i}\nspec:\n  replicas: ${i === 0 ? replicas : 1}\n  selector:\n    matchLabels:\n      app: app-${i}\n  template:\n    metadata:\n      labels:\n        app: app-${i}\n    spec:\n      containers:\n      - name: web\n        image: kicbase/echo-server:1.0\n---\n`;
+    m += `apiVersion: v1\nkind: Service\nmetadata:\n  name: app-${i}\nspec:\n  type: NodePort\n  selector:\n    app: app-${i}\n  ports:\n  - port: 80\n    targetPort: 8080\n---\n`;
+    m += `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg-${i}\ndata:\n  key: value-${i}\n---\n`;
+    m += `apiVersion: v1\nkind: Pod\nmetadata:\n  name: client-${i}\nspec:\n  containers:\n  - name: c\n    image: busybox:1.36\n    command: ["sleep", "3600"]\n---\n`;
+  }
+  return m;
+}
+
+const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
+
+const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', dist], { stdio: 'ignore' });
+await new Promise((r) => setTimeout(r, 800));
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+});
+try {
+  const b = bundle();
+  console.log(`everything shipped: ${(b.raw / 1024).toFixed(1)} KB raw, ${(b.gz / 1024).toFixed(1)} KB gzip (budget 350 KB gzip)`);
+  b.rows.forEach((r) => console.log(r));
+
+  const firsts = [];
+  for (let i = 0; i < 5; i++) {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`http://127.0.0.1:${port}/?seed=1`, { waitUntil: 'commit' });
+    const h = await page.waitForFunction(() => document.querySelectorAll('[data-node]').length === 3 ? performance.now() : false, null, { polling: 'raf' });
+    firsts.push(await h.jsonValue());
+    await ctx.close();
+  }
+  console.log(`first render of the default lab: median ${pct(firsts, 0.5).toFixed(0)} ms, max ${Math.max(...firsts).toFixed(0)} ms after navigation (budget 300 ms; ${firsts.length} loads)`);
+
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`http://127.0.0.1:${port}/?seed=1`);
+  const editor = page.getByRole('textbox', { name: 'Manifest' });
+  const times = [];
+  for (let i = 0; i < 21; i++) {
+    const before = await page.evaluate(() => (window.svclabEditTimes ?? []).length);
+    await editor.fill(manifest(200, 1 + (i % 3)));
+    await page.waitForFunction((n) => (window.svclabEditTimes ?? []).length > n, before);
+    if (i > 0) times.push(await page.evaluate(() => window.svclabEditTimes.at(-1)));
+  }
+  console.log(`edit of a 200-object manifest until the views are updated: median ${pct(times, 0.5).toFixed(1)} ms, p95 ${pct(times, 0.95).toFixed(1)} ms (budget p95 16 ms; ${times.length} edits)`);
+  await ctx.close();
+} finally {
+  await browser.close();
+  server.kill();
+}
