@@ -11,6 +11,34 @@ use leptos::prelude::*;
 /// How many of the latest requests are drawn.
 const SHOWN_REQUESTS: usize = 12;
 
+/// How long a request's dot travels from client to pod, in wall-clock milliseconds.
+const FLIGHT_MS: f64 = 1200.0;
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+/// `prefers-reduced-motion: reduce`: requests land at once, without a moving dot.
+fn reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|m| m.matches())
+}
+
+fn svg_path(pts: &[(f64, f64)]) -> String {
+    pts.iter()
+        .enumerate()
+        .map(|(i, (x, y))| format!("{}{x:.1} {y:.1}", if i == 0 { "M" } else { " L" }))
+        .collect()
+}
+
 fn points(pts: &[(f64, f64)]) -> String {
     pts.iter()
         .map(|(x, y)| format!("{x:.1},{y:.1}"))
@@ -21,6 +49,8 @@ fn points(pts: &[(f64, f64)]) -> String {
 /// A request as drawn: its id, state, the pod that served it, its path and a one-line summary.
 struct DrawnRequest {
     id: u64,
+    /// still travelling (drawn as a moving dot, `data-state="in-flight"`)
+    flying: bool,
     state: String,
     served_by: String,
     path: Vec<(f64, f64)>,
@@ -155,12 +185,31 @@ fn draw(
         .map(|r| {
             let DrawnRequest {
                 id,
+                flying,
                 state,
                 served_by,
                 path: pts,
                 summary,
             } = r;
             let end = pts.last().copied().unwrap_or((0.0, 0.0));
+            let start = pts.first().copied().unwrap_or(end);
+            // while in flight the dot moves along the path; the outcome shows when it lands
+            let (state, served_by) = if flying {
+                ("in-flight".to_string(), String::new())
+            } else {
+                (state, served_by)
+            };
+            let dot = if flying {
+                view! {
+                    <circle cx=start.0 cy=start.1 r="6" class="viz-req__dot">
+                        <animateMotion dur=format!("{}ms", FLIGHT_MS) fill="freeze"
+                            path=svg_path(&pts.iter().map(|(x, y)| (x - start.0, y - start.1)).collect::<Vec<_>>())></animateMotion>
+                    </circle>
+                }
+                .into_any()
+            } else {
+                view! { <circle cx=end.0 cy=end.1 r="6"></circle> }.into_any()
+            };
             let sel = Selection::Request(id);
             let sel2 = sel.clone();
             view! {
@@ -171,7 +220,7 @@ fn draw(
                     on:keydown=move |ev| key_pick(ev, sel2.clone())>
                     <title>{summary}</title>
                     <polyline points=points(&pts)></polyline>
-                    <circle cx=end.0 cy=end.1 r="6"></circle>
+                    {dot}
                 </g>
             }
         })
@@ -192,8 +241,15 @@ fn draw(
 #[component]
 pub fn ClusterView(lab: Lab, selected: RwSignal<Option<Selection>>) -> impl IntoView {
     let slots: StoredValue<Slots> = StoredValue::new(Slots::default());
+    // when each request was first drawn (wall clock), and a signal that lands flying ones
+    let born: StoredValue<std::collections::BTreeMap<u64, f64>> =
+        StoredValue::new(Default::default());
+    let landed = RwSignal::new(0u64);
+    let still = reduced_motion();
     move || {
         lab.version.track();
+        landed.track();
+        let now = now_ms();
         let mut s = slots.get_value();
         let (l, reqs) = lab.shell.with_value(|sh| {
             let l = layout(&sh.cluster, &mut s);
@@ -212,8 +268,12 @@ pub fn ClusterView(lab: Lab, selected: RwSignal<Option<Selection>>) -> impl Into
                         }
                         _ => String::new(),
                     };
+                    let t0 = born
+                        .try_update_value(|b| *b.entry(t.id).or_insert(now))
+                        .unwrap_or(now);
                     Some(DrawnRequest {
                         id: t.id,
+                        flying: !still && now - t0 < FLIGHT_MS,
                         state: t.state.clone(),
                         served_by,
                         path: request_path(&l, w),
@@ -224,6 +284,15 @@ pub fn ClusterView(lab: Lab, selected: RwSignal<Option<Selection>>) -> impl Into
             (l, reqs)
         });
         slots.set_value(s);
+        // forget requests no longer drawn; redraw when the flying ones land
+        let shown: std::collections::BTreeSet<u64> = reqs.iter().map(|r| r.id).collect();
+        born.update_value(|b| b.retain(|id, _| shown.contains(id)));
+        if reqs.iter().any(|r| r.flying) {
+            gloo_timers::callback::Timeout::new(FLIGHT_MS as u32 + 20, move || {
+                landed.try_update(|n| *n += 1);
+            })
+            .forget();
+        }
         draw(&l, reqs, selected)
     }
 }

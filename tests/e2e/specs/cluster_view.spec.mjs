@@ -16,6 +16,8 @@ test('the cluster view draws nodes, pods, Services and the requests typed in the
   await terminal.press('Enter');
   await terminal.fill('curl -s 192.168.49.2:30080');
   await terminal.press('Enter');
+  // the request travels first, then lands on the pod that served it
+  await expect(view.locator('[data-request][data-state="in-flight"]')).toHaveCount(1);
   const served = view.locator('[data-request][data-state="served"]');
   await expect(served).toHaveCount(1);
   await expect(served).toHaveAttribute('data-served-by', /^default\/echo-/);

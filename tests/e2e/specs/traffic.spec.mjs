@@ -15,8 +15,10 @@ test('traffic from the trainer\'s machine to a NodePort spreads over the three p
   await page.getByRole('button', { name: 'Start traffic' }).click();
   const bars = page.getByRole('list', { name: 'Responses per pod' }).locator('[data-pod-count]');
   await expect(bars).toHaveCount(3, { timeout: 10000 });
-  await expect(view.locator('[data-request][data-state="served"]').first()).toHaveAttribute('data-served-by', /^default\/echo-/);
+  await expect(view.locator('[data-request][data-state="in-flight"]').first()).toBeAttached();
   await page.getByRole('button', { name: 'Stop traffic' }).click();
+  // once the last requests land, each shows the pod that served it
+  await expect(view.locator('[data-request][data-state="served"]').first()).toHaveAttribute('data-served-by', /^default\/echo-/);
   // playback controls
   await page.getByRole('button', { name: 'Pause' }).click();
   await expect(page.getByRole('button', { name: 'Play' })).toBeEnabled();
