@@ -559,8 +559,8 @@ impl Cluster {
         if !to_local || locally_generated {
             let before = pkt.a;
             let mut hits = Vec::new();
-            let flow = self.run_chain(ctx, Table::Nat, "POSTROUTING", pkt, &mut hits, 0, None);
-            let _ = flow;
+            // nat POSTROUTING only RETURNs or MASQUERADEs: its verdict never stops the packet
+            self.run_chain(ctx, Table::Nat, "POSTROUTING", pkt, &mut hits, 0, None);
             let mut note = String::new();
             if pkt.mark & ctx.rules.params.mark != 0
                 || hits.iter().any(|h| h.rule.contains("MASQUERADE"))
