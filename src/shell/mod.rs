@@ -23,6 +23,7 @@ mod trace;
 mod words;
 
 use crate::sim::Cluster;
+pub use mutate::declared_objects;
 pub use words::split_words;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -66,6 +66,32 @@ fn read_manifests(sh: &Shell, files: &[String], errs: &mut Vec<CmdError>) -> Vec
     out
 }
 
+/// The objects a manifest text declares, as (kind, namespace, name); `None` when the text does
+/// not parse (the lab's editor then keeps every object it applied before).
+pub fn declared_objects(text: &str) -> Option<Vec<(Kind, String, String)>> {
+    let mut errs = Vec::new();
+    let manifests = manifests_from_text("manifest", text, &mut errs);
+    if !errs.is_empty() {
+        return None;
+    }
+    Some(
+        manifests
+            .into_iter()
+            .filter_map(|m| m.object.ok())
+            .map(|o| {
+                let ns = if !o.kind().namespaced() {
+                    String::new()
+                } else if o.namespace().is_empty() {
+                    "default".to_string()
+                } else {
+                    o.namespace().to_string()
+                };
+                (o.kind(), ns, o.name().to_string())
+            })
+            .collect(),
+    )
+}
+
 fn manifests_from_text(source: &str, text: &str, errs: &mut Vec<CmdError>) -> Vec<Manifest> {
     let mut out = Vec::new();
     let docs = match yaml::split_documents(text) {

@@ -53,12 +53,35 @@ pub fn initial_text() -> String {
         .unwrap_or_else(|| DEFAULT_MANIFEST.to_string())
 }
 
-/// `kubectl apply -f` of the editor's text: what it printed, and whether it all went through.
+/// `kubectl apply -f` of the editor's text, then the deletion of the objects the text no longer
+/// declares (as `kubectl apply --prune` would): what it printed, and whether it all went through.
 pub fn apply(lab: Lab) -> (String, bool) {
+    let source = lab.manifest.with_value(|m| m.borrow().clone());
+    let declared = crate::shell::declared_objects(&source);
     let out = lab.run(&format!("kubectl apply -f {MANIFEST_FILE}"));
     let mut text = out.stdout();
     text.push_str(&out.stderr());
-    (text, out.code == 0)
+    let mut ok = out.code == 0;
+    // a text that does not parse or apply removes nothing: the last good cluster keeps running
+    if let (Some(now), true) = (declared, ok) {
+        let before = lab.applied.get_value();
+        for (kind, ns, name) in before.iter().filter(|k| !now.contains(k)) {
+            let scope = if ns.is_empty() {
+                String::new()
+            } else {
+                format!(" -n {ns}")
+            };
+            let del = lab.run(&format!(
+                "kubectl delete {} {name}{scope} --wait=false",
+                kind.plural()
+            ));
+            text.push_str(&del.stdout());
+            text.push_str(&del.stderr());
+            ok &= del.code == 0;
+        }
+        lab.applied.set_value(now);
+    }
+    (text, ok)
 }
 
 fn now_ms() -> f64 {

@@ -46,6 +46,8 @@ impl Files for EditorFiles {
 pub struct Lab {
     shell: StoredValue<Shell, LocalStorage>,
     manifest: StoredValue<Rc<RefCell<String>>, LocalStorage>,
+    /// the objects the editor's text declared at its last good apply (for pruning)
+    applied: StoredValue<Vec<(crate::sim::object::Kind, String, String)>>,
     version: RwSignal<u64>,
 }
 
@@ -71,6 +73,7 @@ pub fn App() -> impl IntoView {
     let lab = Lab {
         shell: StoredValue::new_local(shell),
         manifest: StoredValue::new_local(text),
+        applied: StoredValue::new(Vec::new()),
         version: RwSignal::new(0),
     };
     let first = editor::apply(lab);

@@ -40,4 +40,11 @@ test('the manifest applies by itself, and a bad one keeps the last good cluster'
   await manifest.fill('apiVersion: v1\nkind: Service\nmetadata:\n  name: broken\nspec:\n  ports:\n  - port: 99999\n');
   await expect(status).toContainText('spec.ports[0].port: Invalid value: 99999');
   await expect(page.locator('[data-pod^="default/echo-"]')).toHaveCount(3);
+  // objects removed from the text are deleted
+  await manifest.fill('apiVersion: v1\nkind: Service\nmetadata:\n  name: echo\nspec:\n  type: NodePort\n  selector:\n    app: echo\n  ports:\n  - port: 8080\n    targetPort: 8080\n');
+  await expect(status).toContainText('deployment.apps "echo" deleted');
+  const terminal = page.getByRole('textbox', { name: 'Terminal' });
+  await terminal.fill('kubectl get deployments');
+  await terminal.press('Enter');
+  await expect(page.getByRole('log', { name: 'Terminal output' })).toContainText('No resources found in default namespace.');
 });
