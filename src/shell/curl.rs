@@ -162,20 +162,78 @@ struct Opts {
     headers: Vec<(String, String)>,
     max_time: Option<f64>,
     connect_timeout: Option<f64>,
+    /// `-o FILE`: the body goes to a file (in the lab: nowhere), not to stdout
+    output: Option<String>,
+    /// `-w FORMAT`: printed after each transfer, `%{http_code}` and friends substituted
+    write_out: Option<String>,
+    /// `-X METHOD`
+    method: Option<String>,
     urls: Vec<String>,
 }
 
+/// Options that take a value, as (short, long).
+const WITH_VALUE: &[(char, &str)] = &[
+    ('H', "--header"),
+    ('m', "--max-time"),
+    ('o', "--output"),
+    ('w', "--write-out"),
+    ('X', "--request"),
+];
+
 fn parse_opts(args: &[String]) -> Result<Opts, String> {
     let mut o = Opts::default();
-    let mut i = 0;
-    let secs = |v: Option<&String>, name: &str| -> Result<f64, String> {
-        v.and_then(|s| s.parse::<f64>().ok())
+    let secs = |v: &str, name: &str| -> Result<f64, String> {
+        v.parse::<f64>()
+            .ok()
             .filter(|x| x.is_finite() && *x >= 0.0)
             .ok_or_else(|| format!("option {name}: expected a proper numerical parameter"))
     };
+    // flags and their values, with combined short flags (-sS, -sSo FILE, -m5) taken apart
+    let mut flags: Vec<(String, Option<String>)> = Vec::new();
+    let mut i = 0;
     while i < args.len() {
-        let a = &args[i];
-        match a.as_str() {
+        let a = args[i].as_str();
+        i += 1;
+        if let Some(long) = a.strip_prefix("--") {
+            let (name, inline) = match long.split_once('=') {
+                Some((n, v)) => (format!("--{n}"), Some(v.to_string())),
+                None => (a.to_string(), None),
+            };
+            let needs = WITH_VALUE.iter().any(|(_, l)| *l == name) || name == "--connect-timeout";
+            let value = match (needs, inline) {
+                (true, Some(v)) => Some(v),
+                (true, None) => {
+                    let v = args.get(i).cloned();
+                    i += 1;
+                    Some(v.ok_or_else(|| format!("option {name}: requires parameter"))?)
+                }
+                (false, _) => None,
+            };
+            flags.push((name, value));
+        } else if a.starts_with('-') && a.len() > 1 {
+            let chars: Vec<char> = a[1..].chars().collect();
+            for (k, ch) in chars.iter().enumerate() {
+                if WITH_VALUE.iter().any(|(c, _)| c == ch) {
+                    let tail: String = chars[k + 1..].iter().collect();
+                    let value = if tail.is_empty() {
+                        let v = args.get(i).cloned();
+                        i += 1;
+                        v.ok_or_else(|| format!("option -{ch}: requires parameter"))?
+                    } else {
+                        tail
+                    };
+                    flags.push((format!("-{ch}"), Some(value)));
+                    break;
+                }
+                flags.push((format!("-{ch}"), None));
+            }
+        } else {
+            o.urls.push(a.to_string());
+        }
+    }
+    for (name, value) in flags {
+        let v = value.unwrap_or_default();
+        match name.as_str() {
             "-s" | "--silent" => o.silent = true,
             "-S" | "--show-error" => o.show_error = true,
             "-v" | "--verbose" => o.verbose = true,
@@ -185,77 +243,35 @@ fn parse_opts(args: &[String]) -> Result<Opts, String> {
             "-k" | "--insecure" => o.insecure = true,
             "-L" | "--location" | "-4" | "--ipv4" => {}
             "-H" | "--header" => {
-                i += 1;
-                let h = args.get(i).ok_or("option -H: requires parameter")?;
-                if let Some((n, v)) = h.split_once(':') {
-                    o.headers.push((n.trim().to_string(), v.trim().to_string()));
+                if let Some((n, val)) = v.split_once(':') {
+                    o.headers
+                        .push((n.trim().to_string(), val.trim().to_string()));
                 }
             }
-            "-m" | "--max-time" => {
-                i += 1;
-                o.max_time = Some(secs(args.get(i), a)?);
-            }
-            "--connect-timeout" => {
-                i += 1;
-                o.connect_timeout = Some(secs(args.get(i), a)?);
-            }
-            "-o" | "--output" => {
-                i += 1;
-            }
-            s if s.starts_with("--") => {
-                return Err(format!("option {s}: is unknown"));
-            }
-            s if s.starts_with('-') && s.len() > 2 => {
-                // combined short options: -sS, -sv, -fsSL, -m5
-                let mut rest: Vec<String> = Vec::new();
-                let chars: Vec<char> = s[1..].chars().collect();
-                for (k, ch) in chars.iter().enumerate() {
-                    if matches!(ch, 'm' | 'H' | 'o') {
-                        let tail: String = chars[k + 1..].iter().collect();
-                        rest.push(format!("-{ch}"));
-                        if !tail.is_empty() {
-                            rest.push(tail);
-                        }
-                        break;
-                    }
-                    rest.push(format!("-{ch}"));
-                }
-                let mut sub = parse_opts(&rest)?;
-                o.silent |= sub.silent;
-                o.show_error |= sub.show_error;
-                o.verbose |= sub.verbose;
-                o.include |= sub.include;
-                o.head |= sub.head;
-                o.fail |= sub.fail;
-                o.insecure |= sub.insecure;
-                o.headers.append(&mut sub.headers);
-                o.max_time = sub.max_time.or(o.max_time);
-                o.connect_timeout = sub.connect_timeout.or(o.connect_timeout);
-                if sub.urls.is_empty() && matches!(chars.last(), Some('m' | 'H' | 'o')) {
-                    // the value is the next word
-                    i += 1;
-                    let v = args.get(i).cloned().unwrap_or_default();
-                    match chars.last() {
-                        Some('m') => o.max_time = Some(secs(Some(&v), "-m")?),
-                        Some('H') => {
-                            if let Some((n, val)) = v.split_once(':') {
-                                o.headers
-                                    .push((n.trim().to_string(), val.trim().to_string()));
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                o.urls.append(&mut sub.urls);
-            }
-            s if s.starts_with('-') && s != "-" => {
-                return Err(format!("option {s}: is unknown"));
-            }
-            _ => o.urls.push(a.clone()),
+            "-m" | "--max-time" => o.max_time = Some(secs(&v, &name)?),
+            "--connect-timeout" => o.connect_timeout = Some(secs(&v, &name)?),
+            "-o" | "--output" => o.output = Some(v),
+            "-w" | "--write-out" => o.write_out = Some(v),
+            "-X" | "--request" => o.method = Some(v),
+            other => return Err(format!("option {other}: is unknown")),
         }
-        i += 1;
     }
     Ok(o)
+}
+
+/// `-w`'s format with the transfer's values: `%{http_code}`, `%{remote_ip}`, `%{remote_port}`,
+/// `%{size_download}`, `%{url_effective}`, `%{time_total}`, and `\n`, `\t`.
+fn write_out(format: &str, code: u16, ip: u32, port: u16, size: usize, url: &str) -> String {
+    format
+        .replace("%{http_code}", &format!("{code:03}"))
+        .replace("%{response_code}", &format!("{code:03}"))
+        .replace("%{remote_ip}", &ip_to_string(ip))
+        .replace("%{remote_port}", &port.to_string())
+        .replace("%{size_download}", &size.to_string())
+        .replace("%{url_effective}", url)
+        .replace("%{time_total}", "0.001000")
+        .replace("\\n", "\n")
+        .replace("\\t", "\t")
 }
 
 /// What resolving a name did: the DNS steps (name asked, answer), the query's own walk to
@@ -498,6 +514,9 @@ pub fn curl(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
                     o.err(format!("curl: (7) {msg}\n"));
                 }
                 o.code = 7;
+                if let Some(f) = &opts.write_out {
+                    o.out(write_out(f, 0, 0, 0, 0, raw));
+                }
                 trace.state = if no_route { "failed" } else { "refused" }.into();
                 trace.summary = why.clone();
                 conn = None;
@@ -542,6 +561,9 @@ pub fn curl(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
                     o.err(format!("{line}\n"));
                 }
                 o.code = 28;
+                if let Some(f) = &opts.write_out {
+                    o.out(write_out(f, 0, 0, 0, 0, raw));
+                }
                 trace.state = "dropped".into();
                 trace.summary = why.clone();
                 conn = None;
@@ -561,10 +583,10 @@ pub fn curl(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
                 }
                 let seen = walk.seen.unwrap_or(walk.sent);
                 let req = Request {
-                    method: if opts.head {
-                        "HEAD".into()
-                    } else {
-                        "GET".into()
+                    method: match (&opts.method, opts.head) {
+                        (Some(m), _) => m.clone(),
+                        (None, true) => "HEAD".into(),
+                        (None, false) => "GET".into(),
                     },
                     path: url.path.clone(),
                     headers: headers.clone(),
@@ -649,8 +671,19 @@ pub fn curl(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
                     out.push_str("\r\n");
                 }
                 let failed = opts.fail && resp.status >= 400;
-                if !opts.head && !failed {
+                if !opts.head && !failed && opts.output.is_none() {
                     out.push_str(&resp.body);
+                }
+                if let Some(f) = &opts.write_out {
+                    let url_effective = format!("{}://{}{}", url.scheme, url.host_header, url.path);
+                    out.push_str(&write_out(
+                        f,
+                        resp.status,
+                        walk.sent.dst,
+                        url.port,
+                        resp.body.len(),
+                        &url_effective,
+                    ));
                 }
                 if meter {
                     o.err(progress_meter(resp.body.len()));
