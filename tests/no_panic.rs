@@ -227,6 +227,12 @@ const TOKENS: &[&str] = &[
     "trace",
     "--json",
     "exit",
+    "-o",
+    "/dev/null",
+    "-w",
+    "%{http_code}\\n",
+    "-X",
+    "-sSm",
 ];
 
 fn mutate(rng: &mut ChaCha8Rng, text: &str) -> String {
