@@ -60,6 +60,33 @@ pub fn Terminal(lab: Lab) -> impl IntoView {
             input.set(String::new());
             run(line);
         }
+        "Tab" => {
+            // complete the last word: at once when one candidate fits, else to the longest
+            // common prefix with the candidates listed below
+            ev.prevent_default();
+            let line = input.get_untracked();
+            let candidates = lab.shell.with_value(|sh| sh.complete(&line));
+            let partial_len = if line.ends_with(' ') || line.is_empty() {
+                0
+            } else {
+                line.split_whitespace().last().map_or(0, str::len)
+            };
+            let stem = &line[..line.len() - partial_len];
+            match candidates.as_slice() {
+                [] => {}
+                [one] => input.set(format!("{stem}{one} ")),
+                many => {
+                    let mut common = many[0].clone();
+                    for c in &many[1..] {
+                        while !c.starts_with(&common) {
+                            common.pop();
+                        }
+                    }
+                    input.set(format!("{stem}{common}"));
+                    push("out", many.join("  "));
+                }
+            }
+        }
         "ArrowUp" | "ArrowDown" => {
             ev.prevent_default();
             let len = history.with_value(|h| h.len());

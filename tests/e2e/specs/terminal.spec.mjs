@@ -20,6 +20,13 @@ test('the terminal runs the same interpreter as the command line', async ({ page
   await terminal.fill('exit');
   await terminal.press('Enter');
   await expect(log).toContainText('logout');
+  // completion: commands, verbs, resources and names
+  await terminal.fill('kubectl get deploy');
+  await terminal.press('Tab');
+  await expect(terminal).toHaveValue('kubectl get deployments ');
+  await terminal.press('Tab');
+  await expect(terminal).toHaveValue('kubectl get deployments echo ');
+  await terminal.fill('exit');
   // history: the previous command comes back with the up arrow
   await terminal.press('ArrowUp');
   await expect(terminal).toHaveValue('exit');
