@@ -66,12 +66,8 @@ pub fn Terminal(lab: Lab) -> impl IntoView {
             ev.prevent_default();
             let line = input.get_untracked();
             let candidates = lab.shell.with_value(|sh| sh.complete(&line));
-            let partial_len = if line.ends_with(' ') || line.is_empty() {
-                0
-            } else {
-                line.split_whitespace().last().map_or(0, str::len)
-            };
-            let stem = &line[..line.len() - partial_len];
+            // everything before the word being completed (char-safe for any input)
+            let stem = line.trim_end_matches(|c: char| !c.is_whitespace());
             match candidates.as_slice() {
                 [] => {}
                 [one] => input.set(format!("{stem}{one} ")),
