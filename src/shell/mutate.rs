@@ -1827,7 +1827,8 @@ pub fn rollout(sh: &mut Shell, args: &[String]) -> Output {
 }
 
 pub fn edit(_sh: &mut Shell, _args: &[String]) -> Output {
-    Output::fail("error: kubectl edit needs an editor: in the lab's browser terminal it opens the object in the Manifest editor; on the command line use `kubectl patch` or `kubectl apply -f`")
+    // no interactive editor here: say so rather than pretend an edit happened
+    Output::fail("error: kubectl edit needs an interactive editor, which svclab does not have yet: change the object with `kubectl patch`, or declare it in a manifest and `kubectl apply -f` it (in the lab page: the Manifest editor)")
 }
 
 #[cfg(test)]
