@@ -358,6 +358,29 @@ fn progress_meter(size: usize) -> String {
     )
 }
 
+/// What curl prints when a connection failed, after its `-v` lines: the meter's first line
+/// (without a tty), the error line (unless silenced), `-w`'s `000`; and its exit status.
+fn failed(
+    o: &mut Output,
+    opts: &Opts,
+    meter: bool,
+    show_err: bool,
+    line: &str,
+    code: i32,
+    url: &str,
+) {
+    if meter {
+        o.err(progress_meter(0));
+    }
+    if show_err {
+        o.err(format!("{line}\n"));
+    }
+    o.code = code;
+    if let Some(f) = &opts.write_out {
+        o.out(write_out(f, 0, 0, 0, 0, url));
+    }
+}
+
 /// `curl …` where `env` says it runs. `line` is the command as typed, for the trace.
 pub fn curl(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
     let mut o = Output::ok();
@@ -507,16 +530,15 @@ pub fn curl(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
                     ));
                     o.err(flavor.closing(conn_no));
                 }
-                if meter {
-                    o.err(progress_meter(0));
-                }
-                if show_err {
-                    o.err(format!("curl: (7) {msg}\n"));
-                }
-                o.code = 7;
-                if let Some(f) = &opts.write_out {
-                    o.out(write_out(f, 0, 0, 0, 0, raw));
-                }
+                failed(
+                    &mut o,
+                    &opts,
+                    meter,
+                    show_err,
+                    &format!("curl: (7) {msg}"),
+                    7,
+                    raw,
+                );
                 trace.state = if no_route { "failed" } else { "refused" }.into();
                 trace.summary = why.clone();
                 conn = None;
@@ -554,16 +576,7 @@ pub fn curl(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
                     o.err(format!("* {}\n", line.trim_start_matches("curl: (28) ")));
                     o.err(flavor.closing(conn_no));
                 }
-                if meter {
-                    o.err(progress_meter(0));
-                }
-                if show_err {
-                    o.err(format!("{line}\n"));
-                }
-                o.code = 28;
-                if let Some(f) = &opts.write_out {
-                    o.out(write_out(f, 0, 0, 0, 0, raw));
-                }
+                failed(&mut o, &opts, meter, show_err, &line, 28, raw);
                 trace.state = "dropped".into();
                 trace.summary = why.clone();
                 conn = None;
@@ -704,11 +717,7 @@ pub fn curl(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
                     }
                     o.code = 22;
                 }
-                trace.state = "served".into();
-                trace.summary = match pod {
-                    Some((ns, name)) => format!("served by pod {ns}/{name} on {node}"),
-                    None => format!("answered by node {node}"),
-                };
+                (trace.state, trace.summary) = verdict(&walk.outcome);
             }
         }
         sh.record(trace);
@@ -810,7 +819,7 @@ pub fn wget(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
                 trace.state = "dropped".into();
                 trace.summary = why.clone();
             }
-            Outcome::Served { pod, node } => {
+            Outcome::Served { pod, .. } => {
                 let seen = walk.seen.unwrap_or(walk.sent);
                 let req = Request {
                     method: "GET".into(),
@@ -853,11 +862,7 @@ pub fn wget(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
                         o.err(format!("saving to 'index.html'\nindex.html           100% |********************************| {n:>5}  0:00:00 ETA\n'index.html' saved\n"));
                     }
                 }
-                trace.state = "served".into();
-                trace.summary = match pod {
-                    Some((ns, name)) => format!("served by pod {ns}/{name} on {node}"),
-                    None => format!("answered by node {node}"),
-                };
+                (trace.state, trace.summary) = verdict(&walk.outcome);
             }
         }
         sh.record(trace);
@@ -865,12 +870,9 @@ pub fn wget(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
     o
 }
 
-/// One connection of the lab's traffic generator: walked like curl's, recorded as a trace, no
-/// output. Returns the trace's id.
-pub fn probe(sh: &mut Shell, client: &Client, ip: u32, port: u16, label: &str) -> u64 {
-    let w = sh.cluster.walk(client, ip, port);
-    let mut t = Trace::new(label, &format!("{}:{port}", ip_to_string(ip)));
-    (t.state, t.summary) = match &w.outcome {
+/// A trace's state (`data-state` in the lab) and one-line summary for a walk's outcome.
+fn verdict(outcome: &Outcome) -> (String, String) {
+    match outcome {
         Outcome::Served {
             pod: Some((ns, n)),
             node,
@@ -881,7 +883,15 @@ pub fn probe(sh: &mut Shell, client: &Client, ip: u32, port: u16, label: &str) -
         Outcome::Refused { why } => ("refused".into(), why.clone()),
         Outcome::Dropped { why } => ("dropped".into(), why.clone()),
         Outcome::NoRoute { why } => ("failed".into(), why.clone()),
-    };
+    }
+}
+
+/// One connection of the lab's traffic generator: walked like curl's, recorded as a trace, no
+/// output. Returns the trace's id.
+pub fn probe(sh: &mut Shell, client: &Client, ip: u32, port: u16, label: &str) -> u64 {
+    let w = sh.cluster.walk(client, ip, port);
+    let mut t = Trace::new(label, &format!("{}:{port}", ip_to_string(ip)));
+    (t.state, t.summary) = verdict(&w.outcome);
     t.walk = Some(w);
     sh.record(t);
     sh.traces.last().map(|t| t.id).unwrap_or(0)
