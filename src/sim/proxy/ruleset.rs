@@ -63,6 +63,17 @@ const FIXED_NAT: &[&str] = &[
     "KUBE-SERVICES",
 ];
 
+/// The chains every Service port appends rules to (the rest are fixed or a Service's own).
+fn is_shared(table: Table, chain: &str) -> bool {
+    matches!(
+        (table, chain),
+        (_, "KUBE-SERVICES")
+            | (_, "KUBE-NODEPORTS")
+            | (Table::Filter, "KUBE-EXTERNAL-SERVICES")
+            | (Table::Filter, "KUBE-PROXY-FIREWALL")
+    )
+}
+
 fn jump(chain: &'static str) -> Rule {
     Rule {
         src: None,
@@ -170,14 +181,7 @@ impl NodeRules {
         from: Origin,
     ) -> Option<Vec<(usize, std::borrow::Cow<'_, Rule>, Origin)>> {
         use std::borrow::Cow;
-        let shared_chain = matches!(
-            (table, chain),
-            (_, "KUBE-SERVICES")
-                | (_, "KUBE-NODEPORTS")
-                | (Table::Filter, "KUBE-EXTERNAL-SERVICES")
-                | (Table::Filter, "KUBE-PROXY-FIREWALL")
-        );
-        if shared_chain {
+        if is_shared(table, chain) {
             let flat = self.flat();
             let key = flat
                 .keys()
@@ -280,39 +284,30 @@ impl NodeRules {
 
     /// The rules of one chain, in order; `None` when the chain does not exist.
     pub fn chain(&self, table: Table, name: &str) -> Option<Vec<Rule>> {
-        let shared = |chain: &str| -> Vec<Rule> {
-            self.services
+        if is_shared(table, name) {
+            let mut v: Vec<Rule> = self
+                .services
                 .iter()
                 .flat_map(|(_, p)| p.iter())
                 .flat_map(|pr| pr.shared.iter())
-                .filter(|(t, c, _)| *t == table && *c == chain)
+                .filter(|(t, c, _)| *t == table && *c == name)
                 .map(|(_, _, r)| r.clone())
-                .collect()
-        };
-        match (table, name) {
-            (_, "KUBE-SERVICES")
-            | (_, "KUBE-NODEPORTS")
-            | (Table::Filter, "KUBE-EXTERNAL-SERVICES")
-            | (Table::Filter, "KUBE-PROXY-FIREWALL") => {
-                let mut v = shared(name);
-                v.extend(self.fixed_chain(table, name).unwrap_or_default());
-                Some(v)
-            }
-            _ => {
-                if let Some(f) = self.fixed_chain(table, name) {
-                    return Some(f);
-                }
-                if table != Table::Nat {
-                    return None;
-                }
-                self.services
-                    .iter()
-                    .flat_map(|(_, p)| p.iter())
-                    .flat_map(|pr| pr.chains.iter())
-                    .find(|(n, _)| n == name)
-                    .map(|(_, r)| r.clone())
-            }
+                .collect();
+            v.extend(self.fixed_chain(table, name).unwrap_or_default());
+            return Some(v);
         }
+        if let Some(f) = self.fixed_chain(table, name) {
+            return Some(f);
+        }
+        if table != Table::Nat {
+            return None;
+        }
+        self.services
+            .iter()
+            .flat_map(|(_, p)| p.iter())
+            .flat_map(|pr| pr.chains.iter())
+            .find(|(n, _)| n == name)
+            .map(|(_, r)| r.clone())
     }
 
     /// kube-proxy's fixed rules of a chain (for the shared chains: the rules after the
@@ -472,10 +467,7 @@ impl NodeRules {
                 v.push(with(last, Match::AddrTypeLocal { src: false }));
                 v
             }
-            (_, "KUBE-SERVICES")
-            | (_, "KUBE-NODEPORTS")
-            | (Table::Filter, "KUBE-EXTERNAL-SERVICES")
-            | (Table::Filter, "KUBE-PROXY-FIREWALL") => Vec::new(),
+            (t, c) if is_shared(t, c) => Vec::new(),
             (_, "KUBE-KUBELET-CANARY") | (_, "KUBE-PROXY-CANARY") => Vec::new(),
             (Table::Mangle, c) if BUILTIN_MANGLE.contains(&c) => Vec::new(),
             _ => return None,
