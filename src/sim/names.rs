@@ -71,10 +71,32 @@ pub fn pod_template_hash(template: &Value, collision_count: Option<i32>) -> Stri
 
 /// kube-proxy's chain suffix: base32(sha256(s))[:16].
 pub fn chain_hash(s: &str) -> String {
+    chain_name("", &[s]).to_string()
+}
+
+/// `prefix` followed by the hash of the concatenated `parts`, with one allocation (kube-proxy
+/// names a chain per endpoint: 100,000 of them in a large cluster).
+pub fn chain_name(prefix: &str, parts: &[&str]) -> std::sync::Arc<str> {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(s.as_bytes());
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p.as_bytes());
+    }
+    let digest = h.finalize();
     // 10 bytes are exactly the first 16 base32 characters
-    data_encoding::BASE32.encode(&digest[..10])
+    let mut hash = [0u8; 16];
+    data_encoding::BASE32.encode_mut(&digest[..10], &mut hash);
+    // base32 digits are ASCII
+    let hash = std::str::from_utf8(&hash).unwrap_or_default();
+    // built on the stack so that the name costs one allocation (kube-proxy's prefixes are short)
+    let mut buf = [0u8; 48];
+    let n = prefix.len() + hash.len();
+    if n > buf.len() {
+        return std::sync::Arc::from(format!("{prefix}{hash}"));
+    }
+    buf[..prefix.len()].copy_from_slice(prefix.as_bytes());
+    buf[prefix.len()..n].copy_from_slice(hash.as_bytes());
+    std::sync::Arc::from(std::str::from_utf8(&buf[..n]).unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -3,10 +3,12 @@
 
 use crate::sim::cluster::Cluster;
 use crate::sim::endpoints::SERVICE_NAME_LABEL;
-use crate::sim::names::chain_hash;
-use crate::sim::net::{ip_to_string, parse_ip, Cidr};
+use crate::sim::names::{chain_hash, chain_name};
+use crate::sim::net::{ip_port_string, parse_ip, Cidr};
 use crate::sim::object::{Kind, Object};
+use crate::sim::proxy::rules::Chain;
 use k8s_openapi::api::core::v1::Service;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Proto {
@@ -67,23 +69,26 @@ impl SvcPort {
     pub fn uses_local_endpoints(&self) -> bool {
         self.internal_local || (self.external_local && self.externally_accessible())
     }
-    pub fn svc_chain(&self) -> String {
-        format!("KUBE-SVC-{}", self.hash)
+    pub fn svc_chain(&self) -> Chain {
+        self.own_chain("KUBE-SVC-")
     }
-    pub fn svl_chain(&self) -> String {
-        format!("KUBE-SVL-{}", self.hash)
+    pub fn svl_chain(&self) -> Chain {
+        self.own_chain("KUBE-SVL-")
     }
-    pub fn ext_chain(&self) -> String {
-        format!("KUBE-EXT-{}", self.hash)
+    pub fn ext_chain(&self) -> Chain {
+        self.own_chain("KUBE-EXT-")
     }
-    pub fn fw_chain(&self) -> String {
-        format!("KUBE-FW-{}", self.hash)
+    pub fn fw_chain(&self) -> Chain {
+        self.own_chain("KUBE-FW-")
     }
-    pub fn sep_chain(&self, ep: &Ep) -> String {
-        format!(
-            "KUBE-SEP-{}",
-            chain_hash(&format!("{}{}{}", self.spn, self.proto.lower(), ep.addr))
-        )
+    fn own_chain(&self, prefix: &str) -> Chain {
+        Chain::Own(Arc::from(format!("{prefix}{}", self.hash)))
+    }
+    pub fn sep_chain(&self, ep: &Ep) -> Chain {
+        Chain::Own(chain_name(
+            "KUBE-SEP-",
+            &[&self.spn, self.proto.lower(), &ep.addr],
+        ))
     }
 }
 
@@ -227,11 +232,12 @@ pub fn endpoints_for(c: &Cluster, sp: &SvcPort) -> Vec<Ep> {
         let Some(port) = port.port.filter(|p| (1..=65535).contains(p)) else {
             continue;
         };
+        out.reserve(s.endpoints.len());
         for e in &s.endpoints {
             let Some(ip) = e.addresses.first().and_then(|a| parse_ip(a)) else {
                 continue;
             };
-            let addr = format!("{}:{port}", ip_to_string(ip));
+            let addr = ip_port_string(ip, port as u16);
             let cond = e.conditions.as_ref();
             let hints = e.hints.as_ref();
             out.push(Ep {

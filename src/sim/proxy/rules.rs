@@ -3,8 +3,8 @@
 
 use crate::sim::net::{ip_to_string, Cidr};
 use crate::sim::proxy::model::{categorize, Ep, Proto, SvcPort};
-use std::borrow::Cow;
 use std::fmt::Write;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Table {
@@ -36,11 +36,11 @@ pub enum Match {
         i: usize,
     },
     RecentCheck {
-        name: String,
+        name: Chain,
         seconds: u32,
     },
     RecentSet {
-        name: String,
+        name: Chain,
     },
     /// `-m addrtype --src-type LOCAL` (src) or `--dst-type LOCAL`
     AddrTypeLocal {
@@ -57,10 +57,39 @@ pub enum Match {
     Nfacct(&'static str),
 }
 
+/// A chain's name: kube-proxy's fixed chains are static; a Service's chain is named once (its
+/// name costs a SHA-256) and shared by the rules that jump to it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Chain {
+    Fixed(&'static str),
+    Own(Arc<str>),
+}
+
+impl std::ops::Deref for Chain {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Chain::Fixed(s) => s,
+            Chain::Own(s) => s,
+        }
+    }
+}
+
+impl PartialEq<str> for Chain {
+    fn eq(&self, other: &str) -> bool {
+        **self == *other
+    }
+}
+
+impl std::fmt::Display for Chain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Target {
-    /// a chain name; kube-proxy's fixed chains are static, so most jumps allocate nothing
-    Jump(Cow<'static, str>),
+    Jump(Chain),
     Accept,
     Drop,
     Reject,
@@ -77,6 +106,9 @@ pub enum Target {
     /// No `-j`: counts and falls through (the KUBE-FW chain's last rule).
     None,
 }
+
+/// `-j KUBE-MARK-MASQ`
+pub const MARK_MASQ: Target = Target::Jump(Chain::Fixed("KUBE-MARK-MASQ"));
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
@@ -267,7 +299,7 @@ pub struct PortRules {
     /// (table, shared chain, rule)
     pub shared: Vec<(Table, &'static str, Rule)>,
     /// nat chains owned by this Service port, in the order written
-    pub chains: Vec<(String, Vec<Rule>)>,
+    pub chains: Vec<(Chain, Vec<Rule>)>,
     /// number of endpoints (for the large-cluster threshold)
     pub endpoints: usize,
 }
@@ -281,13 +313,19 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
     };
     let s = &sp.spn;
     let proto = sp.proto;
-    let cluster = cat.cluster.clone().unwrap_or_default();
-    let local = cat.local.clone().unwrap_or_default();
+    let cluster: &[usize] = cat.cluster.as_deref().unwrap_or_default();
+    let local: &[usize] = cat.local.as_deref().unwrap_or_default();
     let uses_cluster_chain = !cluster.is_empty() && sp.uses_cluster_endpoints();
     let uses_local_chain = !local.is_empty() && sp.uses_local_endpoints();
     let has_endpoints = cat.has_any;
+    let (svc, svl, ext, fw) = (
+        sp.svc_chain(),
+        sp.svl_chain(),
+        sp.ext_chain(),
+        sp.fw_chain(),
+    );
     // each endpoint chain's name costs a SHA-256: compute the reachable ones once
-    let mut sep_names: Vec<Option<String>> = vec![None; eps.len()];
+    let mut sep_names: Vec<Option<Chain>> = vec![None; eps.len()];
     for &i in &cat.all_reachable {
         sep_names[i] = Some(sp.sep_chain(&eps[i]));
     }
@@ -298,58 +336,51 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
     };
 
     let (internal_chain, has_internal) = if sp.internal_local {
-        (sp.svl_chain(), !local.is_empty())
+        (svl.clone(), !local.is_empty())
     } else {
-        (sp.svc_chain(), has_endpoints)
+        (svc.clone(), has_endpoints)
     };
     let (external_chain, has_external) = if sp.external_local {
-        (sp.svl_chain(), !local.is_empty())
+        (svl.clone(), !local.is_empty())
     } else {
-        (sp.svc_chain(), has_endpoints)
+        (svc.clone(), has_endpoints)
     };
     let uses_fw = has_endpoints && !sp.lb_ips.is_empty() && !sp.source_ranges.is_empty();
-    let lb_chain = if uses_fw {
-        sp.fw_chain()
-    } else {
-        sp.ext_chain()
+    let lb_chain = if uses_fw { fw.clone() } else { ext.clone() };
+    // REJECT without endpoints at all, DROP without local ones (the comments are written only
+    // when a rule needs them)
+    let no_endpoints = |has: bool| -> (Target, String) {
+        match (has_endpoints, has) {
+            (true, false) => (Target::Drop, format!("{s} has no local endpoints")),
+            _ => (Target::Reject, format!("{s} has no endpoints")),
+        }
     };
-    let (mut int_target, mut ext_target) = (Target::Reject, Target::Reject);
-    let (mut int_comment, mut ext_comment) = (
-        format!("{s} has no endpoints"),
-        format!("{s} has no endpoints"),
-    );
-    if has_endpoints {
-        if !has_internal {
-            int_target = Target::Drop;
-            int_comment = format!("{s} has no local endpoints");
-        }
-        if !has_external {
-            ext_target = Target::Drop;
-            ext_comment = format!("{s} has no local endpoints");
-        }
-    }
+    let (int_target, int_comment) = no_endpoints(has_internal);
+    let (ext_target, ext_comment) = if has_external {
+        (Target::Reject, String::new())
+    } else {
+        no_endpoints(false)
+    };
     let mut shared = |t: Table, chain: &'static str, r: Rule| out.shared.push((t, chain, r));
 
     // clusterIP
-    let cip = Rule::new(Target::None)
-        .dst_ip(sp.cluster_ip)
-        .comment(format!("{s} cluster IP"))
-        .port(proto, Some(sp.port));
     if has_internal {
-        let mut r = cip.clone();
-        r.target = Target::Jump(Cow::Owned(internal_chain.clone()));
+        let r = Rule::new(Target::Jump(internal_chain.clone()))
+            .dst_ip(sp.cluster_ip)
+            .comment(format!("{s} cluster IP"))
+            .port(proto, Some(sp.port));
         shared(Table::Nat, "KUBE-SERVICES", r);
     } else {
-        let r = Rule::new(int_target.clone())
+        let r = Rule::new(int_target)
             .dst_ip(sp.cluster_ip)
-            .comment(int_comment.clone())
+            .comment(int_comment)
             .port(proto, Some(sp.port));
         shared(Table::Filter, "KUBE-SERVICES", r);
     }
     // externalIPs
     for &x in &sp.external_ips {
         if has_endpoints {
-            let r = Rule::new(Target::Jump(Cow::Owned(sp.ext_chain())))
+            let r = Rule::new(Target::Jump(ext.clone()))
                 .dst_ip(x)
                 .comment(format!("{s} external IP"))
                 .port(proto, Some(sp.port));
@@ -366,7 +397,7 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
     // load-balancer ingress IPs
     if has_endpoints {
         for &l in &sp.lb_ips {
-            let r = Rule::new(Target::Jump(Cow::Owned(lb_chain.clone())))
+            let r = Rule::new(Target::Jump(lb_chain.clone()))
                 .dst_ip(l)
                 .comment(format!("{s} loadbalancer IP"))
                 .port(proto, Some(sp.port));
@@ -377,7 +408,7 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
         for &l in &sp.lb_ips {
             let r = Rule::new(Target::Drop)
                 .dst_ip(l)
-                .comment(format!("{s} traffic not accepted by {}", sp.fw_chain()))
+                .comment(format!("{s} traffic not accepted by {fw}"))
                 .port(proto, Some(sp.port));
             shared(Table::Filter, "KUBE-PROXY-FIREWALL", r);
         }
@@ -395,14 +426,14 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
     if sp.node_port != 0 {
         if has_endpoints {
             if p.localhost_node_ports {
-                let r = Rule::new(Target::Jump(Cow::Owned(sp.ext_chain())))
+                let r = Rule::new(Target::Jump(ext.clone()))
                     .dst(false, loopback())
                     .comment(s.clone())
                     .port(proto, Some(sp.node_port))
                     .m(Match::Nfacct("localhost_nps_accepted_pkts"));
                 shared(Table::Nat, "KUBE-NODEPORTS", r);
             }
-            let r = Rule::new(Target::Jump(Cow::Owned(sp.ext_chain())))
+            let r = Rule::new(Target::Jump(ext.clone()))
                 .comment(s.clone())
                 .port(proto, Some(sp.node_port));
             shared(Table::Nat, "KUBE-NODEPORTS", r);
@@ -422,36 +453,42 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
         shared(Table::Filter, "KUBE-NODEPORTS", r);
     }
 
-    let mut chains: Vec<(String, Vec<Rule>)> = Vec::with_capacity(4 + cat.all_reachable.len());
+    let mut chains: Vec<(Chain, Vec<Rule>)> = Vec::with_capacity(4 + cat.all_reachable.len());
     // the chain written to is nearly always the newest: search from the end
-    let chain_rules = |name: &str, r: Rule, chains: &mut Vec<(String, Vec<Rule>)>| match chains
+    let chain_rules = |name: &Chain, r: Rule, chains: &mut Vec<(Chain, Vec<Rule>)>| match chains
         .iter_mut()
         .rev()
         .find(|(n, _)| n == name)
     {
         Some((_, rules)) => rules.push(r),
-        None => chains.push((name.to_string(), vec![r])),
+        None => chains.push((name.clone(), vec![r])),
     };
-    let declare = |name: &str, chains: &mut Vec<(String, Vec<Rule>)>| {
+    // sized for its rules: 100,000 endpoints make many chains
+    let declare = |name: &Chain, rules: usize, chains: &mut Vec<(Chain, Vec<Rule>)>| {
         if !chains.iter().any(|(n, _)| n == name) {
-            chains.push((name.to_string(), Vec::new()));
+            chains.push((name.clone(), Vec::with_capacity(rules)));
         }
     };
+    let policy_rules = |n: usize| 1 + n * (1 + usize::from(sp.affinity_seconds.is_some()));
     if uses_cluster_chain {
-        declare(&sp.svc_chain(), &mut chains);
+        declare(&svc, policy_rules(cluster.len()), &mut chains);
     }
     if uses_local_chain {
-        declare(&sp.svl_chain(), &mut chains);
+        declare(&svl, policy_rules(local.len()), &mut chains);
     }
     if has_endpoints && sp.externally_accessible() {
-        declare(&sp.ext_chain(), &mut chains);
+        declare(&ext, 4, &mut chains);
     }
     if uses_fw {
-        declare(&sp.fw_chain(), &mut chains);
+        declare(
+            &fw,
+            2 + sp.source_ranges.len() + sp.lb_ips.len(),
+            &mut chains,
+        );
     }
     // internal masquerade: first rule of the internal policy chain
     if has_internal {
-        let base = Rule::new(Target::Jump(Cow::Borrowed("KUBE-MARK-MASQ")))
+        let base = Rule::new(MARK_MASQ)
             .dst_ip(sp.cluster_ip)
             .comment(format!("{s} cluster IP"))
             .port(proto, Some(sp.port));
@@ -463,25 +500,24 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
     }
     // the EXT chain
     if has_endpoints && sp.externally_accessible() {
-        let ext = sp.ext_chain();
         if !sp.external_local {
-            let r = Rule::new(Target::Jump(Cow::Borrowed("KUBE-MARK-MASQ")))
+            let r = Rule::new(MARK_MASQ)
                 .comment(format!("masquerade traffic for {s} external destinations"));
             chain_rules(&ext, r, &mut chains);
         } else {
             if let Some(cidr) = p.cluster_cidr {
-                let r = Rule::new(Target::Jump(Cow::Owned(sp.svc_chain())))
+                let r = Rule::new(Target::Jump(svc.clone()))
                     .src(false, cidr)
                     .comment(format!("pod traffic for {s} external destinations"));
                 chain_rules(&ext, r, &mut chains);
             }
-            let r = Rule::new(Target::Jump(Cow::Borrowed("KUBE-MARK-MASQ")))
+            let r = Rule::new(MARK_MASQ)
                 .comment(format!(
                     "masquerade LOCAL traffic for {s} external destinations"
                 ))
                 .m(Match::AddrTypeLocal { src: true });
             chain_rules(&ext, r, &mut chains);
-            let r = Rule::new(Target::Jump(Cow::Owned(sp.svc_chain())))
+            let r = Rule::new(Target::Jump(svc.clone()))
                 .comment(format!("route LOCAL traffic for {s} external destinations"))
                 .m(Match::AddrTypeLocal { src: true });
             chain_rules(&ext, r, &mut chains);
@@ -489,16 +525,15 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
         if has_external {
             chain_rules(
                 &ext,
-                Rule::new(Target::Jump(Cow::Owned(external_chain.clone()))),
+                Rule::new(Target::Jump(external_chain.clone())),
                 &mut chains,
             );
         }
     }
     // the FW chain
     if uses_fw {
-        let fw = sp.fw_chain();
         for r in &sp.source_ranges {
-            let rule = Rule::new(Target::Jump(Cow::Owned(sp.ext_chain())))
+            let rule = Rule::new(Target::Jump(ext.clone()))
                 .src(false, *r)
                 .comment(format!("{s} loadbalancer IP"));
             chain_rules(&fw, rule, &mut chains);
@@ -506,7 +541,7 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
         // the node may reach its own load balancer when a range contains the node's IP
         if sp.source_ranges.iter().any(|r| r.contains(p.node_ip)) {
             for &l in &sp.lb_ips {
-                let rule = Rule::new(Target::Jump(Cow::Owned(sp.ext_chain())))
+                let rule = Rule::new(Target::Jump(ext.clone()))
                     .src(false, host(l))
                     .comment(format!("{s} loadbalancer IP"));
                 chain_rules(&fw, rule, &mut chains);
@@ -522,11 +557,11 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
     }
     // policy chains
     let sep_comment = |e: &Ep| (!p.large_cluster).then(|| format!("{s} -> {}", e.addr));
-    let write_policy = |chain: &str, list: &[usize], chains: &mut Vec<(String, Vec<Rule>)>| {
+    let write_policy = |chain: &Chain, list: &[usize], chains: &mut Vec<(Chain, Vec<Rule>)>| {
         if let Some(secs) = sp.affinity_seconds {
             for &i in list {
                 let sep = sep_of(i);
-                let mut r = Rule::new(Target::Jump(Cow::Owned(sep.clone())));
+                let mut r = Rule::new(Target::Jump(sep.clone()));
                 if let Some(c) = sep_comment(&eps[i]) {
                     r = r.comment(c);
                 }
@@ -540,7 +575,7 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
         let n = list.len();
         for (k, &i) in list.iter().enumerate() {
             let sep = sep_of(i);
-            let mut r = Rule::new(Target::Jump(Cow::Owned(sep)));
+            let mut r = Rule::new(Target::Jump(sep));
             if let Some(c) = sep_comment(&eps[i]) {
                 r = r.comment(c);
             }
@@ -551,17 +586,16 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
         }
     };
     if uses_cluster_chain {
-        write_policy(&sp.svc_chain(), &cluster, &mut chains);
+        write_policy(&svc, &cluster, &mut chains);
     }
     if uses_local_chain {
-        write_policy(&sp.svl_chain(), &local, &mut chains);
+        write_policy(&svl, &local, &mut chains);
     }
     // endpoint chains
     for &i in &cat.all_reachable {
         let e = &eps[i];
         let sep = sep_of(i);
-        let mut hair =
-            Rule::new(Target::Jump(Cow::Borrowed("KUBE-MARK-MASQ"))).src(false, host(e.ip));
+        let mut hair = Rule::new(MARK_MASQ).src(false, host(e.ip));
         let mut dnat = Rule::new(Target::Dnat {
             ip: e.ip,
             port: e.port,

@@ -4,11 +4,14 @@
 use crate::sim::cluster::Cluster;
 use crate::sim::net::parse_ip;
 use crate::sim::object::{Kind, Object};
-use crate::sim::proxy::model::{endpoints_for, service_ports};
+use crate::sim::proxy::model::{endpoints_for, service_ports, Ep, SvcPort};
 use crate::sim::proxy::rules::{
-    loopback, port_rules, Match, PortRules, ProxyParams, Rule, Table, Target,
+    loopback, port_rules, Chain, Match, PortRules, ProxyParams, Rule, Table, Target,
 };
 use std::collections::BTreeMap;
+
+/// kube-proxy's `largeClusterEndpointsThreshold`.
+const LARGE_CLUSTER_ENDPOINTS: usize = 1000;
 
 /// A Service key: (namespace, name).
 pub type SvcKey = (String, String);
@@ -80,7 +83,7 @@ fn jump(chain: &'static str) -> Rule {
         dst: None,
         proto: None,
         matches: Vec::new(),
-        target: Target::Jump(std::borrow::Cow::Borrowed(chain)),
+        target: Target::Jump(Chain::Fixed(chain)),
     }
 }
 
@@ -265,7 +268,7 @@ impl NodeRules {
         if table == Table::Nat {
             for (_, ports) in &self.services {
                 for p in ports {
-                    user.extend(p.chains.iter().map(|(n, _)| n.clone()));
+                    user.extend(p.chains.iter().map(|(n, _)| n.to_string()));
                 }
             }
         }
@@ -545,7 +548,9 @@ impl Cluster {
         })
     }
 
-    fn service_rules(&self, ns: &str, name: &str, p: &ProxyParams) -> Option<Vec<PortRules>> {
+    /// A Service's ports as kube-proxy programs them, each with its endpoints (`None` when the
+    /// Service gets no rules).
+    fn service_model(&self, ns: &str, name: &str) -> Option<Vec<(SvcPort, Vec<Ep>)>> {
         let Some(Object::Service(svc)) = self.get(Kind::Service, ns, name) else {
             return None;
         };
@@ -555,8 +560,21 @@ impl Cluster {
         }
         Some(
             ports
+                .into_iter()
+                .map(|sp| {
+                    let eps = endpoints_for(self, &sp);
+                    (sp, eps)
+                })
+                .collect(),
+        )
+    }
+
+    fn service_rules(&self, ns: &str, name: &str, p: &ProxyParams) -> Option<Vec<PortRules>> {
+        let model = self.service_model(ns, name)?;
+        Some(
+            model
                 .iter()
-                .map(|sp| port_rules(sp, &endpoints_for(self, sp), p))
+                .map(|(sp, eps)| port_rules(sp, eps, p))
                 .collect(),
         )
     }
@@ -601,10 +619,8 @@ impl Cluster {
         };
         // more than 1000 endpoints in all switches the comments off everywhere
         let total = rules.total_endpoints();
-        if (total > 1000) != rules.params.large_cluster {
-            let mut params = rules.params.clone();
-            params.large_cluster = total > 1000;
-            rules = self.all_service_rules(params);
+        if (total > LARGE_CLUSTER_ENDPOINTS) != rules.params.large_cluster {
+            rules = self.all_service_rules(rules.params.clone());
         }
         self.proxy.nodes.insert(
             node.to_string(),
@@ -617,16 +633,36 @@ impl Cluster {
         self.proxy.nodes.get(node).map(|s| &s.rules)
     }
 
-    fn all_service_rules(&self, params: ProxyParams) -> NodeRules {
-        let mut rules = NodeRules::new(params);
+    /// Every Service's rules. As `syncProxyRules` does, the endpoints of all Services are
+    /// counted first: more than 1000 in all drops the SVC→SEP and SEP rules' comments.
+    fn all_service_rules(&self, mut params: ProxyParams) -> NodeRules {
         // the store lists Services in (namespace, name) order
-        for o in self.list(Kind::Service, None) {
-            let (ns, name) = (o.namespace().to_string(), o.name().to_string());
-            if let Some(r) = self.service_rules(&ns, &name, &rules.params) {
-                rules.endpoints += r.iter().map(|p| p.endpoints).sum::<usize>();
-                rules.services.push(((ns, name), r));
-            }
-        }
+        let models: Vec<(SvcKey, Vec<(SvcPort, Vec<Ep>)>)> = self
+            .list(Kind::Service, None)
+            .into_iter()
+            .filter_map(|o| {
+                let (ns, name) = (o.namespace(), o.name());
+                let m = self.service_model(ns, name)?;
+                Some(((ns.to_string(), name.to_string()), m))
+            })
+            .collect();
+        let total: usize = models
+            .iter()
+            .flat_map(|(_, m)| m.iter().map(|(_, eps)| eps.len()))
+            .sum();
+        params.large_cluster = total > LARGE_CLUSTER_ENDPOINTS;
+        let mut rules = NodeRules::new(params);
+        rules.endpoints = total;
+        rules.services = models
+            .into_iter()
+            .map(|(key, m)| {
+                let r = m
+                    .iter()
+                    .map(|(sp, eps)| port_rules(sp, eps, &rules.params))
+                    .collect();
+                (key, r)
+            })
+            .collect();
         rules
     }
 

@@ -632,7 +632,7 @@ impl Cluster {
             for m in &r.matches {
                 if let Match::RecentSet { name } = m {
                     self.recent
-                        .entry((ctx.node.to_string(), name.clone()))
+                        .entry((ctx.node.to_string(), name.to_string()))
                         .or_default()
                         .insert(pkt.a.src, ctx.now);
                 }
@@ -690,7 +690,7 @@ impl Cluster {
                     draw < probability_threshold(n - i)
                 }
                 Match::RecentCheck { name, seconds } => {
-                    let key = (ctx.node.to_string(), name.clone());
+                    let key = (ctx.node.to_string(), name.to_string());
                     let fresh =
                         |t: &SimTime| ctx.now.0.saturating_sub(t.0) <= *seconds as u64 * 1000;
                     let list = self.recent.entry(key).or_default();
