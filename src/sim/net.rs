@@ -51,22 +51,24 @@ fn mask(prefix: u8) -> u32 {
 
 /// Parses a dotted quad, accepting leading zeros (`ParseIPSloppy`).
 pub fn parse_ip(s: &str) -> Option<u32> {
-    let parts: Vec<&str> = s.split('.').collect();
-    if parts.len() != 4 {
-        return None;
-    }
-    let mut out: u32 = 0;
-    for p in parts {
-        if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
+    // byte by byte, without allocating: kube-proxy parses every endpoint's address
+    let (mut out, mut parts, mut octet, mut digits) = (0u32, 0, 0u32, 0);
+    for &b in s.as_bytes().iter().chain(std::iter::once(&b'.')) {
+        if b == b'.' {
+            if digits == 0 || octet > 255 || parts == 4 {
+                return None;
+            }
+            out = (out << 8) | octet;
+            parts += 1;
+            (octet, digits) = (0, 0);
+        } else if b.is_ascii_digit() && digits < 3 {
+            octet = octet * 10 + u32::from(b - b'0');
+            digits += 1;
+        } else {
             return None;
         }
-        let v: u32 = p.parse().ok()?;
-        if v > 255 {
-            return None;
-        }
-        out = (out << 8) | v;
     }
-    Some(out)
+    (parts == 4).then_some(out)
 }
 
 pub fn ip_to_string(ip: u32) -> String {
@@ -116,6 +118,24 @@ pub fn is_ip(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_ip_takes_only_four_decimal_octets() {
+        assert_eq!(parse_ip("192.168.49.2"), Some(0xc0a8_3102));
+        assert_eq!(parse_ip("010.0.0.255"), Some(0x0a00_00ff));
+        for bad in [
+            "",
+            "1.2.3",
+            "1.2.3.4.5",
+            "1.2.3.256",
+            "1..3.4",
+            "1.2.3.4 ",
+            "1.2.3.+4",
+            "1.2.3.0004",
+        ] {
+            assert_eq!(parse_ip(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn ip_port_string_writes_what_format_writes() {

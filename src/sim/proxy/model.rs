@@ -295,9 +295,10 @@ pub fn categorize(sp: &SvcPort, eps: &[Ep], node: &str, zone: &str) -> Categoriz
     };
     let mut serving_terminating_local = false;
     if sp.uses_cluster_endpoints() {
-        let mut cluster: Vec<usize> = (0..eps.len())
-            .filter(|&i| eps[i].ready && mode.allows(&eps[i], node, zone))
-            .collect();
+        // sized up front: this runs for every Service port on every sync
+        let mut cluster: Vec<usize> = Vec::with_capacity(eps.len());
+        cluster
+            .extend((0..eps.len()).filter(|&i| eps[i].ready && mode.allows(&eps[i], node, zone)));
         if cluster.is_empty() {
             cluster = (0..eps.len())
                 .filter(|&i| eps[i].serving && eps[i].terminating)

@@ -129,19 +129,21 @@ impl Rule {
             target,
         }
     }
-    fn comment(mut self, c: impl Into<String>) -> Rule {
-        self.matches.push(Match::Comment(c.into()));
-        self
+    fn comment(self, c: impl Into<String>) -> Rule {
+        self.m(Match::Comment(c.into()))
     }
     fn m(mut self, m: Match) -> Rule {
+        // most of kube-proxy's rules have one or two matches: a node holds 100,000s of rules
+        if self.matches.capacity() == 0 {
+            self.matches.reserve_exact(2);
+        }
         self.matches.push(m);
         self
     }
     /// `-m P -p P [--dport N]`
     fn port(mut self, p: Proto, dport: Option<u16>) -> Rule {
         self.proto = Some(p);
-        self.matches.push(Match::Port(p, dport));
-        self
+        self.m(Match::Port(p, dport))
     }
     fn src(mut self, neg: bool, c: Cidr) -> Rule {
         self.src = Some((neg, c));
