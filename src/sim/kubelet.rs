@@ -358,12 +358,8 @@ fn allocate_pod_ip(cluster: &mut Cluster, node: &str, cidr: &Cidr) -> Option<Str
     if size < 4 {
         return None;
     }
-    let used = cluster
-        .index
-        .ips_on_node
-        .get(node)
-        .cloned()
-        .unwrap_or_default();
+    // borrowed, not copied: a node may hold thousands of pods
+    let used = cluster.index.ips_on_node.get(node);
     let cursor = cluster.pod_ip_cursor.entry(node.to_string()).or_insert(2);
     for _ in 0..size {
         if *cursor >= size - 1 {
@@ -371,7 +367,7 @@ fn allocate_pod_ip(cluster: &mut Cluster, node: &str, cidr: &Cidr) -> Option<Str
         }
         let ip = ip_to_string(cidr.nth(*cursor));
         *cursor += 1;
-        if !used.contains(&ip) {
+        if !used.is_some_and(|u| u.contains(&ip)) {
             return Some(ip);
         }
     }
