@@ -301,6 +301,12 @@ fn random_manifests_and_command_lines_never_panic() {
                 r.is_ok(),
                 "panic on case {case}, line {line:?}, manifest:\n{manifest}"
             );
+            // the lab editor places the apply's errors in the text
+            if let Ok(out) = r {
+                let d =
+                    catch_unwind(|| svclab::shell::diagnose::diagnose(&manifest, &out.stderr()));
+                assert!(d.is_ok(), "diagnose panicked on case {case}:\n{manifest}");
+            }
         }
     }
 }

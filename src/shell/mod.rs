@@ -8,6 +8,7 @@
 mod complete;
 pub mod curl;
 mod describe;
+pub mod diagnose;
 mod errors;
 mod flags;
 mod get;
