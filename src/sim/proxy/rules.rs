@@ -588,10 +588,10 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
         }
     };
     if uses_cluster_chain {
-        write_policy(&svc, &cluster, &mut chains);
+        write_policy(&svc, cluster, &mut chains);
     }
     if uses_local_chain {
-        write_policy(&svl, &local, &mut chains);
+        write_policy(&svl, local, &mut chains);
     }
     // endpoint chains
     for &i in &cat.all_reachable {

@@ -13,6 +13,9 @@ use std::collections::BTreeMap;
 /// kube-proxy's `largeClusterEndpointsThreshold`.
 const LARGE_CLUSTER_ENDPOINTS: usize = 1000;
 
+/// A Service's ports as kube-proxy programs them, each with its endpoints.
+type ServiceModel = Vec<(SvcPort, Vec<Ep>)>;
+
 /// A Service key: (namespace, name).
 pub type SvcKey = (String, String);
 
@@ -550,7 +553,7 @@ impl Cluster {
 
     /// A Service's ports as kube-proxy programs them, each with its endpoints (`None` when the
     /// Service gets no rules).
-    fn service_model(&self, ns: &str, name: &str) -> Option<Vec<(SvcPort, Vec<Ep>)>> {
+    fn service_model(&self, ns: &str, name: &str) -> Option<ServiceModel> {
         let Some(Object::Service(svc)) = self.get(Kind::Service, ns, name) else {
             return None;
         };
@@ -637,7 +640,7 @@ impl Cluster {
     /// counted first: more than 1000 in all drops the SVC→SEP and SEP rules' comments.
     fn all_service_rules(&self, mut params: ProxyParams) -> NodeRules {
         // the store lists Services in (namespace, name) order
-        let models: Vec<(SvcKey, Vec<(SvcPort, Vec<Ep>)>)> = self
+        let models: Vec<(SvcKey, ServiceModel)> = self
             .list(Kind::Service, None)
             .into_iter()
             .filter_map(|o| {
