@@ -50,3 +50,36 @@ fn diagnostics_are_at_their_lines() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn kubectl_edit_opens_the_object_in_the_lab_editor() {
+    let mut sh = Shell::new(Cluster::new(1), Box::new(One(String::new())));
+    // the command line has no editor, and says so
+    let cli = sh.run("kubectl edit svc kubernetes");
+    assert_eq!(cli.code, 1);
+    assert!(
+        cli.stderr().contains("interactive editor"),
+        "{}",
+        cli.stderr()
+    );
+    sh.edits = Some(Vec::new());
+    let out = sh.run("kubectl edit svc/kube-dns -n kube-system");
+    assert_eq!(out.code, 0, "{}", out.stderr());
+    assert!(out
+        .stdout()
+        .starts_with("service/kube-dns is open in the Manifest editor"));
+    let r = &sh.edits.as_ref().expect("edits")[0];
+    assert_eq!(
+        (r.namespace.as_str(), r.name.as_str()),
+        ("kube-system", "kube-dns")
+    );
+    assert!(r.yaml.contains("clusterIP: 10.96.0.10"), "{}", r.yaml);
+    for owned in ["uid:", "resourceVersion:", "creationTimestamp:", "status:"] {
+        assert!(!r.yaml.contains(owned), "{owned} in\n{}", r.yaml);
+    }
+    let missing = sh.run("kubectl edit svc nope");
+    assert_eq!(
+        missing.stderr(),
+        "Error from server (NotFound): services \"nope\" not found\n"
+    );
+}

@@ -114,6 +114,19 @@ pub struct Shell {
     next_trace: u64,
     /// The command line being run (for the traces).
     line: String,
+    /// `None` where there is no editor (the command line); in the lab, the objects
+    /// `kubectl edit` asked the Manifest editor to open, oldest first.
+    pub edits: Option<Vec<EditRequest>>,
+}
+
+/// An object `kubectl edit` opens in the lab's Manifest editor: its YAML as `kubectl edit`
+/// shows it, without the fields the server owns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EditRequest {
+    pub kind: crate::sim::object::Kind,
+    pub namespace: String,
+    pub name: String,
+    pub yaml: String,
 }
 
 impl Shell {
@@ -125,6 +138,7 @@ impl Shell {
             traces: Vec::new(),
             next_trace: 1,
             line: String::new(),
+            edits: None,
         }
     }
 

@@ -3,7 +3,7 @@
 
 use super::flags::{flag, val, Flag, Parsed};
 use super::kubectl::{namespace, parse, resolve_kind};
-use super::{errors, Output, Shell};
+use super::{errors, EditRequest, Output, Shell};
 use crate::sim::api::{ApiError, Reason};
 use crate::sim::cluster::{ApplyResult, LAST_APPLIED};
 use crate::sim::field::{is_dns1123_subdomain, is_qualified_name, is_valid_label_value};
@@ -1826,9 +1826,69 @@ pub fn rollout(sh: &mut Shell, args: &[String]) -> Output {
     }
 }
 
-pub fn edit(_sh: &mut Shell, _args: &[String]) -> Output {
-    // no interactive editor here: say so rather than pretend an edit happened
-    Output::fail("error: kubectl edit needs an interactive editor, which svclab does not have yet: change the object with `kubectl patch`, or declare it in a manifest and `kubectl apply -f` it (in the lab page: the Manifest editor)")
+pub fn edit(sh: &mut Shell, args: &[String]) -> Output {
+    let p = match parse(
+        args,
+        &[
+            val("output", Some('o')),
+            flag("save-config", None),
+            val("subresource", None),
+            flag("windows-line-endings", None),
+        ],
+        "kubectl edit",
+    ) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    if sh.edits.is_none() {
+        // no interactive editor on the command line: say so rather than pretend an edit happened
+        return Output::fail("error: kubectl edit needs an interactive editor, which svclab's command line does not have: change the object with `kubectl patch`, or declare it in a manifest and `kubectl apply -f` it (in the lab page, `kubectl edit` opens the object in the Manifest editor)");
+    }
+    let ns = namespace(&p);
+    let (kind, name) = match target(&p, "kubectl edit") {
+        Ok(t) => t,
+        Err(o) => return o,
+    };
+    let Some(current) = sh.cluster.get(kind, &ns, &name) else {
+        return Output::fail(errors::single(&ApiError::not_found(kind, &name)));
+    };
+    let mut v = current.to_value();
+    // what the user declares: the server's own fields go (they would conflict on apply)
+    if let Some(obj) = v.as_object_mut() {
+        obj.remove("status");
+        if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+            for k in [
+                "uid",
+                "resourceVersion",
+                "generation",
+                "creationTimestamp",
+                "managedFields",
+                "selfLink",
+            ] {
+                meta.remove(k);
+            }
+            if let Some(a) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
+                a.remove(LAST_APPLIED);
+                if a.is_empty() {
+                    meta.remove("annotations");
+                }
+            }
+        }
+    }
+    let namespace = if kind.namespaced() { ns } else { String::new() };
+    let request = EditRequest {
+        kind,
+        namespace,
+        name: name.clone(),
+        yaml: yaml::to_yaml(&v),
+    };
+    sh.edits.get_or_insert_with(Vec::new).push(request);
+    let mut o = Output::ok();
+    o.out(format!(
+        "{}/{name} is open in the Manifest editor: it applies when you stop typing\n",
+        kind.lower_group_kind()
+    ));
+    o
 }
 
 #[cfg(test)]
