@@ -279,6 +279,13 @@ fn random_manifests_and_command_lines_never_panic() {
         } else {
             mutate(&mut rng, MANIFEST)
         };
+        // the editor's highlighting cuts any text into pieces that give it back
+        let lines = svclab::scene::yaml_tokens::highlight(&manifest);
+        let back: Vec<String> = lines
+            .iter()
+            .map(|l| l.iter().map(|(_, s)| *s).collect())
+            .collect();
+        assert_eq!(back.join("\n"), manifest, "case {case}");
         let mut files = BTreeMap::new();
         files.insert("m.yaml".to_string(), manifest.clone());
         let mut sh = Shell::new(base.clone(), Box::new(Mem(files)));

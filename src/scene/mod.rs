@@ -23,6 +23,7 @@ pub struct NodeView {
 }
 
 pub mod layout;
+pub mod yaml_tokens;
 
 /// Nodes in list order, each with the pods scheduled on it (system pods included).
 pub fn nodes(c: &Cluster) -> Vec<NodeView> {
