@@ -2,7 +2,7 @@
 //! numbers, booleans, comments, document separators). Line by line, with one piece of state: a
 //! block scalar (`|`, `>`) whose deeper lines are text, not keys.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Tok {
     Plain,
     Key,

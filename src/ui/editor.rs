@@ -1,10 +1,16 @@
-//! The manifest editor: the YAML of the objects the user declares. Edits apply by themselves
-//! shortly after typing stops, as `kubectl apply -f` of the whole text; while the text is
-//! invalid the last good cluster keeps running and the diagnostics say why. The text survives
-//! a reload (localStorage).
+//! The manifest editor: the YAML of the objects the user declares, with line numbers,
+//! highlighting and each error at its line. Edits apply by themselves shortly after typing
+//! stops, as `kubectl apply -f` of the whole text; while the text is invalid the last good
+//! cluster keeps running and the diagnostics say why. The text survives a reload
+//! (localStorage); the browser's own undo works because the text is never reset under the
+//! user (`kubectl edit` inserts through the same editing command as typing).
 
 use super::{Lab, MANIFEST_FILE};
+use crate::scene::yaml_tokens::{highlight, Tok};
+use crate::shell::diagnose::{diagnose, Diagnostic};
+use crate::shell::EditRequest;
 use leptos::prelude::*;
+use web_sys::wasm_bindgen::JsCast;
 
 const STORAGE_KEY: &str = "svclab.manifest";
 
@@ -53,15 +59,27 @@ pub fn initial_text() -> String {
         .unwrap_or_else(|| DEFAULT_MANIFEST.to_string())
 }
 
+/// What one apply of the editor's text said.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Report {
+    /// everything kubectl printed
+    pub out: String,
+    pub ok: bool,
+    /// the errors, each at its line of the text that was applied
+    pub diagnostics: Vec<Diagnostic>,
+}
+
 /// `kubectl apply -f` of the editor's text, then the deletion of the objects the text no longer
-/// declares (as `kubectl apply --prune` would): what it printed, and whether it all went through.
-pub fn apply(lab: Lab) -> (String, bool) {
+/// declares (as `kubectl apply --prune` would).
+pub fn apply(lab: Lab) -> Report {
     let source = lab.manifest.with_value(|m| m.borrow().clone());
     let declared = crate::shell::declared_objects(&source);
     let out = lab.run(&format!("kubectl apply -f {MANIFEST_FILE}"));
+    let errors = out.stderr();
     let mut text = out.stdout();
-    text.push_str(&out.stderr());
+    text.push_str(&errors);
     let mut ok = out.code == 0;
+    let diagnostics = diagnose(&source, &errors);
     // a text that does not parse or apply removes nothing: the last good cluster keeps running
     if let (Some(now), true) = (declared, ok) {
         let before = lab.applied.get_value();
@@ -81,7 +99,11 @@ pub fn apply(lab: Lab) -> (String, bool) {
         }
         lab.applied.set_value(now);
     }
-    (text, ok)
+    Report {
+        out: text,
+        ok,
+        diagnostics,
+    }
 }
 
 fn now_ms() -> f64 {
@@ -111,16 +133,74 @@ fn record_edit_time(started: f64) {
     .forget();
 }
 
+/// The position (in UTF-16 units, as the textarea counts) where 1-based `line` starts.
+fn line_offset(text: &str, line: usize) -> u32 {
+    text.split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(|l| l.encode_utf16().count() as u32)
+        .sum()
+}
+
+/// Selects lines `from..=to` of the textarea and scrolls them into view.
+fn select_lines(ta: &web_sys::HtmlTextAreaElement, text: &str, from: usize, to: usize) {
+    let start = line_offset(text, from);
+    let end = line_offset(text, to + 1);
+    let _ = ta.focus();
+    let _ = ta.set_selection_range(start, end.max(start));
+    let line_px = ta.scroll_height() as f64 / text.split('\n').count().max(1) as f64;
+    ta.set_scroll_top(((from.saturating_sub(3)) as f64 * line_px) as i32);
+}
+
+/// An editing command on the focused textarea (`insertText`, `undo`, `redo`): the browser keeps
+/// it on its undo stack like typing.
+fn exec(command: &str, value: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+        .and_then(|d| {
+            d.exec_command_with_show_ui_and_value(command, false, value)
+                .ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Where the object of a `kubectl edit` is declared in the text: its document's first and last
+/// lines.
+fn declared_at(text: &str, req: &EditRequest) -> Option<(usize, usize)> {
+    let docs = crate::sim::yaml::split_documents(text).ok()?;
+    docs.iter().find_map(|d| {
+        let v = crate::sim::yaml::parse_document(&d.text).ok()?;
+        let s =
+            |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let meta = v.get("metadata");
+        let ns = s(meta.and_then(|m| m.get("namespace")));
+        let ns = if !req.kind.namespaced() {
+            String::new()
+        } else if ns.is_empty() {
+            "default".to_string()
+        } else {
+            ns
+        };
+        let same = s(v.get("kind")) == req.kind.name()
+            && s(meta.and_then(|m| m.get("name"))) == req.name
+            && ns == req.namespace;
+        let last = d.first_line + d.text.lines().count().max(1) - 1;
+        same.then_some((d.first_line, last))
+    })
+}
+
 #[component]
-pub fn Editor(lab: Lab, first: (String, bool)) -> impl IntoView {
+pub fn Editor(lab: Lab, first: Report) -> impl IntoView {
     let initial = lab.manifest.with_value(|m| m.borrow().clone());
-    let text = RwSignal::new(initial);
-    let result = RwSignal::new(first);
+    let text = RwSignal::new(initial.clone());
+    let report = RwSignal::new(first);
+    let textarea: NodeRef<leptos::html::Textarea> = NodeRef::new();
+    let code: NodeRef<leptos::html::Pre> = NodeRef::new();
+    let gutter: NodeRef<leptos::html::Pre> = NodeRef::new();
     let pending: StoredValue<Option<gloo_timers::callback::Timeout>, LocalStorage> =
         StoredValue::new_local(None);
     on_cleanup(move || pending.update_value(|p| drop(p.take())));
-    let on_input = move |ev: leptos::ev::Event| {
-        let value = event_target_value(&ev);
+    let changed = move |value: String| {
         text.set(value.clone());
         if let Some(s) = storage() {
             let _ = s.set_item(STORAGE_KEY, &value);
@@ -129,32 +209,157 @@ pub fn Editor(lab: Lab, first: (String, bool)) -> impl IntoView {
         let timeout = gloo_timers::callback::Timeout::new(600, move || {
             let started = now_ms();
             lab.manifest.with_value(|m| *m.borrow_mut() = value.clone());
-            result.set(apply(lab));
+            report.set(apply(lab));
             record_edit_time(started);
         });
         pending.update_value(|p| *p = Some(timeout));
     };
+    let on_input = move |ev: leptos::ev::Event| changed(event_target_value(&ev));
+    // the highlighted copy and the line numbers scroll with the text
+    let on_scroll = move |_| {
+        let Some(ta) = textarea.get() else { return };
+        if let Some(c) = code.get() {
+            c.set_scroll_top(ta.scroll_top());
+            c.set_scroll_left(ta.scroll_left());
+        }
+        if let Some(g) = gutter.get() {
+            g.set_scroll_top(ta.scroll_top());
+        }
+    };
+    // `kubectl edit` in the terminal: select the object's document, or add it at the end
+    Effect::new(move |_| {
+        let Some(req) = lab.edit.get() else { return };
+        let Some(ta) = textarea.get_untracked() else {
+            return;
+        };
+        let current = ta.value();
+        if let Some((from, to)) = declared_at(&current, &req) {
+            select_lines(&ta, &current, from, to);
+            return;
+        }
+        let len = current.encode_utf16().count() as u32;
+        let _ = ta.focus();
+        let _ = ta.set_selection_range(len, len);
+        let sep = if current.is_empty() || current.ends_with('\n') {
+            ""
+        } else {
+            "\n"
+        };
+        let added = format!("{sep}---\n{}", req.yaml);
+        if !exec("insertText", &added) {
+            // no editing command: set the text (the browser's undo loses this step)
+            ta.set_value(&format!("{current}{added}"));
+            changed(ta.value());
+        }
+        let now = ta.value();
+        let from = current.split('\n').count() + usize::from(!sep.is_empty()) + 1;
+        select_lines(&ta, &now, from, now.split('\n').count());
+    });
+    let lines = move || {
+        text.with(|t| {
+            highlight(t)
+                .into_iter()
+                .enumerate()
+                .map(|(i, pieces)| {
+                    let pieces: Vec<(Tok, String)> = pieces
+                        .into_iter()
+                        .map(|(t, s)| (t, s.to_string()))
+                        .collect();
+                    (i, pieces)
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let error_lines = Memo::new(move |_| {
+        report.with(|r| {
+            let mut l: Vec<usize> = r.diagnostics.iter().map(|d| d.line).collect();
+            l.dedup();
+            l
+        })
+    });
+    let numbers = move || {
+        let n = text.with(|t| t.split('\n').count());
+        let errs = error_lines.get();
+        (1..=n)
+            .map(move |i| (i, errs.contains(&i)))
+            .collect::<Vec<_>>()
+    };
+    let undo = move |cmd: &'static str| {
+        move |_| {
+            if let Some(ta) = textarea.get_untracked() {
+                let _ = ta.focus();
+                exec(cmd, "");
+            }
+        }
+    };
     view! {
         <section class="editor" aria-label="Manifest editor">
-            <h2 class="panel__title">"Manifest"</h2>
-            <textarea
-                class="editor__text"
-                aria-label="Manifest"
-                spellcheck="false"
-                autocomplete="off"
-                prop:value=move || text.get()
-                on:input=on_input
-            ></textarea>
-            <pre
-                class=move || if result.get().1 { "editor__status" } else { "editor__status editor__status--error" }
+            <div class="editor__bar">
+                <h2 class="panel__title">"Manifest"</h2>
+                <button type="button" on:click=undo("undo")>"Undo"</button>
+                <button type="button" on:click=undo("redo")>"Redo"</button>
+            </div>
+            <div class="editor__code">
+                <pre class="editor__gutter" aria-hidden="true" node_ref=gutter>
+                    <For each=numbers key=|n| *n let:n>
+                        <span class=if n.1 { "editor__num editor__num--error" } else { "editor__num" }>
+                            {if n.1 { format!("\u{2716}{}\n", n.0) } else { format!("{}\n", n.0) }}
+                        </span>
+                    </For>
+                </pre>
+                <div class="editor__area">
+                    <pre class="editor__hl" aria-hidden="true" node_ref=code>
+                        <For each=lines key=|l| l.clone() let:l>
+                            <span class="editor__line">
+                                {l.1.into_iter().map(|(t, s)| view! { <span class=t.class()>{s}</span> }).collect_view()}
+                                "\n"
+                            </span>
+                        </For>
+                    </pre>
+                    <textarea
+                        class="editor__text"
+                        aria-label="Manifest"
+                        aria-describedby="manifest-diagnostics"
+                        spellcheck="false"
+                        autocomplete="off"
+                        wrap="off"
+                        node_ref=textarea
+                        prop:value=initial
+                        on:input=on_input
+                        on:scroll=on_scroll
+                    ></textarea>
+                </div>
+            </div>
+            <div
+                id="manifest-diagnostics"
+                class=move || if report.with(|r| r.ok) { "editor__status" } else { "editor__status editor__status--error" }
                 role="status"
                 aria-label="Manifest diagnostics"
             >
-                {move || {
-                    let (out, ok) = result.get();
-                    if ok { out } else { format!("{out}(the cluster keeps the last objects that applied)") }
-                }}
-            </pre>
+                <ul class="editor__diags">
+                    {move || report.with(|r| r.diagnostics.clone()).into_iter().map(|d| {
+                        let line = d.line;
+                        let go = move |_| {
+                            if let Some(ta) = textarea.get_untracked() {
+                                select_lines(&ta, &ta.value(), line, line);
+                            }
+                        };
+                        view! {
+                            <li>
+                                <button type="button" class="editor__diag" data-line=line on:click=go>
+                                    {format!("\u{2716} Line {line}: {}", d.message)}
+                                </button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <pre class="editor__out">
+                    {move || {
+                        let r = report.get();
+                        if r.ok { r.out } else { format!("{}(the cluster keeps the last objects that applied)", r.out) }
+                    }}
+                </pre>
+            </div>
         </section>
     }
 }

@@ -49,16 +49,27 @@ pub struct Lab {
     /// the objects the editor's text declared at its last good apply (for pruning)
     applied: StoredValue<Vec<(crate::sim::object::Kind, String, String)>>,
     version: RwSignal<u64>,
+    /// the latest object `kubectl edit` asked the Manifest editor to open
+    edit: RwSignal<Option<crate::shell::EditRequest>>,
 }
 
 impl Lab {
     /// Runs one command line and tells the views the cluster may have changed.
     fn run(&self, line: &str) -> crate::shell::Output {
-        let out = self
+        let (out, edits) = self
             .shell
-            .try_update_value(|sh| sh.run(line))
+            .try_update_value(|sh| {
+                let out = sh.run(line);
+                (
+                    out,
+                    sh.edits.as_mut().map(std::mem::take).unwrap_or_default(),
+                )
+            })
             .unwrap_or_default();
         self.version.update(|v| *v += 1);
+        if let Some(last) = edits.into_iter().last() {
+            self.edit.set(Some(last));
+        }
         out
     }
 }
@@ -66,15 +77,18 @@ impl Lab {
 #[component]
 pub fn App() -> impl IntoView {
     let text = Rc::new(RefCell::new(editor::initial_text()));
-    let shell = Shell::new(
+    let mut shell = Shell::new(
         Cluster::new(seed_from_url()),
         Box::new(EditorFiles(text.clone())),
     );
+    // `kubectl edit` opens objects in the Manifest editor
+    shell.edits = Some(Vec::new());
     let lab = Lab {
         shell: StoredValue::new_local(shell),
         manifest: StoredValue::new_local(text),
         applied: StoredValue::new(Vec::new()),
         version: RwSignal::new(0),
+        edit: RwSignal::new(None),
     };
     let first = editor::apply(lab);
     let pb = traffic::Playback::new();
