@@ -142,13 +142,14 @@ impl Shell {
         }
     }
 
-    /// Keeps a request's trace (the last 500).
+    /// Keeps a request's trace (at least the last 1,200: the lab draws up to 1,000 in flight;
+    /// the oldest go in batches, not one move of the whole list per request).
     pub(crate) fn record(&mut self, mut t: curl::Trace) {
         t.id = self.next_trace;
         self.next_trace += 1;
         self.traces.push(t);
-        if self.traces.len() > 500 {
-            self.traces.remove(0);
+        if self.traces.len() >= 1500 {
+            self.traces.drain(..300);
         }
     }
 

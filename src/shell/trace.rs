@@ -27,7 +27,7 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
     };
     let Some(t) = t else {
         return Output::fail(match wanted {
-            Some(id) => format!("svclab: no request {id} (requests are numbered from 1; the lab keeps the last 500)"),
+            Some(id) => format!("svclab: no request {id} (requests are numbered from 1; the lab keeps at least the last 1200)"),
             None => "svclab: no request yet: run curl or wget first".into(),
         });
     };

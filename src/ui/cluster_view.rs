@@ -8,8 +8,11 @@ use super::Lab;
 use crate::scene::layout::{layout, request_path, Layout, Slots};
 use leptos::prelude::*;
 
-/// How many of the latest requests are drawn.
+/// How many of the latest finished requests stay drawn.
 const SHOWN_REQUESTS: usize = 12;
+
+/// At most this many requests in flight are drawn (the traffic generator at 200/s and 4×).
+const MAX_IN_FLIGHT: usize = 1000;
 
 /// How long a request's dot travels from client to pod, in wall-clock milliseconds.
 const FLIGHT_MS: f64 = 1200.0;
@@ -57,23 +60,9 @@ struct DrawnRequest {
     summary: String,
 }
 
-fn draw(
-    l: &Layout,
-    requests: Vec<DrawnRequest>,
-    selected: RwSignal<Option<Selection>>,
-) -> impl IntoView {
-    // clicking (or Enter on) a drawn thing selects it for the inspector
-    let pick = move |ev: leptos::ev::MouseEvent, s: Selection| {
-        ev.stop_propagation();
-        selected.set(Some(s));
-    };
-    let key_pick = move |ev: leptos::ev::KeyboardEvent, s: Selection| {
-        if ev.key() == "Enter" || ev.key() == " " {
-            ev.stop_propagation();
-            ev.prevent_default();
-            selected.set(Some(s));
-        }
-    };
+/// Nodes, pods, Services, their links and the trainer's machine.
+fn draw_cluster(l: &Layout, selected: RwSignal<Option<Selection>>) -> impl IntoView {
+    let (pick, key_pick) = pickers(selected);
     let services = l
         .services
         .iter()
@@ -180,61 +169,83 @@ fn draw(
             <text x=o.x + 10.0 y=o.y + 42.0 class="viz-node__meta">"192.168.49.1"</text>
         </g>
     };
-    let requests = requests
-        .into_iter()
-        .map(|r| {
-            let DrawnRequest {
-                id,
-                flying,
-                state,
-                served_by,
-                path: pts,
-                summary,
-            } = r;
-            let end = pts.last().copied().unwrap_or((0.0, 0.0));
-            let start = pts.first().copied().unwrap_or(end);
-            // while in flight the dot moves along the path; the outcome shows when it lands
-            let (state, served_by) = if flying {
-                ("in-flight".to_string(), String::new())
-            } else {
-                (state, served_by)
-            };
-            let dot = if flying {
-                view! {
-                    <circle cx=start.0 cy=start.1 r="6" class="viz-req__dot">
-                        <animateMotion dur=format!("{}ms", FLIGHT_MS) fill="freeze"
-                            path=svg_path(&pts.iter().map(|(x, y)| (x - start.0, y - start.1)).collect::<Vec<_>>())></animateMotion>
-                    </circle>
-                }
-                .into_any()
-            } else {
-                view! { <circle cx=end.0 cy=end.1 r="6"></circle> }.into_any()
-            };
-            let sel = Selection::Request(id);
-            let sel2 = sel.clone();
-            view! {
-                <g class=format!("viz-req viz-req--{state}") data-request=id.to_string()
-                    data-state=state.clone() data-served-by=served_by
-                    tabindex="0" role="button" aria-label=format!("request {id}: {state}")
-                    on:click=move |ev| pick(ev, sel.clone())
-                    on:keydown=move |ev| key_pick(ev, sel2.clone())>
-                    <title>{summary}</title>
-                    <polyline points=points(&pts)></polyline>
-                    {dot}
-                </g>
-            }
-        })
-        .collect_view();
     view! {
-        <svg class="viz" role="img" aria-label="Cluster view"
-            viewBox=format!("0 0 {:.0} {:.0}", l.width, l.height)
-            width=format!("{:.0}", l.width) height=format!("{:.0}", l.height)>
-            <g class="viz-links">{links}</g>
-            <g class="viz-services">{services}</g>
-            <g class="viz-nodes">{nodes}</g>
-            {outside}
-            <g class="viz-requests">{requests}</g>
-        </svg>
+        <g class="viz-links">{links}</g>
+        <g class="viz-services">{services}</g>
+        <g class="viz-nodes">{nodes}</g>
+        {outside}
+    }
+}
+
+/// Clicking (or Enter on) a drawn thing selects it for the inspector.
+fn pickers(
+    selected: RwSignal<Option<Selection>>,
+) -> (
+    impl Fn(leptos::ev::MouseEvent, Selection) + Copy,
+    impl Fn(leptos::ev::KeyboardEvent, Selection) + Copy,
+) {
+    let pick = move |ev: leptos::ev::MouseEvent, s: Selection| {
+        ev.stop_propagation();
+        selected.set(Some(s));
+    };
+    let key_pick = move |ev: leptos::ev::KeyboardEvent, s: Selection| {
+        if ev.key() == "Enter" || ev.key() == " " {
+            ev.stop_propagation();
+            ev.prevent_default();
+            selected.set(Some(s));
+        }
+    };
+    (pick, key_pick)
+}
+
+/// One request: its path, and a dot that travels it while in flight.
+/// `begin`: the SVG document time (seconds) at which the dot leaves, i.e. now: a dot added to a
+/// long-lived `<svg>` would otherwise start at time 0 and land at once.
+fn draw_request(
+    r: DrawnRequest,
+    begin: f64,
+    selected: RwSignal<Option<Selection>>,
+) -> impl IntoView {
+    let (pick, key_pick) = pickers(selected);
+    let DrawnRequest {
+        id,
+        flying,
+        state,
+        served_by,
+        path: pts,
+        summary,
+    } = r;
+    let end = pts.last().copied().unwrap_or((0.0, 0.0));
+    let start = pts.first().copied().unwrap_or(end);
+    // while in flight the dot moves along the path; the outcome shows when it lands
+    let (state, served_by) = if flying {
+        ("in-flight".to_string(), String::new())
+    } else {
+        (state, served_by)
+    };
+    let dot = if flying {
+        view! {
+            <circle cx=start.0 cy=start.1 r="6" class="viz-req__dot">
+                <animateMotion dur=format!("{}ms", FLIGHT_MS) fill="freeze" begin=format!("{begin:.3}s")
+                    path=svg_path(&pts.iter().map(|(x, y)| (x - start.0, y - start.1)).collect::<Vec<_>>())></animateMotion>
+            </circle>
+        }
+        .into_any()
+    } else {
+        view! { <circle cx=end.0 cy=end.1 r="6"></circle> }.into_any()
+    };
+    let sel = Selection::Request(id);
+    let sel2 = sel.clone();
+    view! {
+        <g class=format!("viz-req viz-req--{state}") data-request=id.to_string()
+            data-state=state.clone() data-served-by=served_by
+            tabindex="0" role="button" aria-label=format!("request {id}: {state}")
+            on:click=move |ev| pick(ev, sel.clone())
+            on:keydown=move |ev| key_pick(ev, sel2.clone())>
+            <title>{summary}</title>
+            <polyline points=points(&pts)></polyline>
+            {dot}
+        </g>
     }
 }
 
@@ -245,54 +256,100 @@ pub fn ClusterView(lab: Lab, selected: RwSignal<Option<Selection>>) -> impl Into
     let born: StoredValue<std::collections::BTreeMap<u64, f64>> =
         StoredValue::new(Default::default());
     let landed = RwSignal::new(0u64);
+    let landing: StoredValue<Option<gloo_timers::callback::Timeout>, LocalStorage> =
+        StoredValue::new_local(None);
+    on_cleanup(move || landing.update_value(|t| drop(t.take())));
     let still = reduced_motion();
-    move || {
+    let svg: NodeRef<leptos::svg::Svg> = NodeRef::new();
+    // the geometry, recomputed when the cluster may have changed; the drawing of nodes, pods and
+    // Services only when it differs (a request alone does not redraw them)
+    let scene = Memo::new(move |_| {
+        lab.version.track();
+        let mut s = slots.get_value();
+        let l = lab.shell.with_value(|sh| layout(&sh.cluster, &mut s));
+        slots.set_value(s);
+        l
+    });
+    // the requests in flight (up to MAX_IN_FLIGHT) and the latest finished ones, newest first;
+    // keyed by id and flight so that each is drawn once, and again when it lands
+    let requests = move || {
         lab.version.track();
         landed.track();
         let now = now_ms();
-        let mut s = slots.get_value();
-        let (l, reqs) = lab.shell.with_value(|sh| {
-            let l = layout(&sh.cluster, &mut s);
-            let reqs: Vec<_> = sh
-                .traces
-                .iter()
-                .rev()
-                .take(SHOWN_REQUESTS)
-                .filter_map(|t| {
-                    let w = t.walk.as_ref()?;
-                    let served_by = match &w.outcome {
-                        crate::sim::proxy::walk::Outcome::Served {
-                            pod: Some((ns, n)), ..
-                        } => {
-                            format!("{ns}/{n}")
-                        }
-                        _ => String::new(),
-                    };
+        let reqs: Vec<DrawnRequest> = scene.with(|l| {
+            lab.shell.with_value(|sh| {
+                let (mut flying, mut done) = (0, 0);
+                let mut out = Vec::new();
+                for t in sh.traces.iter().rev() {
+                    let Some(w) = t.walk.as_ref() else { continue };
                     let t0 = born
                         .try_update_value(|b| *b.entry(t.id).or_insert(now))
                         .unwrap_or(now);
-                    Some(DrawnRequest {
+                    let in_flight = !still && now - t0 < FLIGHT_MS;
+                    if in_flight && flying < MAX_IN_FLIGHT {
+                        flying += 1;
+                    } else if !in_flight && done < SHOWN_REQUESTS {
+                        done += 1;
+                    } else if done >= SHOWN_REQUESTS {
+                        break;
+                    } else {
+                        continue;
+                    }
+                    let served_by = match &w.outcome {
+                        crate::sim::proxy::walk::Outcome::Served {
+                            pod: Some((ns, n)), ..
+                        } => format!("{ns}/{n}"),
+                        _ => String::new(),
+                    };
+                    out.push(DrawnRequest {
                         id: t.id,
-                        flying: !still && now - t0 < FLIGHT_MS,
+                        flying: in_flight,
                         state: t.state.clone(),
                         served_by,
-                        path: request_path(&l, w),
+                        path: request_path(l, w),
                         summary: t.summary.clone(),
-                    })
-                })
-                .collect();
-            (l, reqs)
+                    });
+                }
+                out
+            })
         });
-        slots.set_value(s);
-        // forget requests no longer drawn; redraw when the flying ones land
+        // forget requests no longer drawn; redraw when the oldest flying one lands
         let shown: std::collections::BTreeSet<u64> = reqs.iter().map(|r| r.id).collect();
         born.update_value(|b| b.retain(|id, _| shown.contains(id)));
-        if reqs.iter().any(|r| r.flying) {
-            gloo_timers::callback::Timeout::new(FLIGHT_MS as u32 + 20, move || {
+        let next_landing = reqs
+            .iter()
+            .filter(|r| r.flying)
+            .filter_map(|r| born.with_value(|b| b.get(&r.id).copied()))
+            .fold(f64::INFINITY, f64::min);
+        if next_landing.is_finite() {
+            let wait = (next_landing + FLIGHT_MS - now).max(0.0) as u32 + 20;
+            let t = gloo_timers::callback::Timeout::new(wait.max(50), move || {
                 landed.try_update(|n| *n += 1);
-            })
-            .forget();
+            });
+            landing.update_value(|old| *old = Some(t));
         }
-        draw(&l, reqs, selected)
+        reqs
+    };
+    let clock = move || {
+        svg.get_untracked()
+            .and_then(|s| {
+                use web_sys::wasm_bindgen::JsCast;
+                s.dyn_into::<web_sys::SvgsvgElement>().ok()
+            })
+            .map(|s| f64::from(s.get_current_time()))
+            .unwrap_or(0.0)
+    };
+    view! {
+        <svg class="viz" role="img" aria-label="Cluster view" node_ref=svg
+            viewBox=move || scene.with(|l| format!("0 0 {:.0} {:.0}", l.width, l.height))
+            width=move || scene.with(|l| format!("{:.0}", l.width))
+            height=move || scene.with(|l| format!("{:.0}", l.height))>
+            {move || scene.with(|l| draw_cluster(l, selected))}
+            <g class="viz-requests">
+                <For each=requests key=|r| (r.id, r.flying) let:r>
+                    {draw_request(r, clock(), selected)}
+                </For>
+            </g>
+        </svg>
     }
 }
