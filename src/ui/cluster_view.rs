@@ -54,6 +54,8 @@ struct DrawnRequest {
     id: u64,
     /// still travelling (drawn as a moving dot, `data-state="in-flight"`)
     flying: bool,
+    /// when it was first drawn (wall clock, ms)
+    born: f64,
     state: String,
     served_by: String,
     path: Vec<(f64, f64)>,
@@ -199,17 +201,24 @@ fn pickers(
 }
 
 /// One request: its path, and a dot that travels it while in flight.
-/// `begin`: the SVG document time (seconds) at which the dot leaves, i.e. now: a dot added to a
-/// long-lived `<svg>` would otherwise start at time 0 and land at once.
+/// One request, drawn once: a dot that travels its path from `begin` (the SVG document time,
+/// in seconds: a dot added to a long-lived `<svg>` would otherwise start at time 0 and land at
+/// once), and its state, which turns from in-flight to the outcome when its own `done` signal is
+/// set (one signal per request: a signal with a thousand subscribers is slow to leave).
+/// `trail`: draw the path too (while only a few fly: a thousand translucent overlapping paths
+/// would be repainted every frame).
 fn draw_request(
     r: DrawnRequest,
     begin: f64,
+    trail: bool,
+    flights: Flights,
     selected: RwSignal<Option<Selection>>,
 ) -> impl IntoView {
     let (pick, key_pick) = pickers(selected);
     let DrawnRequest {
         id,
         flying,
+        born,
         state,
         served_by,
         path: pts,
@@ -217,11 +226,32 @@ fn draw_request(
     } = r;
     let end = pts.last().copied().unwrap_or((0.0, 0.0));
     let start = pts.first().copied().unwrap_or(end);
-    // while in flight the dot moves along the path; the outcome shows when it lands
-    let (state, served_by) = if flying {
-        ("in-flight".to_string(), String::new())
-    } else {
-        (state, served_by)
+    // the outcome shows when the dot lands
+    let done = RwSignal::new(!flying);
+    if flying {
+        flights.update_value(|f| {
+            f.insert(id, (born, done));
+        });
+        on_cleanup(move || {
+            flights.try_update_value(|f| f.remove(&id));
+        });
+    }
+    let in_flight = move || !done.get();
+    let state_now = move || {
+        if in_flight() {
+            "in-flight".to_string()
+        } else {
+            state.clone()
+        }
+    };
+    let state_now2 = state_now.clone();
+    let state_now3 = state_now.clone();
+    let served_now = move || {
+        if in_flight() {
+            String::new()
+        } else {
+            served_by.clone()
+        }
     };
     let dot = if flying {
         view! {
@@ -237,17 +267,20 @@ fn draw_request(
     let sel = Selection::Request(id);
     let sel2 = sel.clone();
     view! {
-        <g class=format!("viz-req viz-req--{state}") data-request=id.to_string()
-            data-state=state.clone() data-served-by=served_by
-            tabindex="0" role="button" aria-label=format!("request {id}: {state}")
+        <g class=move || format!("viz-req viz-req--{}", state_now()) data-request=id.to_string()
+            data-state=state_now2 data-served-by=served_now
+            tabindex="0" role="button" aria-label=move || format!("request {id}: {}", state_now3())
             on:click=move |ev| pick(ev, sel.clone())
             on:keydown=move |ev| key_pick(ev, sel2.clone())>
             <title>{summary}</title>
-            <polyline points=points(&pts)></polyline>
+            {trail.then(|| view! { <polyline points=points(&pts)></polyline> })}
             {dot}
         </g>
     }
 }
+
+/// The requests drawn in flight: id → (when drawn, the signal that lands it).
+type Flights = StoredValue<std::collections::BTreeMap<u64, (f64, RwSignal<bool>)>>;
 
 #[component]
 pub fn ClusterView(lab: Lab, selected: RwSignal<Option<Selection>>) -> impl IntoView {
@@ -256,6 +289,7 @@ pub fn ClusterView(lab: Lab, selected: RwSignal<Option<Selection>>) -> impl Into
     let born: StoredValue<std::collections::BTreeMap<u64, f64>> =
         StoredValue::new(Default::default());
     let landed = RwSignal::new(0u64);
+    let flights: Flights = StoredValue::new(Default::default());
     let landing: StoredValue<Option<gloo_timers::callback::Timeout>, LocalStorage> =
         StoredValue::new_local(None);
     on_cleanup(move || landing.update_value(|t| drop(t.take())));
@@ -270,8 +304,9 @@ pub fn ClusterView(lab: Lab, selected: RwSignal<Option<Selection>>) -> impl Into
         slots.set_value(s);
         l
     });
-    // the requests in flight (up to MAX_IN_FLIGHT) and the latest finished ones, newest first;
-    // keyed by id and flight so that each is drawn once, and again when it lands
+    // the requests in flight (up to MAX_IN_FLIGHT) and the latest finished ones, oldest first
+    // (new ones are appended: inserting at the front of a thousand elements is slow); keyed by
+    // id so that each is drawn once
     let requests = move || {
         lab.version.track();
         landed.track();
@@ -304,12 +339,14 @@ pub fn ClusterView(lab: Lab, selected: RwSignal<Option<Selection>>) -> impl Into
                     out.push(DrawnRequest {
                         id: t.id,
                         flying: in_flight,
+                        born: t0,
                         state: t.state.clone(),
                         served_by,
                         path: request_path(l, w),
                         summary: t.summary.clone(),
                     });
                 }
+                out.reverse();
                 out
             })
         });
@@ -324,11 +361,23 @@ pub fn ClusterView(lab: Lab, selected: RwSignal<Option<Selection>>) -> impl Into
         if next_landing.is_finite() {
             let wait = (next_landing + FLIGHT_MS - now).max(0.0) as u32 + 20;
             let t = gloo_timers::callback::Timeout::new(wait.max(50), move || {
+                let now = now_ms();
+                // collected first: setting a signal may run effects that touch `flights`
+                let due: Vec<RwSignal<bool>> = flights.with_value(|f| {
+                    f.values()
+                        .filter(|(born, done)| now - born >= FLIGHT_MS && !done.get_untracked())
+                        .map(|(_, done)| *done)
+                        .collect()
+                });
+                for done in due {
+                    done.try_set(true);
+                }
                 landed.try_update(|n| *n += 1);
             });
             landing.update_value(|old| *old = Some(t));
         }
-        reqs
+        let few = reqs.iter().filter(|r| r.flying).count() <= SHOWN_REQUESTS;
+        reqs.into_iter().map(|r| (r, few)).collect::<Vec<_>>()
     };
     let clock = move || {
         svg.get_untracked()
@@ -346,8 +395,8 @@ pub fn ClusterView(lab: Lab, selected: RwSignal<Option<Selection>>) -> impl Into
             height=move || scene.with(|l| format!("{:.0}", l.height))>
             {move || scene.with(|l| draw_cluster(l, selected))}
             <g class="viz-requests">
-                <For each=requests key=|r| (r.id, r.flying) let:r>
-                    {draw_request(r, clock(), selected)}
+                <For each=requests key=|r| r.0.id let:r>
+                    {draw_request(r.0, clock(), r.1, flights, selected)}
                 </For>
             </g>
         </svg>

@@ -25,6 +25,9 @@ fn seed_from_url() -> u64 {
         .unwrap_or(1)
 }
 
+/// The lab's clock tick, in wall-clock milliseconds.
+const TICK_MS: u32 = 100;
+
 /// The file `kubectl apply -f manifest.yaml` reads: the editor's text.
 pub const MANIFEST_FILE: &str = "manifest.yaml";
 
@@ -108,10 +111,11 @@ pub fn App() -> impl IntoView {
         }
         traffic::send_traffic(lab, pb, sim_ms);
     };
-    // simulated time follows the wall clock at the chosen speed while playing
-    let ticker = gloo_timers::callback::Interval::new(250, move || {
+    // simulated time follows the wall clock at the chosen speed while playing; short ticks
+    // spread the traffic generator's work (200 requests/s at 4× is 80 per tick)
+    let ticker = gloo_timers::callback::Interval::new(TICK_MS, move || {
         if pb.playing.get_untracked() {
-            tick(250.0 * pb.speed.get_untracked());
+            tick(f64::from(TICK_MS) * pb.speed.get_untracked());
         }
     });
     let ticker = StoredValue::new_local(Some(ticker));

@@ -38,6 +38,10 @@ function manifest(n, replicas) {
   return m;
 }
 
+// MEASURE_ONLY=bundle|first|edit|load runs one of the measurements
+const only = process.env.MEASURE_ONLY;
+const runs = (what) => !only || only === what;
+
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
 
 const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', dist], { stdio: 'ignore' });
@@ -47,10 +51,13 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--enable-precise-memory-info'],
 });
 try {
+  if (runs('bundle')) {
   const b = bundle();
   console.log(`everything shipped: ${(b.raw / 1024).toFixed(1)} KB raw, ${(b.gz / 1024).toFixed(1)} KB gzip (budget 350 KB gzip)`);
   b.rows.forEach((r) => console.log(r));
+  }
 
+  if (runs('first')) {
   const firsts = [];
   for (let i = 0; i < 5; i++) {
     const ctx = await browser.newContext();
@@ -61,7 +68,9 @@ try {
     await ctx.close();
   }
   console.log(`first render of the default lab: median ${pct(firsts, 0.5).toFixed(0)} ms, max ${Math.max(...firsts).toFixed(0)} ms after navigation (budget 300 ms; ${firsts.length} loads)`);
+  }
 
+  if (runs('edit')) {
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
   await page.goto(`http://127.0.0.1:${port}/?seed=1`);
@@ -75,7 +84,9 @@ try {
   }
   console.log(`edit of a 200-object manifest until the views are updated: median ${pct(times, 0.5).toFixed(1)} ms, p95 ${pct(times, 0.95).toFixed(1)} ms (budget p95 16 ms; ${times.length} edits)`);
   await ctx.close();
+  }
 
+  if (runs('load')) {
   // 100 pods on 3 nodes (89 echo servers + the 11 system pods), traffic at 200/s and 4x
   const load = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
   const lp = await load.newPage();
@@ -104,12 +115,16 @@ try {
   await lp.waitForTimeout(3000);
   const f = await frames(10000);
   const h10 = await heap();
-  await lp.waitForTimeout(47000);
-  const g = await frames(3000);
-  const h60 = await heap();
-  console.log(`100 pods, traffic 200/s at 4x: up to ${f.peak} requests in flight; frame time p95 ${pct(f.deltas, 0.95).toFixed(1)} ms, median ${pct(f.deltas, 0.5).toFixed(1)} ms over ${f.deltas.length} frames (budget p95 16.7 ms); after 60 s p95 ${pct(g.deltas, 0.95).toFixed(1)} ms`);
-  console.log(`JS heap: ${h10.toFixed(1)} MB after 13 s, ${h60.toFixed(1)} MB after 60 s (budget 30 MB, not growing)`);
+  console.log(`100 pods, traffic 200/s at 4x: up to ${f.peak} requests in flight; frame time p95 ${pct(f.deltas, 0.95).toFixed(1)} ms, median ${pct(f.deltas, 0.5).toFixed(1)} ms over ${f.deltas.length} frames (budget p95 16.7 ms)`);
+  // MEASURE_SHORT=1 skips the minute of load (for quick comparisons)
+  if (!process.env.MEASURE_SHORT) {
+    await lp.waitForTimeout(47000);
+    const g = await frames(3000);
+    const h60 = await heap();
+    console.log(`after 60 s of load: frame time p95 ${pct(g.deltas, 0.95).toFixed(1)} ms; JS heap ${h10.toFixed(1)} MB after 13 s, ${h60.toFixed(1)} MB after 60 s (budget 30 MB, not growing)`);
+  }
   await load.close();
+  }
 } finally {
   await browser.close();
   server.kill();
