@@ -255,7 +255,16 @@ pub fn Editor(lab: Lab, first: Report) -> impl IntoView {
         let from = current.split('\n').count() + usize::from(!sep.is_empty()) + 1;
         select_lines(&ta, &now, from, now.split('\n').count());
     });
+    let error_lines = Memo::new(move |_| {
+        report.with(|r| {
+            let mut l: Vec<usize> = r.diagnostics.iter().map(|d| d.line).collect();
+            l.dedup();
+            l
+        })
+    });
+    // (index, pieces, has an error): an error line is marked in the text too
     let lines = move || {
+        let errs = error_lines.get();
         text.with(|t| {
             highlight(t)
                 .into_iter()
@@ -265,18 +274,11 @@ pub fn Editor(lab: Lab, first: Report) -> impl IntoView {
                         .into_iter()
                         .map(|(t, s)| (t, s.to_string()))
                         .collect();
-                    (i, pieces)
+                    (i, pieces, errs.contains(&(i + 1)))
                 })
                 .collect::<Vec<_>>()
         })
     };
-    let error_lines = Memo::new(move |_| {
-        report.with(|r| {
-            let mut l: Vec<usize> = r.diagnostics.iter().map(|d| d.line).collect();
-            l.dedup();
-            l
-        })
-    });
     let numbers = move || {
         let n = text.with(|t| t.split('\n').count());
         let errs = error_lines.get();
@@ -310,7 +312,7 @@ pub fn Editor(lab: Lab, first: Report) -> impl IntoView {
                 <div class="editor__area">
                     <pre class="editor__hl" aria-hidden="true" node_ref=code>
                         <For each=lines key=|l| l.clone() let:l>
-                            <span class="editor__line">
+                            <span class=if l.2 { "editor__line editor__line--error" } else { "editor__line" }>
                                 {l.1.into_iter().map(|(t, s)| view! { <span class=t.class()>{s}</span> }).collect_view()}
                                 "\n"
                             </span>
