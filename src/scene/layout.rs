@@ -130,6 +130,9 @@ pub struct Layout {
     pub links: Vec<Link>,
     /// the trainer's machine, outside the cluster
     pub outside: Rect,
+    /// the load balancer (as `minikube tunnel` or MetalLB provide), when a Service has an
+    /// ingress IP: where it is drawn and its addresses
+    pub balancer: Option<(Rect, Vec<String>)>,
 }
 
 impl Layout {
@@ -186,6 +189,7 @@ pub fn layout(c: &Cluster, slots: &mut Slots) -> Layout {
     }
     let mut services = Vec::new();
     let mut links = Vec::new();
+    let mut lb_ips: Vec<String> = Vec::new();
     let list = c.list(Kind::Service, None);
     for (j, o) in list.iter().enumerate() {
         let Object::Service(s) = o else { continue };
@@ -210,9 +214,13 @@ pub fn layout(c: &Cluster, slots: &mut Slots) -> Layout {
             })
             .collect::<Vec<_>>()
             .join(",");
-        let external: Vec<String> = crate::sim::lb::ingress(s)
+        let ingress: Vec<String> = crate::sim::lb::ingress(s)
             .iter()
             .filter_map(|i| i.ip.clone())
+            .collect();
+        lb_ips.extend(ingress.iter().cloned());
+        let external: Vec<String> = ingress
+            .into_iter()
             .chain(spec.external_ips.clone().unwrap_or_default())
             .collect();
         // which pods the selector picks, and which of them are ready endpoints
@@ -255,14 +263,28 @@ pub fn layout(c: &Cluster, slots: &mut Slots) -> Layout {
         w: 170.0,
         h: 60.0,
     };
+    let balancer = (!lb_ips.is_empty()).then(|| {
+        let rect = Rect {
+            x: outside.x,
+            y: outside.y + outside.h + 40.0,
+            w: outside.w,
+            h: 44.0 + 14.0 * lb_ips.len() as f64,
+        };
+        (rect, lb_ips)
+    });
+    let height = balancer
+        .as_ref()
+        .map_or(0.0, |(r, _)| r.y + r.h + MARGIN)
+        .max(NODE_Y + node_h + MARGIN);
     Layout {
         width: outside.x + outside.w + MARGIN,
-        height: NODE_Y + node_h + MARGIN,
+        height,
         nodes,
         pods,
         services,
         links,
         outside,
+        balancer,
     }
 }
 
@@ -301,7 +323,14 @@ pub fn request_path(l: &Layout, w: &crate::sim::proxy::walk::Walk) -> Vec<(f64, 
                 pts.push((nb.rect.x + 40.0, nb.rect.y + 20.0));
             }
         }
-        Client::Outside => pts.push(l.outside.center()),
+        Client::Outside => {
+            pts.push(l.outside.center());
+            // to a load-balancer IP: through the load balancer, which picked the entry node
+            let dst = crate::sim::net::ip_to_string(w.sent.dst);
+            if let Some((r, _)) = l.balancer.as_ref().filter(|(_, ips)| ips.contains(&dst)) {
+                pts.push(r.center());
+            }
+        }
     }
     for h in &w.hops {
         if matches!(h.kind, HopKind::Netfilter | HopKind::Cross) {
@@ -378,5 +407,23 @@ mod tests {
         assert!(l.links.iter().any(|k| k.service == "kube-system/kube-dns"
             && k.pod.starts_with("kube-system/coredns-")
             && k.ready));
+        assert_eq!(l.balancer, None);
+    }
+
+    #[test]
+    fn a_load_balancer_appears_with_the_first_ingress_ip() {
+        let mut c = Cluster::new(1);
+        let svc = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "web", "namespace": "default"},
+            "spec": {"type": "LoadBalancer", "selector": {"app": "web"}, "ports": [{"port": 80}]}
+        }))
+        .expect("service");
+        c.create(Object::Service(svc)).expect("create");
+        c.reconcile_now();
+        let l = layout(&c, &mut Slots::default());
+        let (rect, ips) = l.balancer.expect("a load balancer");
+        assert_eq!(ips, vec!["192.168.49.100".to_string()]);
+        assert!(rect.y > l.outside.y + l.outside.h);
+        assert!(l.height >= rect.y + rect.h);
     }
 }

@@ -1,6 +1,7 @@
 //! The cluster view (SVG): nodes as regions with their kube-proxy, pods in sticky slots,
 //! Services with lines to the pods they select (ready endpoints solid, selected-but-not-ready
-//! dashed), the trainer's machine, and the latest requests as paths from client to pod.
+//! dashed), the trainer's machine, the load balancer when there is one, and the requests as
+//! paths from client to pod.
 //! Geometry comes from `scene::layout`; every label is a text node.
 
 use super::inspector::Selection;
@@ -171,11 +172,28 @@ fn draw_cluster(l: &Layout, selected: RwSignal<Option<Selection>>) -> impl IntoV
             <text x=o.x + 10.0 y=o.y + 42.0 class="viz-node__meta">"192.168.49.1"</text>
         </g>
     };
+    let balancer = l.balancer.as_ref().map(|(r, ips)| {
+        let lines = ips
+            .iter()
+            .enumerate()
+            .map(|(i, ip)| {
+                view! { <text x=r.x + 10.0 y=r.y + 40.0 + 14.0 * i as f64 class="viz-node__meta">{ip.clone()}</text> }
+            })
+            .collect_view();
+        view! {
+            <g class="viz-lb" data-load-balancer="true">
+                <rect x=r.x y=r.y width=r.w height=r.h rx="8"></rect>
+                <text x=r.x + 10.0 y=r.y + 22.0>"load balancer"</text>
+                {lines}
+            </g>
+        }
+    });
     view! {
         <g class="viz-links">{links}</g>
         <g class="viz-services">{services}</g>
         <g class="viz-nodes">{nodes}</g>
         {outside}
+        {balancer}
     }
 }
 

@@ -43,3 +43,19 @@ test('the cluster view draws nodes, pods, Services and the requests typed in the
   await expect(inspector).toContainText('kubernetes.io/service-name=kube-dns');
   expect(errors).toEqual([]);
 });
+
+test('a LoadBalancer Service brings the load balancer into the view, and requests pass it', async ({ page }) => {
+  await page.goto('/?seed=5');
+  const view = page.getByRole('img', { name: 'Cluster view' });
+  await expect(view.locator('[data-pod^="default/echo-"][data-ready="true"]')).toHaveCount(3);
+  await expect(view.locator('[data-load-balancer]')).toHaveCount(0);
+  const terminal = page.getByRole('textbox', { name: 'Terminal' });
+  await terminal.fill('kubectl expose deployment echo --name=echo-lb --type=LoadBalancer --port=80 --target-port=8080');
+  await terminal.press('Enter');
+  await expect(view.locator('[data-load-balancer]')).toContainText('192.168.49.100');
+  await terminal.fill('curl -s 192.168.49.100');
+  await terminal.press('Enter');
+  await expect(page.getByRole('log', { name: 'Terminal output' })).toContainText('Request served by echo-');
+  await expect(view.locator('[data-request][data-state="served"]').last()).toHaveAttribute('data-served-by', /^default\/echo-/);
+  await page.screenshot({ path: 'test-results/load-balancer.png' });
+});
