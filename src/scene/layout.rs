@@ -307,6 +307,29 @@ fn ready_endpoint_ips(c: &Cluster, ns: &str, name: &str) -> BTreeSet<String> {
     out
 }
 
+/// The points of a whole request: the DNS query to kube-dns and the answer back to the client
+/// (when a name was looked up), then the connection (when there was one).
+pub fn trace_path(
+    l: &Layout,
+    dns: Option<&crate::sim::proxy::walk::Walk>,
+    conn: Option<&crate::sim::proxy::walk::Walk>,
+) -> Vec<(f64, f64)> {
+    let mut pts = Vec::new();
+    if let Some(d) = dns {
+        let query = request_path(l, d);
+        pts.extend(query.iter().copied());
+        if let (Some(client), true) = (query.first(), query.len() > 1) {
+            pts.push(*client);
+        }
+    }
+    if let Some(c) = conn {
+        let p = request_path(l, c);
+        let skip = usize::from(!pts.is_empty() && p.first() == pts.last());
+        pts.extend(p.into_iter().skip(skip));
+    }
+    pts
+}
+
 /// The points a request's dot travels through: the client, the kube-proxy of each node whose
 /// rules it crossed, and the pod that served it (or the node where it stopped).
 pub fn request_path(l: &Layout, w: &crate::sim::proxy::walk::Walk) -> Vec<(f64, f64)> {
@@ -408,6 +431,41 @@ mod tests {
             && k.pod.starts_with("kube-system/coredns-")
             && k.ready));
         assert_eq!(l.balancer, None);
+    }
+
+    #[test]
+    fn a_request_by_name_goes_to_coredns_first() {
+        use crate::sim::proxy::model::Proto;
+        use crate::sim::proxy::walk::Client;
+        let mut c = Cluster::new(1);
+        c.advance(60_000);
+        let l = layout(&c, &mut Slots::default());
+        let client = l
+            .pods
+            .iter()
+            .find(|p| p.key.starts_with("kube-system/kube-proxy-"))
+            .expect("a pod");
+        let (ns, name) = client.key.split_once('/').expect("key");
+        let from = Client::Pod {
+            namespace: ns.into(),
+            name: name.into(),
+        };
+        let dns = c.walk_proto(&from, Proto::Udp, 0x0a60_000a, 53);
+        let api = c.walk(&from, 0x0a60_0001, 443);
+        let pts = trace_path(&l, Some(&dns), Some(&api));
+        let coredns: Vec<(f64, f64)> = l
+            .pods
+            .iter()
+            .filter(|p| p.key.starts_with("kube-system/coredns-"))
+            .map(|p| p.rect.center())
+            .collect();
+        let at = pts
+            .iter()
+            .position(|p| coredns.contains(p))
+            .expect("via CoreDNS");
+        // the answer comes back to the client before the connection starts
+        assert_eq!(pts[at + 1], client.rect.center());
+        assert_eq!(pts[0], client.rect.center());
     }
 
     #[test]

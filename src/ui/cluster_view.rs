@@ -6,7 +6,7 @@
 
 use super::inspector::Selection;
 use super::Lab;
-use crate::scene::layout::{layout, request_path, Layout, Slots};
+use crate::scene::layout::{layout, trace_path, Layout, Slots};
 use leptos::prelude::*;
 
 /// How many of the latest finished requests stay drawn.
@@ -334,7 +334,10 @@ pub fn ClusterView(lab: Lab, selected: RwSignal<Option<Selection>>) -> impl Into
                 let (mut flying, mut done) = (0, 0);
                 let mut out = Vec::new();
                 for t in sh.traces.iter().rev() {
-                    let Some(w) = t.walk.as_ref() else { continue };
+                    // a lookup that failed (NXDOMAIN) is drawn too: it went to CoreDNS
+                    if t.walk.is_none() && t.dns_walk.is_none() {
+                        continue;
+                    }
                     let t0 = born
                         .try_update_value(|b| *b.entry(t.id).or_insert(now))
                         .unwrap_or(now);
@@ -348,10 +351,11 @@ pub fn ClusterView(lab: Lab, selected: RwSignal<Option<Selection>>) -> impl Into
                     } else {
                         continue;
                     }
-                    let served_by = match &w.outcome {
-                        crate::sim::proxy::walk::Outcome::Served {
-                            pod: Some((ns, n)), ..
-                        } => format!("{ns}/{n}"),
+                    let served_by = match t.walk.as_ref().map(|w| &w.outcome) {
+                        Some(crate::sim::proxy::walk::Outcome::Served {
+                            pod: Some((ns, n)),
+                            ..
+                        }) => format!("{ns}/{n}"),
                         _ => String::new(),
                     };
                     out.push(DrawnRequest {
@@ -360,7 +364,7 @@ pub fn ClusterView(lab: Lab, selected: RwSignal<Option<Selection>>) -> impl Into
                         born: t0,
                         state: t.state.clone(),
                         served_by,
-                        path: request_path(l, w),
+                        path: trace_path(l, t.dns_walk.as_ref(), t.walk.as_ref()),
                         summary: t.summary.clone(),
                     });
                 }

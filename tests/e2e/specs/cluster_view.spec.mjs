@@ -59,3 +59,16 @@ test('a LoadBalancer Service brings the load balancer into the view, and request
   await expect(view.locator('[data-request][data-state="served"]').last()).toHaveAttribute('data-served-by', /^default\/echo-/);
   await page.screenshot({ path: 'test-results/load-balancer.png' });
 });
+
+test('a lookup of a name that does not exist is drawn, and fails', async ({ page }) => {
+  await page.goto('/?seed=5');
+  const view = page.getByRole('img', { name: 'Cluster view' });
+  await expect(view.locator('[data-pod^="default/echo-"][data-ready="true"]')).toHaveCount(3);
+  const terminal = page.getByRole('textbox', { name: 'Terminal' });
+  for (const line of ['kubectl run client --image=busybox:1.36 -- sleep 3600', 'sleep 5', 'kubectl exec client -- wget -qO- nosuch']) {
+    await terminal.fill(line);
+    await terminal.press('Enter');
+  }
+  await expect(page.getByRole('log', { name: 'Terminal output' })).toContainText("wget: bad address 'nosuch'");
+  await expect(view.locator('[data-request][data-state="failed"]')).toHaveCount(1);
+});
