@@ -10,8 +10,9 @@ use crate::sim::proxy::rules::Chain;
 use k8s_openapi::api::core::v1::Service;
 use std::sync::Arc;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum Proto {
+    #[default]
     Tcp,
     Udp,
     Sctp,

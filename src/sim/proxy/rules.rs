@@ -300,10 +300,65 @@ pub struct ProxyParams {
 pub struct PortRules {
     /// (table, shared chain, rule)
     pub shared: Vec<(Table, &'static str, Rule)>,
-    /// nat chains owned by this Service port, in the order written
+    /// the nat policy chains owned by this Service port (SVC, SVL, EXT, FW), in the order written
     pub chains: Vec<(Chain, Vec<Rule>)>,
+    /// the endpoint chains (KUBE-SEP-*), written after the policy chains. Kept compact and
+    /// their two rules written when read: a large cluster has 100,000 of them on every node.
+    pub seps: Vec<Sep>,
+    /// what every endpoint chain's rules share
+    sep_comment: Option<String>,
+    sep_proto: Proto,
+    sep_affinity: bool,
     /// number of endpoints (for the large-cluster threshold)
     pub endpoints: usize,
+}
+
+/// One endpoint chain: its name and where it DNATs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sep {
+    pub name: Chain,
+    pub ip: u32,
+    pub port: u16,
+}
+
+impl PortRules {
+    /// An endpoint chain's rules: the hairpin masquerade mark, then the DNAT.
+    pub fn sep_rules(&self, sep: &Sep) -> Vec<Rule> {
+        let mut hair = Rule::new(MARK_MASQ).src(false, host(sep.ip));
+        let mut dnat = Rule::new(Target::Dnat {
+            ip: sep.ip,
+            port: sep.port,
+        });
+        if let Some(s) = &self.sep_comment {
+            // the bare Service name, which kube-proxy writes unquoted
+            hair = hair.comment(s.clone());
+            dnat = dnat.comment(s.clone());
+        }
+        if self.sep_affinity {
+            dnat = dnat.m(Match::RecentSet {
+                name: sep.name.clone(),
+            });
+        }
+        vec![hair, dnat.port(self.sep_proto, None)]
+    }
+
+    /// One of this Service port's chains by name, with its rules.
+    pub fn own_chain(&self, name: &str) -> Option<std::borrow::Cow<'_, [Rule]>> {
+        use std::borrow::Cow;
+        if let Some((_, rules)) = self.chains.iter().find(|(n, _)| **n == *name) {
+            return Some(Cow::Borrowed(rules.as_slice()));
+        }
+        let sep = self.seps.iter().find(|s| *s.name == *name)?;
+        Some(Cow::Owned(self.sep_rules(sep)))
+    }
+
+    /// The names of this Service port's chains, in the order written.
+    pub fn own_chain_names(&self) -> impl Iterator<Item = &Chain> {
+        self.chains
+            .iter()
+            .map(|(n, _)| n)
+            .chain(self.seps.iter().map(|s| &s.name))
+    }
 }
 
 /// `syncProxyRules`' per-Service-port body (spec §4.3).
@@ -455,7 +510,7 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
         shared(Table::Filter, "KUBE-NODEPORTS", r);
     }
 
-    let mut chains: Vec<(Chain, Vec<Rule>)> = Vec::with_capacity(4 + cat.all_reachable.len());
+    let mut chains: Vec<(Chain, Vec<Rule>)> = Vec::with_capacity(4);
     // the chain written to is nearly always the newest: search from the end
     let chain_rules = |name: &Chain, r: Rule, chains: &mut Vec<(Chain, Vec<Rule>)>| match chains
         .iter_mut()
@@ -593,27 +648,19 @@ pub fn port_rules(sp: &SvcPort, eps: &[Ep], p: &ProxyParams) -> PortRules {
     if uses_local_chain {
         write_policy(&svl, local, &mut chains);
     }
-    // endpoint chains
-    for &i in &cat.all_reachable {
-        let e = &eps[i];
-        let sep = sep_of(i);
-        let mut hair = Rule::new(MARK_MASQ).src(false, host(e.ip));
-        let mut dnat = Rule::new(Target::Dnat {
-            ip: e.ip,
-            port: e.port,
-        });
-        if !p.large_cluster {
-            // the bare Service name, which kube-proxy writes unquoted
-            hair.matches.insert(0, Match::Comment(s.clone()));
-            dnat = dnat.comment(s.clone());
-        }
-        if sp.affinity_seconds.is_some() {
-            dnat = dnat.m(Match::RecentSet { name: sep.clone() });
-        }
-        dnat = dnat.port(proto, None);
-        // every reachable endpoint has its own chain, written once
-        chains.push((sep, vec![hair, dnat]));
-    }
+    // endpoint chains: every reachable endpoint has its own, written once
+    out.seps = cat
+        .all_reachable
+        .iter()
+        .map(|&i| Sep {
+            name: sep_of(i),
+            ip: eps[i].ip,
+            port: eps[i].port,
+        })
+        .collect();
+    out.sep_comment = (!p.large_cluster).then(|| s.clone());
+    out.sep_proto = proto;
+    out.sep_affinity = sp.affinity_seconds.is_some();
     out.chains = chains;
     out
 }

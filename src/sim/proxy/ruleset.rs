@@ -228,17 +228,14 @@ impl NodeRules {
             return None;
         }
         // a Service's own chain: first where the jump came from, else anywhere
-        let own = |si: u32, pi: u16| -> Option<&Vec<Rule>> {
+        let own = |si: u32, pi: u16| -> Option<Cow<'_, [Rule]>> {
             self.services
                 .get(si as usize)?
                 .1
                 .get(pi as usize)?
-                .chains
-                .iter()
-                .find(|(n, _)| n == chain)
-                .map(|(_, r)| r)
+                .own_chain(chain)
         };
-        let found = from
+        let (rules, origin) = from
             .and_then(|(si, pi)| own(si, pi).map(|r| (r, (si, pi))))
             .or_else(|| {
                 self.services
@@ -250,14 +247,18 @@ impl NodeRules {
                         })
                     })
             })?;
-        Some(
-            found
-                .0
+        Some(match rules {
+            Cow::Borrowed(rules) => rules
                 .iter()
                 .enumerate()
-                .map(|(i, r)| (i + 1, Cow::Borrowed(r), Some(found.1)))
+                .map(|(i, r)| (i + 1, Cow::Borrowed(r), Some(origin)))
                 .collect(),
-        )
+            Cow::Owned(rules) => rules
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| (i + 1, Cow::Owned(r), Some(origin)))
+                .collect(),
+        })
     }
 
     /// Built-in chains first, then the user chains sorted by name (as libiptc keeps them).
@@ -271,7 +272,7 @@ impl NodeRules {
         if table == Table::Nat {
             for (_, ports) in &self.services {
                 for p in ports {
-                    user.extend(p.chains.iter().map(|(n, _)| n.to_string()));
+                    user.extend(p.own_chain_names().map(|n| n.to_string()));
                 }
             }
         }
@@ -311,9 +312,8 @@ impl NodeRules {
         self.services
             .iter()
             .flat_map(|(_, p)| p.iter())
-            .flat_map(|pr| pr.chains.iter())
-            .find(|(n, _)| n == name)
-            .map(|(_, r)| r.clone())
+            .find_map(|pr| pr.own_chain(name))
+            .map(|r| r.into_owned())
     }
 
     /// kube-proxy's fixed rules of a chain (for the shared chains: the rules after the
