@@ -38,6 +38,15 @@ spec:
     nodePort: 30080
 `;
 
+// the lab at `seed`, its cluster view and its editor
+async function lab(page, seed) {
+  await page.goto(`/?seed=${seed}`);
+  return {
+    view: page.getByRole('img', { name: 'Cluster view' }),
+    manifest: page.getByRole('textbox', { name: 'Manifest' }),
+  };
+}
+
 async function run(page, line) {
   const terminal = page.getByRole('textbox', { name: 'Terminal' });
   await terminal.fill(line);
@@ -45,9 +54,7 @@ async function run(page, line) {
 }
 
 test('replicas 3 to 5 adds two pods and their endpoints; a selector matching nothing makes kube-proxy refuse', async ({ page }) => {
-  await page.goto('/?seed=11');
-  const view = page.getByRole('img', { name: 'Cluster view' });
-  const manifest = page.getByRole('textbox', { name: 'Manifest' });
+  const { view, manifest } = await lab(page, 11);
   await manifest.fill(`${deployment(3)}---\n${service('echo')}`);
   await expect(view.locator('[data-pod^="default/echo-"][data-ready="true"]')).toHaveCount(3);
   await manifest.fill(`${deployment(5)}---\n${service('echo')}`);
@@ -62,9 +69,7 @@ test('replicas 3 to 5 adds two pods and their endpoints; a selector matching not
 });
 
 test('externalTrafficPolicy Local: a node without a local pod drops, one with a pod keeps the client address', async ({ page }) => {
-  await page.goto('/?seed=3');
-  const view = page.getByRole('img', { name: 'Cluster view' });
-  const manifest = page.getByRole('textbox', { name: 'Manifest' });
+  const { view, manifest } = await lab(page, 3);
   // the first visit's echo Deployment and Service go (pruned); web replaces them
   await manifest.fill(`${deployment(1, 'web', 'registry.k8s.io/echoserver:1.10')}---\n${service('web', '\n  externalTrafficPolicy: Local', 'web')}`);
   await expect(view.locator('[data-pod^="default/web-"][data-ready="true"]')).toHaveCount(1);
@@ -83,9 +88,7 @@ test('externalTrafficPolicy Local: a node without a local pod drops, one with a 
 });
 
 test('the text and the cluster survive a reload', async ({ page }) => {
-  await page.goto('/?seed=11');
-  const view = page.getByRole('img', { name: 'Cluster view' });
-  const manifest = page.getByRole('textbox', { name: 'Manifest' });
+  const { view, manifest } = await lab(page, 11);
   await manifest.fill(`${deployment(4)}---\n${service('echo')}`);
   await expect(view.locator('[data-pod^="default/echo-"]')).toHaveCount(4);
   await page.reload();
