@@ -471,7 +471,7 @@ mod tests {
     #[test]
     fn a_load_balancer_appears_with_the_first_ingress_ip() {
         let mut c = Cluster::new(1);
-        let svc = serde_json::from_value(serde_json::json!({
+        let svc = crate::sim::object::from_json(&serde_json::json!({
             "metadata": {"name": "web", "namespace": "default"},
             "spec": {"type": "LoadBalancer", "selector": {"app": "web"}, "ports": [{"port": 80}]}
         }))

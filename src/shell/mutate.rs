@@ -428,7 +428,8 @@ pub fn create(sh: &mut Shell, args: &[String]) -> Output {
                 ));
             };
             let obj: k8s_openapi::api::core::v1::Namespace =
-                serde_json::from_value(json!({"metadata": {"name": name}})).unwrap_or_default();
+                crate::sim::object::from_json(&json!({"metadata": {"name": name}}))
+                    .unwrap_or_default();
             simple_create(sh, Object::Namespace(obj), "namespace")
         }
         "configmap" | "cm" => {
@@ -451,8 +452,8 @@ pub fn create(sh: &mut Shell, args: &[String]) -> Output {
                     }
                 }
             }
-            let obj: k8s_openapi::api::core::v1::ConfigMap = serde_json::from_value(
-                json!({"metadata": {"name": name, "namespace": ns}, "data": data}),
+            let obj: k8s_openapi::api::core::v1::ConfigMap = crate::sim::object::from_json(
+                &json!({"metadata": {"name": name, "namespace": ns}, "data": data}),
             )
             .unwrap_or_default();
             simple_create(sh, Object::ConfigMap(obj), "configmap")
@@ -531,7 +532,7 @@ fn create_deployment(sh: &mut Shell, p: &Parsed, ns: &str) -> Output {
         }
         containers.push(c);
     }
-    let d: Deployment = match serde_json::from_value(json!({
+    let d: Deployment = match crate::sim::object::from_json(&json!({
         "metadata": {"name": name, "namespace": ns, "labels": {"app": name}},
         "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
             "strategy": {}, "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": containers}}}
@@ -631,8 +632,8 @@ fn create_service(sh: &mut Shell, p: &Parsed, ns: &str) -> Output {
             spec["clusterIP"] = json!(cip);
         }
     }
-    let svc: Service = match serde_json::from_value(
-        json!({"metadata": {"name": name, "namespace": ns, "labels": {"app": name}}, "spec": spec}),
+    let svc: Service = match crate::sim::object::from_json(
+        &json!({"metadata": {"name": name, "namespace": ns, "labels": {"app": name}}, "spec": spec}),
     ) {
         Ok(s) => s,
         Err(e) => return Output::fail(format!("error: {e}")),
@@ -740,7 +741,7 @@ pub fn run_pod(sh: &mut Shell, args: &[String]) -> Output {
     if !matches!(restart.as_str(), "Always" | "OnFailure" | "Never") {
         return Output::fail(format!("error: invalid restart policy: {restart}"));
     }
-    let pod: Pod = match serde_json::from_value(json!({
+    let pod: Pod = match crate::sim::object::from_json(&json!({
         "metadata": {"name": name, "namespace": ns, "labels": labels},
         "spec": {"containers": [container], "restartPolicy": restart, "dnsPolicy": "ClusterFirst"}
     })) {
@@ -753,7 +754,7 @@ pub fn run_pod(sh: &mut Shell, args: &[String]) -> Output {
         Err(e) => return Output::fail(errors::single(&e)),
     }
     if p.bool("expose") {
-        let svc: Service = serde_json::from_value(json!({
+        let svc: Service = crate::sim::object::from_json(&json!({
             "metadata": {"name": name, "namespace": ns, "labels": p.get("labels").map(|l| parse_labels_flag(l).unwrap_or_default())},
             "spec": {"selector": labels, "ports": [{"port": port, "targetPort": port, "protocol": "TCP"}]}
         }))
@@ -966,8 +967,8 @@ pub fn expose(sh: &mut Shell, args: &[String]) -> Output {
     if let Some(lb) = p.get("load-balancer-ip") {
         spec["loadBalancerIP"] = json!(lb);
     }
-    let svc: Service = match serde_json::from_value(
-        json!({"metadata": {"name": svc_name, "namespace": ns, "labels": labels}, "spec": spec}),
+    let svc: Service = match crate::sim::object::from_json(
+        &json!({"metadata": {"name": svc_name, "namespace": ns, "labels": labels}, "spec": spec}),
     ) {
         Ok(s) => s,
         Err(e) => return Output::fail(format!("error: {e}")),

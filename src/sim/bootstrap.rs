@@ -311,7 +311,7 @@ fn node_object(info: &NodeInfo, control_plane: bool, version: &str) -> Node {
 }
 
 fn static_pod(name: &str, node: &str, image: &str, component: &str) -> Pod {
-    serde_json::from_value(json!({
+    crate::sim::object::from_json(&json!({
         "metadata": {"name": format!("{name}-{node}"), "namespace": "kube-system",
             "labels": {"component": component, "tier": "control-plane"}},
         "spec": {"nodeName": node, "hostNetwork": true, "priorityClassName": "system-node-critical",
@@ -412,7 +412,7 @@ impl Cluster {
                 ("k8s-app", "kube-proxy"),
             ),
         ] {
-            let ds: DaemonSet = serde_json::from_value(json!({
+            let ds: DaemonSet = crate::sim::object::from_json(&json!({
                 "metadata": {"name": name, "namespace": "kube-system", "labels": {label.0: label.1}},
                 "spec": {"selector": {"matchLabels": {label.0: label.1}},
                     "template": {"metadata": {"labels": {label.0: label.1}},
@@ -424,7 +424,7 @@ impl Cluster {
             .unwrap_or_default();
             let _ = c.create(Object::DaemonSet(ds));
         }
-        let sp: Pod = serde_json::from_value(json!({
+        let sp: Pod = crate::sim::object::from_json(&json!({
             "metadata": {"name": "storage-provisioner", "namespace": "kube-system",
                 "labels": {"addonmanager.kubernetes.io/mode": "Reconcile", "integration-test": "storage-provisioner"}},
             "spec": {"nodeName": cp, "hostNetwork": true, "serviceAccountName": "storage-provisioner",
@@ -434,7 +434,7 @@ impl Cluster {
         let _ = c.create(Object::Pod(sp));
 
         // CoreDNS: a Deployment whose pod lands on the control plane, behind kube-dns
-        let coredns: Deployment = serde_json::from_value(json!({
+        let coredns: Deployment = crate::sim::object::from_json(&json!({
             "metadata": {"name": "coredns", "namespace": "kube-system", "labels": {"k8s-app": "kube-dns"}},
             "spec": {"replicas": 1, "selector": {"matchLabels": {"k8s-app": "kube-dns"}},
                 "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 1}},
@@ -461,7 +461,7 @@ impl Cluster {
         for o in &others {
             set_unschedulable(&mut c, o, false);
         }
-        let kube_dns: Service = serde_json::from_value(json!({
+        let kube_dns: Service = crate::sim::object::from_json(&json!({
             "metadata": {"name": "kube-dns", "namespace": "kube-system",
                 "labels": {"k8s-app": "kube-dns", "kubernetes.io/cluster-service": "true", "kubernetes.io/name": "CoreDNS"},
                 "annotations": {"prometheus.io/port": "9153", "prometheus.io/scrape": "true"}},
@@ -514,7 +514,7 @@ pub(crate) fn ensure_apiserver_service(c: &mut Cluster) {
             _ => None,
         })
         .unwrap_or_else(|| "192.168.49.2".into());
-    let kubernetes: Service = serde_json::from_value(json!({
+    let kubernetes: Service = crate::sim::object::from_json(&json!({
         "metadata": {"name": "kubernetes", "namespace": "default",
             "labels": {"component": "apiserver", "provider": "kubernetes"}},
         "spec": {"clusterIP": "10.96.0.1", "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 8443}]}

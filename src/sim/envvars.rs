@@ -340,7 +340,7 @@ mod tests {
 
     #[test]
     fn named_ports_get_their_own_variables() {
-        let svc: Service = serde_json::from_value(json!({"metadata": {"name": "my-svc"}, "spec": {"clusterIP": "10.96.12.34",
+        let svc: Service = crate::sim::object::from_json(&json!({"metadata": {"name": "my-svc"}, "spec": {"clusterIP": "10.96.12.34",
             "ports": [{"name": "http", "port": 80, "protocol": "TCP"}, {"name": "metrics", "port": 9090, "protocol": "TCP"}]}}))
         .unwrap();
         let vars = service_vars(&svc);

@@ -975,8 +975,8 @@ mod tests {
     use super::*;
 
     fn svc(spec: serde_json::Value) -> Service {
-        let mut s: Service = serde_json::from_value(
-            json!({"metadata": {"name": "x", "namespace": "default"}, "spec": spec}),
+        let mut s: Service = crate::sim::object::from_json(
+            &json!({"metadata": {"name": "x", "namespace": "default"}, "spec": spec}),
         )
         .unwrap();
         crate::sim::defaults::service(&mut s);
