@@ -35,18 +35,35 @@ impl Tok {
 
 /// The pieces of every line of `text` (the pieces of a line put together give the line back).
 pub fn highlight(text: &str) -> Vec<Vec<(Tok, &str)>> {
+    highlight_lines(text, 0..usize::MAX)
+}
+
+/// The pieces of the lines `lines` (0-based) of `text`: the editor draws only the lines in view,
+/// so that a manifest of thousands of lines costs no more per keystroke than a short one. The
+/// lines before the window are only scanned for block scalar headers.
+pub fn highlight_lines(text: &str, lines: std::ops::Range<usize>) -> Vec<Vec<(Tok, &str)>> {
     let mut out = Vec::new();
     // inside a block scalar: the indentation its header line had
     let mut block: Option<usize> = None;
-    for line in text.split('\n') {
+    for (i, line) in text.split('\n').enumerate() {
+        if i >= lines.end {
+            break;
+        }
+        let shown = i >= lines.start;
         let indent = line.len() - line.trim_start_matches(' ').len();
         let blank = line.trim().is_empty();
         if let Some(b) = block {
             if blank || indent > b {
-                out.push(vec![(Tok::Str, line)]);
+                if shown {
+                    out.push(vec![(Tok::Str, line)]);
+                }
                 continue;
             }
             block = None;
+        }
+        // a line can only open a block scalar if it has a `|` or `>`
+        if !shown && !line.contains(['|', '>']) {
+            continue;
         }
         let pieces = line_pieces(line);
         let ends_block = pieces
@@ -57,7 +74,9 @@ pub fn highlight(text: &str) -> Vec<Vec<(Tok, &str)>> {
         if ends_block {
             block = Some(indent);
         }
-        out.push(pieces);
+        if shown {
+            out.push(pieces);
+        }
     }
     out
 }
@@ -216,6 +235,18 @@ mod tests {
             .collect();
         assert_eq!(back.join("\n"), text);
         assert_eq!(lines[8], vec![(Tok::Str, "    key: not a key")]);
+    }
+
+    #[test]
+    fn a_window_of_lines_is_highlighted_as_in_the_whole_text() {
+        let text = "a: |\n  b: c\n  d\ne: 1 # x\nf: >-\n  g: h\ni: [1, 2]\n";
+        let all = highlight(text);
+        for start in 0..all.len() {
+            for end in start..=all.len() + 1 {
+                let part = highlight_lines(text, start..end);
+                assert_eq!(part[..], all[start..end.min(all.len())], "{start}..{end}");
+            }
+        }
     }
 
     #[test]

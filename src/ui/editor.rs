@@ -6,7 +6,7 @@
 //! user (`kubectl edit` inserts through the same editing command as typing).
 
 use super::{Lab, MANIFEST_FILE};
-use crate::scene::yaml_tokens::{highlight, Tok};
+use crate::scene::yaml_tokens::{highlight_lines, Tok};
 use crate::shell::diagnose::{diagnose, Diagnostic};
 use crate::shell::EditRequest;
 use leptos::prelude::*;
@@ -189,14 +189,57 @@ fn declared_at(text: &str, req: &EditRequest) -> Option<(usize, usize)> {
     })
 }
 
+/// The textarea's scroll offsets, height and line height (CSS pixels).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct View {
+    top: f64,
+    left: f64,
+    height: f64,
+    line: f64,
+}
+
+impl Default for View {
+    fn default() -> Self {
+        // until measured: the editor's CSS height (26rem) and line height (0.8rem × 1.45)
+        View {
+            top: 0.0,
+            left: 0.0,
+            height: 416.0,
+            line: 18.56,
+        }
+    }
+}
+
+impl View {
+    fn of(ta: &web_sys::HtmlTextAreaElement) -> View {
+        let line = web_sys::window()
+            .and_then(|w| w.get_computed_style(ta).ok().flatten())
+            .and_then(|s| s.get_property_value("line-height").ok())
+            .and_then(|l| l.trim_end_matches("px").parse::<f64>().ok())
+            .filter(|l| *l > 0.0)
+            .unwrap_or(View::default().line);
+        View {
+            top: ta.scroll_top() as f64,
+            left: ta.scroll_left() as f64,
+            height: ta.client_height() as f64,
+            line,
+        }
+    }
+
+    /// The lines (0-based) that are at least partly in view.
+    fn lines(&self) -> std::ops::Range<usize> {
+        let first = (self.top / self.line).floor().max(0.0) as usize;
+        let count = (self.height / self.line).ceil() as usize + 2;
+        first..first + count
+    }
+}
+
 #[component]
 pub fn Editor(lab: Lab, first: Report) -> impl IntoView {
     let initial = lab.manifest.with_value(|m| m.borrow().clone());
     let text = RwSignal::new(initial.clone());
     let report = RwSignal::new(first);
     let textarea: NodeRef<leptos::html::Textarea> = NodeRef::new();
-    let code: NodeRef<leptos::html::Pre> = NodeRef::new();
-    let gutter: NodeRef<leptos::html::Pre> = NodeRef::new();
     let pending: StoredValue<Option<gloo_timers::callback::Timeout>, LocalStorage> =
         StoredValue::new_local(None);
     on_cleanup(move || pending.update_value(|p| drop(p.take())));
@@ -214,18 +257,28 @@ pub fn Editor(lab: Lab, first: Report) -> impl IntoView {
         });
         pending.update_value(|p| *p = Some(timeout));
     };
-    let on_input = move |ev: leptos::ev::Event| changed(event_target_value(&ev));
-    // the highlighted copy and the line numbers scroll with the text
-    let on_scroll = move |_| {
-        let Some(ta) = textarea.get() else { return };
-        if let Some(c) = code.get() {
-            c.set_scroll_top(ta.scroll_top());
-            c.set_scroll_left(ta.scroll_left());
-        }
-        if let Some(g) = gutter.get() {
-            g.set_scroll_top(ta.scroll_top());
+    // What the textarea shows: scroll offsets, height and line height, in CSS pixels. Only the
+    // lines in view are highlighted and numbered (a 4,000-line manifest would otherwise rebuild
+    // thousands of elements, and lay them out, on every keystroke).
+    let view = RwSignal::new(View::default());
+    let measure = move || {
+        if let Some(ta) = textarea.get_untracked() {
+            let v = View::of(&ta);
+            if view.get_untracked() != v {
+                view.set(v);
+            }
         }
     };
+    let on_scroll = move |_| measure();
+    let on_input = move |ev: leptos::ev::Event| {
+        changed(event_target_value(&ev));
+        measure();
+    };
+    Effect::new(move |_| {
+        if textarea.get().is_some() {
+            measure();
+        }
+    });
     // `kubectl edit` in the terminal: select the object's document, or add it at the end
     Effect::new(move |_| {
         let Some(req) = lab.edit.get() else { return };
@@ -262,14 +315,16 @@ pub fn Editor(lab: Lab, first: Report) -> impl IntoView {
             l
         })
     });
+    let window = Memo::new(move |_| view.with(View::lines));
     // (index, pieces, has an error): an error line is marked in the text too
     let lines = move || {
         let errs = error_lines.get();
+        let shown = window.get();
         text.with(|t| {
-            highlight(t)
+            highlight_lines(t, shown.clone())
                 .into_iter()
-                .enumerate()
-                .map(|(i, pieces)| {
+                .zip(shown.start..)
+                .map(|(pieces, i)| {
                     let pieces: Vec<(Tok, String)> = pieces
                         .into_iter()
                         .map(|(t, s)| (t, s.to_string()))
@@ -279,13 +334,30 @@ pub fn Editor(lab: Lab, first: Report) -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
+    let line_count = Memo::new(move |_| text.with(|t| t.split('\n').count()));
     let numbers = move || {
-        let n = text.with(|t| t.split('\n').count());
+        let shown = window.get();
+        let n = line_count.get();
         let errs = error_lines.get();
-        (1..=n)
+        (shown.start + 1..=n.min(shown.end))
             .map(move |i| (i, errs.contains(&i)))
             .collect::<Vec<_>>()
     };
+    // the drawn lines sit where the textarea's own lines are
+    let offset = move || {
+        view.with(|v| {
+            format!(
+                "transform: translate({}px, {}px)",
+                -v.left,
+                v.lines().start as f64 * v.line - v.top
+            )
+        })
+    };
+    let offset_y = move || {
+        view.with(|v| format!("transform: translateY({}px)", v.lines().start as f64 * v.line - v.top))
+    };
+    // the gutter is as wide as the longest number, so scrolling never moves the text
+    let gutter_width = move || format!("min-width: {}ch", line_count.get().to_string().len() + 1);
     let undo = move |cmd: &'static str| {
         move |_| {
             if let Some(ta) = textarea.get_untracked() {
@@ -301,22 +373,26 @@ pub fn Editor(lab: Lab, first: Report) -> impl IntoView {
                 <button type="button" on:click=undo("undo")>"Undo"</button>
                 <button type="button" on:click=undo("redo")>"Redo"</button>
             </div>
-            <div class="editor__code">
-                <pre class="editor__gutter" aria-hidden="true" node_ref=gutter>
-                    <For each=numbers key=|n| *n let:n>
-                        <span class=if n.1 { "editor__num editor__num--error" } else { "editor__num" }>
-                            {if n.1 { format!("\u{2716}{}\n", n.0) } else { format!("{}\n", n.0) }}
-                        </span>
-                    </For>
-                </pre>
-                <div class="editor__area">
-                    <pre class="editor__hl" aria-hidden="true" node_ref=code>
-                        <For each=lines key=|l| l.clone() let:l>
-                            <span class=if l.2 { "editor__line editor__line--error" } else { "editor__line" }>
-                                {l.1.into_iter().map(|(t, s)| view! { <span class=t.class()>{s}</span> }).collect_view()}
-                                "\n"
+            <div class="editor__code" on:pointerup=move |_| measure()>
+                <pre class="editor__gutter" aria-hidden="true" style=gutter_width>
+                    <div style=offset_y>
+                        <For each=numbers key=|n| *n let:n>
+                            <span class=if n.1 { "editor__num editor__num--error" } else { "editor__num" } data-gutter-line=n.0>
+                                {if n.1 { format!("\u{2716}{}\n", n.0) } else { format!("{}\n", n.0) }}
                             </span>
                         </For>
+                    </div>
+                </pre>
+                <div class="editor__area">
+                    <pre class="editor__hl" aria-hidden="true">
+                        <div style=offset>
+                            <For each=lines key=|l| l.clone() let:l>
+                                <span class=if l.2 { "editor__line editor__line--error" } else { "editor__line" } data-text-line=l.0 + 1>
+                                    {l.1.into_iter().map(|(t, s)| view! { <span class=t.class()>{s}</span> }).collect_view()}
+                                    "\n"
+                                </span>
+                            </For>
+                        </div>
                     </pre>
                     <textarea
                         class="editor__text"

@@ -50,3 +50,29 @@ test('kubectl edit opens the object in the editor', async ({ page }) => {
   await expect(manifest).toHaveValue(/name: kube-dns[\s\S]*clusterIP: 10\.96\.0\.10/);
   await expect(page.getByRole('status', { name: 'Manifest diagnostics' })).toContainText('service/kube-dns configured');
 });
+
+test('a long manifest draws only the lines in view, and they follow the scroll', async ({ page }) => {
+  await page.goto('/?seed=3');
+  const manifest = page.getByRole('textbox', { name: 'Manifest' });
+  await expect(manifest).toHaveValue(/kind: Deployment/);
+  let text = '';
+  for (let i = 0; i < 300; i++) text += `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg-${i}\ndata:\n  key: value-${i}\n---\n`;
+  text += 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: last\ndata:\n  bad: [\n';
+  await manifest.fill(text);
+  const lines = text.split('\n').length;
+  // the YAML error on the last lines is listed; the first lines are drawn
+  const status = page.getByRole('status', { name: 'Manifest diagnostics' });
+  await expect(status.getByRole('button', { name: /Line \d+:/ })).toBeVisible();
+  await expect(page.locator('[data-gutter-line="1"]')).toHaveCount(1);
+  expect(await page.locator('[data-text-line]').count()).toBeLessThan(60);
+  // scrolled to the end: the last line is drawn and numbered, the first is not
+  await manifest.evaluate((t) => { t.scrollTop = t.scrollHeight; });
+  await expect(page.locator(`[data-gutter-line="${lines}"]`)).toHaveCount(1);
+  await expect(page.locator(`[data-text-line="${lines - 1}"]`)).toContainText('bad: [');
+  await expect(page.locator('[data-gutter-line="1"]')).toHaveCount(0);
+  expect(await page.locator('[data-text-line]').count()).toBeLessThan(60);
+  // choosing the error scrolls its line into view and marks it
+  await status.getByRole('button', { name: /Line \d+:/ }).first().click();
+  await expect(page.locator('.editor__line--error')).toHaveCount(1);
+  await page.screenshot({ path: 'test-results/editor-long.png' });
+});
