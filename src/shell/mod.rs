@@ -14,6 +14,7 @@ mod flags;
 mod get;
 mod jsonpath;
 mod kubectl;
+mod manifest;
 mod minikube;
 mod mutate;
 mod node_shell;
@@ -25,7 +26,6 @@ mod trace;
 mod words;
 
 use crate::sim::Cluster;
-pub use mutate::declared_objects;
 pub use words::split_words;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +117,8 @@ pub struct Shell {
     /// `None` where there is no editor (the command line); in the lab, the objects
     /// `kubectl edit` asked the Manifest editor to open, oldest first.
     pub edits: Option<Vec<EditRequest>>,
+    /// The documents of the manifests read lately, parsed and decoded.
+    documents: manifest::DocumentCache,
 }
 
 /// An object `kubectl edit` opens in the lab's Manifest editor: its YAML as `kubectl edit`
@@ -139,6 +141,7 @@ impl Shell {
             next_trace: 1,
             line: String::new(),
             edits: None,
+            documents: Default::default(),
         }
     }
 

@@ -5,14 +5,16 @@ use super::flags::{flag, val, Flag, Parsed};
 use super::kubectl::{namespace, parse, resolve_kind};
 use super::{errors, EditRequest, Output, Shell};
 use crate::sim::api::{ApiError, Reason};
-use crate::sim::cluster::{ApplyResult, LAST_APPLIED};
+use crate::sim::cluster::{ApplyResult, ObjKey, LAST_APPLIED};
 use crate::sim::field::{is_dns1123_subdomain, is_qualified_name, is_valid_label_value};
+use super::manifest::{self, Manifest};
 use crate::sim::object::{decode, DecodeError, Kind, Object};
 use crate::sim::yaml;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Pod, Service};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// An error as kubectl collects them while visiting objects.
 enum CmdError {
@@ -42,17 +44,10 @@ fn report(out: &mut Output, errs: Vec<CmdError>) {
     out.code = 1;
 }
 
-/// Objects read from manifest files: each with its source and the JSON the user wrote.
-struct Manifest {
-    source: String,
-    value: Value,
-    object: Result<Object, DecodeError>,
-}
-
-/// Reads `-f` files as kubectl's resource builder does: documents in order; a YAML syntax error
-/// ends that file; `kind: List` expands to its items.
-fn read_manifests(sh: &Shell, files: &[String], errs: &mut Vec<CmdError>) -> Vec<Manifest> {
+/// Reads `-f` files as kubectl's resource builder does (see `manifest::read`).
+fn read_manifests(sh: &mut Shell, files: &[String], errs: &mut Vec<CmdError>) -> Vec<Manifest> {
     let mut out = Vec::new();
+    let mut read_errs = Vec::new();
     for f in files {
         let text = match sh.files.read(f) {
             Ok(t) => t,
@@ -61,79 +56,40 @@ fn read_manifests(sh: &Shell, files: &[String], errs: &mut Vec<CmdError>) -> Vec
                 continue;
             }
         };
-        out.extend(manifests_from_text(f, &text, errs));
+        out.extend(manifest::read(&mut sh.documents, f, &text, &mut read_errs));
+        errs.extend(read_errs.drain(..).map(CmdError::Plain));
     }
+    sh.documents.end_read();
     out
 }
 
-/// The objects a manifest text declares, as (kind, namespace, name); `None` when the text does
-/// not parse (the lab's editor then keeps every object it applied before).
-pub fn declared_objects(text: &str) -> Option<Vec<(Kind, String, String)>> {
-    let mut errs = Vec::new();
-    let manifests = manifests_from_text("manifest", text, &mut errs);
-    if !errs.is_empty() {
-        return None;
+impl Shell {
+    /// The objects a manifest text declares, as (kind, namespace, name); `None` when the text
+    /// does not parse (the lab's editor then keeps every object it applied before).
+    pub fn declared_objects(&mut self, text: &str) -> Option<Vec<(Kind, String, String)>> {
+        let mut errs = Vec::new();
+        let manifests = manifest::read(&mut self.documents, "manifest", text, &mut errs);
+        self.documents.end_read();
+        if !errs.is_empty() {
+            return None;
+        }
+        Some(
+            manifests
+                .iter()
+                .filter_map(|m| m.object.as_ref().ok())
+                .map(|o| {
+                    let ns = if !o.kind().namespaced() {
+                        String::new()
+                    } else if o.namespace().is_empty() {
+                        "default".to_string()
+                    } else {
+                        o.namespace().to_string()
+                    };
+                    (o.kind(), ns, o.name().to_string())
+                })
+                .collect(),
+        )
     }
-    Some(
-        manifests
-            .into_iter()
-            .filter_map(|m| m.object.ok())
-            .map(|o| {
-                let ns = if !o.kind().namespaced() {
-                    String::new()
-                } else if o.namespace().is_empty() {
-                    "default".to_string()
-                } else {
-                    o.namespace().to_string()
-                };
-                (o.kind(), ns, o.name().to_string())
-            })
-            .collect(),
-    )
-}
-
-fn manifests_from_text(source: &str, text: &str, errs: &mut Vec<CmdError>) -> Vec<Manifest> {
-    let mut out = Vec::new();
-    let docs = match yaml::split_documents(text) {
-        Ok(d) => d,
-        Err((_, msg)) => {
-            errs.push(CmdError::Plain(format!(
-                "error: error parsing {source}: {msg}"
-            )));
-            return out;
-        }
-    };
-    for d in docs {
-        let v = match yaml::parse_document(&d.text) {
-            Ok(v) => v,
-            Err(e) => {
-                errs.push(CmdError::Plain(format!(
-                    "error: error parsing {source}: error converting YAML to JSON: {}",
-                    e.go_message()
-                )));
-                break;
-            }
-        };
-        if v.is_null() {
-            continue;
-        }
-        let items = if v.get("kind").and_then(Value::as_str) == Some("List") {
-            v.get("items")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default()
-        } else {
-            vec![v]
-        };
-        for item in items {
-            out.push(Manifest {
-                source: source.to_string(),
-                object: decode(&item),
-                value: item,
-            });
-        }
-    }
-    out
 }
 
 fn decode_error(m: &Manifest, err: &DecodeError, verb: &str) -> CmdError {
@@ -234,7 +190,7 @@ pub fn apply(sh: &mut Shell, args: &[String]) -> Output {
     let mut applied = 0;
     for m in &manifests {
         let obj = match &m.object {
-            Ok(o) => o.clone(),
+            Ok(o) => o,
             Err(e) => {
                 let exists = exists_for(sh, &m.value, &p);
                 errs_after.push(decode_error(
@@ -245,12 +201,31 @@ pub fn apply(sh: &mut Shell, args: &[String]) -> Output {
                 continue;
             }
         };
-        if let Some(e) = check_namespace(&p, &obj) {
+        if let Some(e) = check_namespace(&p, obj) {
             errs_after.push(e);
             continue;
         }
-        let mut obj = obj;
-        let mut value = m.value.clone();
+        // the same JSON as this object's last apply, and nobody changed the object since: the
+        // three-way patch would be empty
+        if !dry && !obj.name().is_empty() {
+            let ns = if obj.namespace().is_empty() {
+                namespace(&p)
+            } else {
+                obj.namespace().to_string()
+            };
+            let key = ObjKey::new(obj.kind(), &ns, obj.name());
+            if sh.cluster.apply_is_noop(&key, &m.value) {
+                applied += 1;
+                out.out(format!(
+                    "{}/{} unchanged\n",
+                    key.kind.lower_group_kind(),
+                    key.name
+                ));
+                continue;
+            }
+        }
+        let mut obj = obj.clone();
+        let mut value = (*m.value).clone();
         if obj.kind().namespaced() && obj.namespace().is_empty() {
             let ns = namespace(&p);
             obj.meta_mut().namespace = Some(ns.clone());
@@ -290,7 +265,8 @@ pub fn apply(sh: &mut Shell, args: &[String]) -> Output {
             }
         }
         match sh.cluster.apply(obj, &value) {
-            Ok((_, r)) => {
+            Ok((key, r)) => {
+                sh.cluster.remember_apply(key, Arc::clone(&m.value));
                 applied += 1;
                 let word = match r {
                     ApplyResult::Created => "created",
@@ -384,7 +360,7 @@ pub fn create(sh: &mut Shell, args: &[String]) -> Output {
                 obj.meta_mut().namespace = Some(ns.clone());
             }
             if p.bool("save-config") {
-                let mut v = m.value.clone();
+                let mut v = (*m.value).clone();
                 if obj.kind().namespaced() {
                     v["metadata"]["namespace"] = Value::String(obj.namespace().to_string());
                 }

@@ -17,6 +17,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
@@ -144,6 +145,9 @@ pub struct Cluster {
     pub(crate) proxy_cfg: Option<crate::sim::kubeproxy::ProxyConfig>,
     /// the kernel's `recent` lists on every node (ClientIP session affinity)
     pub(crate) recent: crate::sim::proxy::walk::RecentLists,
+    /// Per object, the JSON its last `kubectl apply` sent and the resourceVersion that apply
+    /// left (see `apply_is_noop`).
+    pub(crate) applied: rustc_hash::FxHashMap<ObjKey, (Arc<Value>, String)>,
 }
 
 impl Cluster {
@@ -175,6 +179,7 @@ impl Cluster {
             endpoint_fingerprints: BTreeMap::new(),
             proxy: Default::default(),
             recent: Default::default(),
+            applied: Default::default(),
             proxy_cfg: None,
         }
     }
@@ -222,6 +227,7 @@ impl Cluster {
 
     pub(crate) fn remove(&mut self, key: &ObjKey) -> Option<Object> {
         let old = self.objects.remove(key)?;
+        self.applied.remove(key);
         self.index.update(Some(&old), None);
         self.generation += 1;
         self.after_change(key, Some(&old));
@@ -645,6 +651,32 @@ impl Cluster {
                 };
                 Ok((stored, result))
             }
+        }
+    }
+
+    /// Whether applying `sent` (the object's JSON as the manifest has it) to `key` would be a
+    /// no-op: the object's last apply sent the same JSON and nothing changed the object since
+    /// (same resourceVersion), so kubectl's three-way patch is empty. The lab's editor applies
+    /// its whole text after every edit; this keeps the untouched objects' cost to a comparison.
+    pub fn apply_is_noop(&self, key: &ObjKey, sent: &Value) -> bool {
+        self.applied.get(key).is_some_and(|(last, rv)| {
+            self.objects
+                .get(key)
+                .and_then(|o| o.meta().resource_version.as_deref())
+                == Some(rv.as_str())
+                && **last == *sent
+        })
+    }
+
+    /// Notes what an apply to `key` sent, with the resourceVersion the object has after it
+    /// (and after the controllers it woke).
+    pub fn remember_apply(&mut self, key: ObjKey, sent: Arc<Value>) {
+        if let Some(rv) = self
+            .objects
+            .get(&key)
+            .and_then(|o| o.meta().resource_version.clone())
+        {
+            self.applied.insert(key, (sent, rv));
         }
     }
 

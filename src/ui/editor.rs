@@ -73,7 +73,7 @@ pub struct Report {
 /// declares (as `kubectl apply --prune` would).
 pub fn apply(lab: Lab) -> Report {
     let source = lab.manifest.with_value(|m| m.borrow().clone());
-    let declared = crate::shell::declared_objects(&source);
+    let declared = lab.shell.try_update_value(|sh| sh.declared_objects(&source)).flatten();
     let out = lab.run(&format!("kubectl apply -f {MANIFEST_FILE}"));
     let errors = out.stderr();
     let mut text = out.stdout();

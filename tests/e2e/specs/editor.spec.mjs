@@ -60,10 +60,14 @@ test('a long manifest draws only the lines in view, and they follow the scroll',
   text += 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: last\ndata:\n  bad: [\n';
   await manifest.fill(text);
   const lines = text.split('\n').length;
-  // the YAML error on the last lines is listed; the first lines are drawn
+  // the YAML error on the last lines is listed
   const status = page.getByRole('status', { name: 'Manifest diagnostics' });
   await expect(status.getByRole('button', { name: /Line \d+:/ })).toBeVisible();
+  // scrolled to the top: the first lines are drawn and numbered, the last are not
+  await manifest.evaluate((t) => { t.scrollTop = 0; });
   await expect(page.locator('[data-gutter-line="1"]')).toHaveCount(1);
+  await expect(page.locator('[data-text-line="4"]')).toHaveText('  name: cfg-0');
+  await expect(page.locator(`[data-gutter-line="${lines}"]`)).toHaveCount(0);
   expect(await page.locator('[data-text-line]').count()).toBeLessThan(60);
   // scrolled to the end: the last line is drawn and numbered, the first is not
   await manifest.evaluate((t) => { t.scrollTop = t.scrollHeight; });
@@ -73,6 +77,6 @@ test('a long manifest draws only the lines in view, and they follow the scroll',
   expect(await page.locator('[data-text-line]').count()).toBeLessThan(60);
   // choosing the error scrolls its line into view and marks it
   await status.getByRole('button', { name: /Line \d+:/ }).first().click();
-  await expect(page.locator('.editor__line--error')).toHaveCount(1);
+  await expect(page.locator('[data-text-line][data-error="true"]')).toHaveCount(1);
   await page.screenshot({ path: 'test-results/editor-long.png' });
 });
