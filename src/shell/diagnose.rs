@@ -29,6 +29,10 @@ struct Declared {
 /// The diagnostics of `kubectl apply -f` of `text`, from what it wrote to stderr.
 pub fn diagnose(text: &str, stderr: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    // nothing to place (the editor calls this after every apply: no parse of a good text)
+    if stderr.trim().is_empty() {
+        return out;
+    }
     let docs = match yaml::split_documents(text) {
         Ok(d) => d,
         Err((line, _)) => {

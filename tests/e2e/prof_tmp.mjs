@@ -51,6 +51,18 @@ try {
     while (cur !== undefined) { const nm = byId.get(cur).callFrame.functionName || '(anon)'; if (!seen.has(nm)) { seen.add(nm); incl.set(nm, (incl.get(nm) ?? 0) + d); } cur = parent.get(cur); }
   });
   console.log('total ms', total.toFixed(0));
+  for (const focus of (process.env.FOCUS ?? '').split(',').filter(Boolean)) {
+    const ch = new Map(); let tot = 0;
+    profile.samples.forEach((id, i) => {
+      const d = dt[i] / 1000;
+      // walk up: find the outermost frame matching focus, and its child on this stack
+      let cur = id, child = null, hit = false, below = null;
+      while (cur !== undefined) { const nm = byId.get(cur).callFrame.functionName || '(anon)'; if (nm.includes(focus)) { hit = true; child = below; } below = nm; cur = parent.get(cur); }
+      if (!hit) return; tot += d; const k = child ?? '<self>'; ch.set(k, (ch.get(k) ?? 0) + d);
+    });
+    console.log(`--- children of ${focus}: ${tot.toFixed(1)}`);
+    [...ch].sort((a, b) => b[1] - a[1]).slice(0, 25).forEach(([k, v]) => console.log(v.toFixed(1).padStart(8), k.slice(0, 140)));
+  }
   console.log('--- self');
   [...self].sort((a, b) => b[1] - a[1]).slice(0, 35).forEach(([k, v]) => console.log(v.toFixed(1).padStart(8), k.slice(0, 140)));
   console.log('--- inclusive');
