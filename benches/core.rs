@@ -116,7 +116,10 @@ fn main() {
 
     // the lab's editor: one shell applies its whole text after every edit (documents it has
     // read before are not parsed again)
-    let texts = [files.clone(), files.replacen("replicas: 1", "replicas: 2", 1)];
+    let texts = [
+        files.clone(),
+        files.replacen("replicas: 1", "replicas: 2", 1),
+    ];
     let mut shared = Shell::new(applied.clone(), Box::new(One(texts[0].clone())));
     let mut runs = Vec::new();
     for i in 0..40 {

@@ -48,8 +48,7 @@ impl DocumentCache {
             return Arc::clone(doc);
         }
         let doc = Arc::new(parse(text));
-        self.docs
-            .insert(text.to_string(), (read, Arc::clone(&doc)));
+        self.docs.insert(text.to_string(), (read, Arc::clone(&doc)));
         doc
     }
 

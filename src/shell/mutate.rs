@@ -3,11 +3,11 @@
 
 use super::flags::{flag, val, Flag, Parsed};
 use super::kubectl::{namespace, parse, resolve_kind};
+use super::manifest::{self, Manifest};
 use super::{errors, EditRequest, Output, Shell};
 use crate::sim::api::{ApiError, Reason};
 use crate::sim::cluster::{ApplyResult, ObjKey, LAST_APPLIED};
 use crate::sim::field::{is_dns1123_subdomain, is_qualified_name, is_valid_label_value};
-use super::manifest::{self, Manifest};
 use crate::sim::object::{decode, DecodeError, Kind, Object};
 use crate::sim::yaml;
 use k8s_openapi::api::apps::v1::Deployment;

@@ -73,7 +73,10 @@ pub struct Report {
 /// declares (as `kubectl apply --prune` would).
 pub fn apply(lab: Lab) -> Report {
     let source = lab.manifest.with_value(|m| m.borrow().clone());
-    let declared = lab.shell.try_update_value(|sh| sh.declared_objects(&source)).flatten();
+    let declared = lab
+        .shell
+        .try_update_value(|sh| sh.declared_objects(&source))
+        .flatten();
     let out = lab.run(&format!("kubectl apply -f {MANIFEST_FILE}"));
     let errors = out.stderr();
     let mut text = out.stdout();
@@ -354,7 +357,12 @@ pub fn Editor(lab: Lab, first: Report) -> impl IntoView {
         })
     };
     let offset_y = move || {
-        view.with(|v| format!("transform: translateY({}px)", v.lines().start as f64 * v.line - v.top))
+        view.with(|v| {
+            format!(
+                "transform: translateY({}px)",
+                v.lines().start as f64 * v.line - v.top
+            )
+        })
     };
     // the gutter is as wide as the longest number, so scrolling never moves the text
     let gutter_width = move || format!("min-width: {}ch", line_count.get().to_string().len() + 1);
