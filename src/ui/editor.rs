@@ -395,7 +395,7 @@ pub fn Editor(lab: Lab, first: Report) -> impl IntoView {
                     <pre class="editor__hl" aria-hidden="true">
                         <div style=offset>
                             <For each=lines key=|l| l.clone() let:l>
-                                <span class=if l.2 { "editor__line editor__line--error" } else { "editor__line" } data-text-line=l.0 + 1>
+                                <span class=if l.2 { "editor__line editor__line--error" } else { "editor__line" } data-text-line=l.0 + 1 data-error=if l.2 { "true" } else { "false" }>
                                     {l.1.into_iter().map(|(t, s)| view! { <span class=t.class()>{s}</span> }).collect_view()}
                                     "\n"
                                 </span>
