@@ -6,7 +6,7 @@
 
 use super::inspector::Selection;
 use super::Lab;
-use crate::scene::layout::{layout, trace_path, Layout, Slots};
+use crate::scene::layout::{layout, trace_path, Layout, Link, PodBox, Rect, ServiceBox, Slots};
 use leptos::prelude::*;
 
 /// How many of the latest finished requests stay drawn.
@@ -63,137 +63,205 @@ struct DrawnRequest {
     summary: String,
 }
 
-/// Nodes, pods, Services, their links and the trainer's machine.
-fn draw_cluster(l: &Layout, selected: RwSignal<Option<Selection>>) -> impl IntoView {
-    let (pick, key_pick) = pickers(selected);
-    let services = l
-        .services
-        .iter()
-        .map(|s| {
-            let r = &s.rect;
-            let ext = if s.external.is_empty() {
-                String::new()
-            } else {
-                format!(" · {}", s.external)
-            };
-            let sel = Selection::Service(s.key.clone());
-            let sel2 = sel.clone();
+/// The key of a drawn item: everything it is drawn from, so that an item is redrawn exactly when
+/// its drawing would change, and a pod that comes or goes leaves the rest of the view alone.
+fn drawn_key(item: &impl std::fmt::Debug) -> String {
+    format!("{item:?}")
+}
+
+/// Nodes (each with its pods), Services, their links, the trainer's machine and the load
+/// balancer, each list keyed (see `drawn_key`).
+fn draw_cluster(scene: Memo<Layout>, selected: RwSignal<Option<Selection>>) -> impl IntoView {
+    let links = move || scene.with(|l| l.links.clone());
+    let services = move || scene.with(|l| l.services.clone());
+    let nodes = move || {
+        scene.with(|l| {
+            l.nodes
+                .iter()
+                .map(|n| n.view.name.clone())
+                .collect::<Vec<_>>()
+        })
+    };
+    let outside = move || {
+        scene.with(|l| {
+            let o = l.outside.clone();
             view! {
-                <g class="viz-svc" data-service=s.key.clone() tabindex="0" role="button"
-                    aria-label=format!("Service {}", s.key)
-                    on:click=move |ev| pick(ev, sel.clone())
-                    on:keydown=move |ev| key_pick(ev, sel2.clone())>
-                    <rect x=r.x y=r.y width=r.w height=r.h rx="6"></rect>
-                    <text x=r.x + 8.0 y=r.y + 18.0 class="viz-svc__name">{s.name.clone()}</text>
-                    <text x=r.x + 8.0 y=r.y + 33.0 class="viz-svc__meta">{format!("{} {}", s.kind, s.cluster_ip)}</text>
-                    <text x=r.x + 8.0 y=r.y + 46.0 class="viz-svc__meta">{format!("{}{ext}", s.ports)}</text>
+                <g class="viz-outside">
+                    <rect x=o.x y=o.y width=o.w height=o.h rx="8"></rect>
+                    <text x=o.x + 10.0 y=o.y + 24.0>"trainer's machine"</text>
+                    <text x=o.x + 10.0 y=o.y + 42.0 class="viz-node__meta">"192.168.49.1"</text>
                 </g>
             }
         })
-        .collect_view();
-    let links = l
-        .links
-        .iter()
-        .map(|k| {
-            let class = if k.ready {
-                "viz-link"
-            } else {
-                "viz-link viz-link--not-ready"
-            };
-            view! {
-                <line class=class x1=k.from.0 y1=k.from.1 x2=k.to.0 y2=k.to.1
-                    data-link-service=k.service.clone() data-link-pod=k.pod.clone()
-                    data-endpoint-ready=k.ready.to_string()></line>
-            }
-        })
-        .collect_view();
-    let nodes = l
-        .nodes
-        .iter()
-        .map(|n| {
-            let r = &n.rect;
-            let pods = l
-                .pods
-                .iter()
-                .filter(|p| p.node == n.view.name)
-                .map(|p| {
-                    let pr = &p.rect;
-                    let class = if p.view.status == "Terminating" {
-                        "viz-pod viz-pod--terminating"
-                    } else if p.view.ready {
-                        "viz-pod"
-                    } else {
-                        "viz-pod viz-pod--not-ready"
-                    };
-                    // the state in words too: colour is never the only signal
-                    let state = if p.view.ready { "ready" } else { "not ready" };
-                    let sel = Selection::Pod(p.key.clone());
-                    let sel2 = sel.clone();
-                    view! {
-                        <g class=class data-pod=p.key.clone() data-ready=p.view.ready.to_string()
-                            tabindex="0" role="button" aria-label=format!("pod {}", p.key)
-                            on:click=move |ev| pick(ev, sel.clone())
-                            on:keydown=move |ev| key_pick(ev, sel2.clone())>
-                            <rect x=pr.x y=pr.y width=pr.w height=pr.h rx="4"></rect>
-                            <text x=pr.x + 6.0 y=pr.y + 14.0 class="viz-pod__name">{p.view.name.clone()}</text>
-                            <text x=pr.x + 6.0 y=pr.y + 28.0 class="viz-pod__ip">
-                                {format!("{} · {} ({state})", p.view.ip, p.view.status)}
-                            </text>
-                        </g>
-                    }
+    };
+    let balancer = Memo::new(move |_| scene.with(|l| l.balancer.clone()));
+    let balancer = move || {
+        balancer.get().map(|(r, ips)| {
+            let lines = ips
+                .into_iter()
+                .enumerate()
+                .map(|(i, ip)| {
+                    view! { <text x=r.x + 10.0 y=r.y + 40.0 + 14.0 * i as f64 class="viz-node__meta">{ip}</text> }
                 })
                 .collect_view();
-            let sel = Selection::Node(n.view.name.clone());
-            let sel2 = sel.clone();
             view! {
-                <g class="viz-node" data-node=n.view.name.clone()>
-                    <rect x=r.x y=r.y width=r.w height=r.h rx="10" tabindex="0" role="button"
-                        aria-label=format!("node {}", n.view.name)
-                        on:click=move |ev| pick(ev, sel.clone())
-                        on:keydown=move |ev| key_pick(ev, sel2.clone())></rect>
-                    <text x=r.x + 12.0 y=r.y + 22.0 class="viz-node__name">{n.view.name.clone()}</text>
-                    <text x=r.x + 12.0 y=r.y + 40.0 class="viz-node__meta">
-                        {format!("InternalIP {} · podCIDR {}", n.view.ip, n.view.pod_cidr)}
-                    </text>
-                    <g class="viz-proxy">
-                        <circle cx=n.proxy.0 cy=n.proxy.1 r="9"></circle>
-                        <text x=n.proxy.0 - 14.0 y=n.proxy.1 + 4.0 text-anchor="end">"kube-proxy"</text>
-                    </g>
-                    {pods}
+                <g class="viz-lb" data-load-balancer="true">
+                    <rect x=r.x y=r.y width=r.w height=r.h rx="8"></rect>
+                    <text x=r.x + 10.0 y=r.y + 22.0>"load balancer"</text>
+                    {lines}
                 </g>
             }
         })
-        .collect_view();
-    let o = &l.outside;
-    let outside = view! {
-        <g class="viz-outside">
-            <rect x=o.x y=o.y width=o.w height=o.h rx="8"></rect>
-            <text x=o.x + 10.0 y=o.y + 24.0>"trainer's machine"</text>
-            <text x=o.x + 10.0 y=o.y + 42.0 class="viz-node__meta">"192.168.49.1"</text>
-        </g>
     };
-    let balancer = l.balancer.as_ref().map(|(r, ips)| {
-        let lines = ips
-            .iter()
-            .enumerate()
-            .map(|(i, ip)| {
-                view! { <text x=r.x + 10.0 y=r.y + 40.0 + 14.0 * i as f64 class="viz-node__meta">{ip.clone()}</text> }
-            })
-            .collect_view();
-        view! {
-            <g class="viz-lb" data-load-balancer="true">
-                <rect x=r.x y=r.y width=r.w height=r.h rx="8"></rect>
-                <text x=r.x + 10.0 y=r.y + 22.0>"load balancer"</text>
-                {lines}
-            </g>
-        }
-    });
     view! {
-        <g class="viz-links">{links}</g>
-        <g class="viz-services">{services}</g>
-        <g class="viz-nodes">{nodes}</g>
+        <g class="viz-links">
+            <For each=links key=drawn_key let:k>{draw_link(k)}</For>
+        </g>
+        <g class="viz-services">
+            <For each=services key=drawn_key let:s>{draw_service(s, selected)}</For>
+        </g>
+        <g class="viz-nodes">
+            <For each=nodes key=|n| n.clone() let:name>{draw_node(scene, name, selected)}</For>
+        </g>
         {outside}
         {balancer}
+    }
+}
+
+fn draw_link(k: Link) -> impl IntoView {
+    let class = if k.ready {
+        "viz-link"
+    } else {
+        "viz-link viz-link--not-ready"
+    };
+    view! {
+        <line class=class x1=k.from.0 y1=k.from.1 x2=k.to.0 y2=k.to.1
+            data-link-service=k.service data-link-pod=k.pod
+            data-endpoint-ready=k.ready.to_string()></line>
+    }
+}
+
+fn draw_service(s: ServiceBox, selected: RwSignal<Option<Selection>>) -> impl IntoView {
+    let (pick, key_pick) = pickers(selected);
+    let r = &s.rect;
+    let ext = if s.external.is_empty() {
+        String::new()
+    } else {
+        format!(" · {}", s.external)
+    };
+    let sel = Selection::Service(s.key.clone());
+    let sel2 = sel.clone();
+    view! {
+        <g class="viz-svc" data-service=s.key.clone() tabindex="0" role="button"
+            aria-label=format!("Service {}", s.key)
+            on:click=move |ev| pick(ev, sel.clone())
+            on:keydown=move |ev| key_pick(ev, sel2.clone())>
+            <rect x=r.x y=r.y width=r.w height=r.h rx="6"></rect>
+            <text x=r.x + 8.0 y=r.y + 18.0 class="viz-svc__name">{s.name.clone()}</text>
+            <text x=r.x + 8.0 y=r.y + 33.0 class="viz-svc__meta">{format!("{} {}", s.kind, s.cluster_ip)}</text>
+            <text x=r.x + 8.0 y=r.y + 46.0 class="viz-svc__meta">{format!("{}{ext}", s.ports)}</text>
+        </g>
+    }
+}
+
+/// A node, kept while the node exists: its frame follows the layout (nodes grow as pods come)
+/// without redrawing the pods inside.
+fn draw_node(
+    scene: Memo<Layout>,
+    name: String,
+    selected: RwSignal<Option<Selection>>,
+) -> impl IntoView {
+    let (pick, key_pick) = pickers(selected);
+    let node = {
+        let name = name.clone();
+        Memo::new(move |_| {
+            scene.with(|l| {
+                l.nodes.iter().find(|n| n.view.name == name).map(|n| {
+                    (
+                        n.rect.clone(),
+                        n.proxy,
+                        n.view.ip.clone(),
+                        n.view.pod_cidr.clone(),
+                    )
+                })
+            })
+        })
+    };
+    let rect = move || {
+        node.with(|n| {
+            n.as_ref().map(|n| n.0.clone()).unwrap_or(Rect {
+                x: 0.0,
+                y: 0.0,
+                w: 0.0,
+                h: 0.0,
+            })
+        })
+    };
+    let proxy = move || node.with(|n| n.as_ref().map(|n| n.1).unwrap_or_default());
+    let meta = move || {
+        node.with(|n| {
+            n.as_ref()
+                .map(|n| format!("InternalIP {} · podCIDR {}", n.2, n.3))
+                .unwrap_or_default()
+        })
+    };
+    let pods = {
+        let name = name.clone();
+        move || {
+            scene.with(|l| {
+                l.pods
+                    .iter()
+                    .filter(|p| p.node == name)
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+        }
+    };
+    let sel = Selection::Node(name.clone());
+    let sel2 = sel.clone();
+    view! {
+        <g class="viz-node" data-node=name.clone()>
+            <rect x=move || rect().x y=move || rect().y width=move || rect().w height=move || rect().h
+                rx="10" tabindex="0" role="button"
+                aria-label=format!("node {name}")
+                on:click=move |ev| pick(ev, sel.clone())
+                on:keydown=move |ev| key_pick(ev, sel2.clone())></rect>
+            <text x=move || rect().x + 12.0 y=move || rect().y + 22.0 class="viz-node__name">{name.clone()}</text>
+            <text x=move || rect().x + 12.0 y=move || rect().y + 40.0 class="viz-node__meta">{meta}</text>
+            <g class="viz-proxy">
+                <circle cx=move || proxy().0 cy=move || proxy().1 r="9"></circle>
+                <text x=move || proxy().0 - 14.0 y=move || proxy().1 + 4.0 text-anchor="end">"kube-proxy"</text>
+            </g>
+            <For each=pods key=drawn_key let:p>{draw_pod(p, selected)}</For>
+        </g>
+    }
+}
+
+fn draw_pod(p: PodBox, selected: RwSignal<Option<Selection>>) -> impl IntoView {
+    let (pick, key_pick) = pickers(selected);
+    let pr = &p.rect;
+    let class = if p.view.status == "Terminating" {
+        "viz-pod viz-pod--terminating"
+    } else if p.view.ready {
+        "viz-pod"
+    } else {
+        "viz-pod viz-pod--not-ready"
+    };
+    // the state in words too: colour is never the only signal
+    let state = if p.view.ready { "ready" } else { "not ready" };
+    let sel = Selection::Pod(p.key.clone());
+    let sel2 = sel.clone();
+    view! {
+        <g class=class data-pod=p.key.clone() data-ready=p.view.ready.to_string()
+            tabindex="0" role="button" aria-label=format!("pod {}", p.key)
+            on:click=move |ev| pick(ev, sel.clone())
+            on:keydown=move |ev| key_pick(ev, sel2.clone())>
+            <rect x=pr.x y=pr.y width=pr.w height=pr.h rx="4"></rect>
+            <text x=pr.x + 6.0 y=pr.y + 14.0 class="viz-pod__name">{p.view.name.clone()}</text>
+            <text x=pr.x + 6.0 y=pr.y + 28.0 class="viz-pod__ip">
+                {format!("{} · {} ({state})", p.view.ip, p.view.status)}
+            </text>
+        </g>
     }
 }
 
@@ -415,7 +483,7 @@ pub fn ClusterView(lab: Lab, selected: RwSignal<Option<Selection>>) -> impl Into
             viewBox=move || scene.with(|l| format!("0 0 {:.0} {:.0}", l.width, l.height))
             width=move || scene.with(|l| format!("{:.0}", l.width))
             height=move || scene.with(|l| format!("{:.0}", l.height))>
-            {move || scene.with(|l| draw_cluster(l, selected))}
+            {draw_cluster(scene, selected)}
             <g class="viz-requests">
                 <For each=requests key=|r| r.0.id let:r>
                     {draw_request(r.0, clock(), r.1, flights, selected)}
