@@ -44,6 +44,16 @@ fn report(out: &mut Output, errs: Vec<CmdError>) {
     out.code = 1;
 }
 
+/// kubectl apply's line for one object: `deployment.apps/web configured`.
+fn applied_line(kind: Kind, name: &str, result: ApplyResult) -> String {
+    let word = match result {
+        ApplyResult::Created => "created",
+        ApplyResult::Configured => "configured",
+        ApplyResult::Unchanged => "unchanged",
+    };
+    format!("{}/{name} {word}\n", kind.lower_group_kind())
+}
+
 /// Reads `-f` files as kubectl's resource builder does (see `manifest::read`).
 fn read_manifests(sh: &mut Shell, files: &[String], errs: &mut Vec<CmdError>) -> Vec<Manifest> {
     let mut out = Vec::new();
@@ -205,29 +215,23 @@ pub fn apply(sh: &mut Shell, args: &[String]) -> Output {
             errs_after.push(e);
             continue;
         }
+        // a namespaced object without one goes to `-n` or the default namespace
+        let default_ns =
+            (obj.kind().namespaced() && obj.namespace().is_empty()).then(|| namespace(&p));
         // the same JSON as this object's last apply, and nobody changed the object since: the
         // three-way patch would be empty
         if !dry && !obj.name().is_empty() {
-            let ns = if obj.namespace().is_empty() {
-                namespace(&p)
-            } else {
-                obj.namespace().to_string()
-            };
-            let key = ObjKey::new(obj.kind(), &ns, obj.name());
+            let ns = default_ns.as_deref().unwrap_or(obj.namespace());
+            let key = ObjKey::new(obj.kind(), ns, obj.name());
             if sh.cluster.apply_is_noop(&key, &m.value) {
                 applied += 1;
-                out.out(format!(
-                    "{}/{} unchanged\n",
-                    key.kind.lower_group_kind(),
-                    key.name
-                ));
+                out.out(applied_line(key.kind, &key.name, ApplyResult::Unchanged));
                 continue;
             }
         }
         let mut obj = obj.clone();
         let mut value = (*m.value).clone();
-        if obj.kind().namespaced() && obj.namespace().is_empty() {
-            let ns = namespace(&p);
+        if let Some(ns) = default_ns {
             obj.meta_mut().namespace = Some(ns.clone());
             value["metadata"]["namespace"] = Value::String(ns);
         }
@@ -268,12 +272,7 @@ pub fn apply(sh: &mut Shell, args: &[String]) -> Output {
             Ok((key, r)) => {
                 sh.cluster.remember_apply(key, Arc::clone(&m.value));
                 applied += 1;
-                let word = match r {
-                    ApplyResult::Created => "created",
-                    ApplyResult::Configured => "configured",
-                    ApplyResult::Unchanged => "unchanged",
-                };
-                out.out(format!("{}/{} {word}\n", kind.lower_group_kind(), name));
+                out.out(applied_line(kind, &name, r));
             }
             Err(e) => {
                 let verb = if existing.is_some() {

@@ -82,17 +82,17 @@ fn draw_cluster(scene: Memo<Layout>, selected: RwSignal<Option<Selection>>) -> i
                 .collect::<Vec<_>>()
         })
     };
+    // redrawn only when it moves (the layout widens), like every other drawn piece
+    let outside = Memo::new(move |_| scene.with(|l| l.outside.clone()));
     let outside = move || {
-        scene.with(|l| {
-            let o = l.outside.clone();
-            view! {
-                <g class="viz-outside">
-                    <rect x=o.x y=o.y width=o.w height=o.h rx="8"></rect>
-                    <text x=o.x + 10.0 y=o.y + 24.0>"trainer's machine"</text>
-                    <text x=o.x + 10.0 y=o.y + 42.0 class="viz-node__meta">"192.168.49.1"</text>
-                </g>
-            }
-        })
+        let o = outside.get();
+        view! {
+            <g class="viz-outside">
+                <rect x=o.x y=o.y width=o.w height=o.h rx="8"></rect>
+                <text x=o.x + 10.0 y=o.y + 24.0>"trainer's machine"</text>
+                <text x=o.x + 10.0 y=o.y + 42.0 class="viz-node__meta">"192.168.49.1"</text>
+            </g>
+        }
     };
     let balancer = Memo::new(move |_| scene.with(|l| l.balancer.clone()));
     let balancer = move || {
@@ -384,7 +384,7 @@ pub fn ClusterView(lab: Lab, selected: RwSignal<Option<Selection>>) -> impl Into
     // the geometry, recomputed when the cluster may have changed; the drawing of nodes, pods and
     // Services only when it differs (a request alone does not redraw them)
     let scene = Memo::new(move |_| {
-        lab.version.track();
+        lab.cluster.track();
         let mut s = slots.get_value();
         let l = lab.shell.with_value(|sh| layout(&sh.cluster, &mut s));
         slots.set_value(s);
