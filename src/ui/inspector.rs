@@ -124,13 +124,8 @@ fn blocks(lab: Lab, sel: &Selection) -> Vec<(String, String, Vec<String>)> {
 pub fn Inspector(lab: Lab, selected: RwSignal<Option<Selection>>) -> impl IntoView {
     // the commands run again when the cluster changed or a simulated second passed (ages), not
     // on every tick of traffic (which changes neither)
-    let stamp = Memo::new(move |_| {
-        lab.version.track();
-        lab.shell
-            .with_value(|sh| (sh.cluster.generation, sh.cluster.now.0 / 1000))
-    });
     let content = move || {
-        stamp.track();
+        lab.cluster.track();
         let Some(sel) = selected.get() else {
             return view! {
                 <p class="inspector__hint">"Select a node, pod, Service or request in the cluster view."</p>

@@ -44,7 +44,8 @@ impl Files for EditorFiles {
 }
 
 /// The lab's shared state: the interpreter (and through it the cluster), the editor's text as
-/// the shell reads it, and a version that moves whenever the cluster may have changed.
+/// the shell reads it, a version that moves whenever the cluster or the requests may have
+/// changed, and a stamp that moves only when the cluster did (or a simulated second passed).
 #[derive(Clone, Copy)]
 pub struct Lab {
     shell: StoredValue<Shell, LocalStorage>,
@@ -52,6 +53,11 @@ pub struct Lab {
     /// the objects the editor's text declared at its last good apply (for pruning)
     applied: StoredValue<Vec<(crate::sim::object::Kind, String, String)>>,
     version: RwSignal<u64>,
+    /// (cluster generation, simulated seconds): what views of the cluster's objects depend on.
+    /// Traffic moves `version` on every tick without changing either, and those views (the
+    /// layout, the inspector, tables with ages, the traffic controls' lists) must not redo their
+    /// work 10 times a second for it.
+    cluster: Memo<(u64, u64)>,
     /// the latest object `kubectl edit` asked the Manifest editor to open
     edit: RwSignal<Option<crate::shell::EditRequest>>,
 }
@@ -86,11 +92,17 @@ pub fn App() -> impl IntoView {
     );
     // `kubectl edit` opens objects in the Manifest editor
     shell.edits = Some(Vec::new());
+    let shell = StoredValue::new_local(shell);
+    let version = RwSignal::new(0);
     let lab = Lab {
-        shell: StoredValue::new_local(shell),
+        shell,
         manifest: StoredValue::new_local(text),
         applied: StoredValue::new(Vec::new()),
-        version: RwSignal::new(0),
+        version,
+        cluster: Memo::new(move |_| {
+            version.track();
+            shell.with_value(|sh| (sh.cluster.generation, sh.cluster.now.0 / 1000))
+        }),
         edit: RwSignal::new(None),
     };
     let first = editor::apply(lab);
@@ -123,7 +135,7 @@ pub fn App() -> impl IntoView {
     let step = Callback::new(move |_| tick(250.0));
     let selected = RwSignal::new(None::<inspector::Selection>);
     let services = move || {
-        lab.version.track();
+        lab.cluster.track();
         lab.shell
             .try_update_value(|sh| sh.run("kubectl get services -A -o wide").stdout())
             .unwrap_or_default()
