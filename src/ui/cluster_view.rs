@@ -384,7 +384,7 @@ pub fn ClusterView(lab: Lab, selected: RwSignal<Option<Selection>>) -> impl Into
     // the geometry, recomputed when the cluster may have changed; the drawing of nodes, pods and
     // Services only when it differs (a request alone does not redraw them)
     let scene = Memo::new(move |_| {
-        lab.cluster.track();
+        lab.track_cluster();
         let mut s = slots.get_value();
         let l = lab.shell.with_value(|sh| layout(&sh.cluster, &mut s));
         slots.set_value(s);

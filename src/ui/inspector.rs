@@ -125,7 +125,7 @@ pub fn Inspector(lab: Lab, selected: RwSignal<Option<Selection>>) -> impl IntoVi
     // the commands run again when the cluster changed or a simulated second passed (ages), not
     // on every tick of traffic (which changes neither)
     let content = move || {
-        lab.cluster.track();
+        lab.track_cluster();
         let Some(sel) = selected.get() else {
             return view! {
                 <p class="inspector__hint">"Select a node, pod, Service or request in the cluster view."</p>

@@ -63,6 +63,12 @@ pub struct Lab {
 }
 
 impl Lab {
+    /// Makes the current view depend on the cluster's objects. The stamp is read, not only
+    /// tracked: a memo that never computed tracks nothing and never notifies.
+    fn track_cluster(&self) {
+        let _ = self.cluster.get();
+    }
+
     /// Runs one command line and tells the views the cluster may have changed.
     fn run(&self, line: &str) -> crate::shell::Output {
         let (out, edits) = self
@@ -135,7 +141,7 @@ pub fn App() -> impl IntoView {
     let step = Callback::new(move |_| tick(250.0));
     let selected = RwSignal::new(None::<inspector::Selection>);
     let services = move || {
-        lab.cluster.track();
+        lab.track_cluster();
         lab.shell
             .try_update_value(|sh| sh.run("kubectl get services -A -o wide").stdout())
             .unwrap_or_default()

@@ -155,7 +155,7 @@ pub fn send_traffic(lab: Lab, pb: Playback, ms: f64) {
 #[component]
 pub fn Controls(lab: Lab, pb: Playback, step: Callback<()>) -> impl IntoView {
     let source_options = move || {
-        lab.cluster.track();
+        lab.track_cluster();
         sources(lab)
             .into_iter()
             .enumerate()
@@ -163,7 +163,7 @@ pub fn Controls(lab: Lab, pb: Playback, step: Callback<()>) -> impl IntoView {
             .collect_view()
     };
     let target_options = move || {
-        lab.cluster.track();
+        lab.track_cluster();
         targets(lab)
             .into_iter()
             .enumerate()

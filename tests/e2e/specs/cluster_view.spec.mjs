@@ -37,6 +37,11 @@ test('the cluster view draws nodes, pods, Services and the requests typed in the
   await view.locator('[data-pod^="default/echo-"]').first().click();
   await expect(inspector).toContainText('kind: Pod');
   await expect(inspector).toContainText('nameserver 10.96.0.10');
+  // the selection follows the cluster: a label added in the terminal shows up
+  const pod = (await view.locator('[data-pod^="default/echo-"]').first().getAttribute('data-pod')).split('/')[1];
+  await terminal.fill(`kubectl label pod ${pod} lesson=one`);
+  await terminal.press('Enter');
+  await expect(inspector).toContainText('lesson: one');
   // keyboard: a Service is selected with Enter
   await view.locator('[data-service="kube-system/kube-dns"]').focus();
   await page.keyboard.press('Enter');
