@@ -1771,12 +1771,7 @@ pub fn rollout(sh: &mut Shell, args: &[String]) -> Output {
             let Some(Object::Deployment(mut d)) = sh.cluster.get(kind, &ns, &name).cloned() else {
                 return Output::fail(errors::single(&ApiError::not_found(kind, &name)));
             };
-            let now = sh
-                .cluster
-                .now
-                .to_datetime()
-                .format("%Y-%m-%dT%H:%M:%SZ")
-                .to_string();
+            let now = sh.cluster.now.rfc3339();
             let tmeta = d
                 .spec
                 .get_or_insert_with(Default::default)

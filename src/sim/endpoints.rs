@@ -215,8 +215,10 @@ fn delete_all(c: &mut Cluster, slices: &[EndpointSlice]) {
 pub fn sync_service(c: &mut Cluster, ns: &str, name: &str) {
     let key = (ns.to_string(), name.to_string());
     // what the inputs were when this Service was last synced: unchanged inputs and untouched
-    // outputs mean a resync has nothing to do
+    // outputs mean a resync has nothing to do. The selected pods are looked up once, for the
+    // digest and for the plan.
     let mut inputs = None;
+    let mut planned = None;
     if let Some(Object::Service(s)) = c.get(Kind::Service, ns, name) {
         let sel = s
             .spec
@@ -224,14 +226,18 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str) {
             .filter(|sp| sp.type_.as_deref() != Some("ExternalName"))
             .and_then(|sp| sp.selector.as_ref());
         if let Some(sel) = sel.filter(|s| !s.is_empty()) {
+            let pods = selected_pods(c, ns, sel);
             let fp = (
-                inputs_fingerprint(c, s, sel),
+                inputs_fingerprint(c, s, &pods),
                 outputs_fingerprint(c, ns, name),
             );
             if c.endpoint_fingerprints.get(&key) == Some(&fp) {
                 return;
             }
             inputs = Some(fp.0);
+            if !(ns == "default" && name == "kubernetes") {
+                planned = Some(plan_endpoints(c, s, &pods));
+            }
         }
     }
     c.endpoint_fingerprints.remove(&key);
@@ -259,10 +265,10 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str) {
     if ns == "default" && name == "kubernetes" {
         return; // maintained by the apiserver itself
     }
-    let spec = svc.spec.clone().unwrap_or_default();
-    let selector = spec.selector.clone().filter(|s| !s.is_empty());
-    let external_name = spec.type_.as_deref() == Some("ExternalName");
-    let Some(selector) = selector.filter(|_| !external_name) else {
+    let Some((groups, subs, labels)) = planned else {
+        // no selector (or an ExternalName): user-written Endpoints are mirrored
+        let external_name =
+            svc.spec.as_ref().and_then(|s| s.type_.as_deref()) == Some("ExternalName");
         let own = slices_of(c, ns, name, CONTROLLER);
         delete_all(c, &own);
         if let Some(Object::Endpoints(e)) = c.get(Kind::Endpoints, ns, name).cloned() {
@@ -282,7 +288,6 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str) {
         }
         return;
     };
-    let (groups, subs, labels) = plan_endpoints(c, &svc, &selector);
     reconcile_slices(c, &svc, groups);
     let existing = match c.get(Kind::Endpoints, ns, name) {
         Some(Object::Endpoints(e)) => Some(e),
@@ -322,7 +327,7 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str) {
 }
 
 fn trigger_time(c: &Cluster) -> String {
-    c.now.to_datetime().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    c.now.rfc3339()
 }
 
 /// A resolved port list, as a map key: (name, port, protocol, appProtocol).
@@ -334,9 +339,8 @@ type SliceGroups = BTreeMap<PortsKey, (Vec<EndpointPort>, Vec<Endpoint>)>;
 fn plan_endpoints(
     c: &Cluster,
     svc: &Service,
-    selector: &BTreeMap<String, String>,
+    pods: &[&Pod],
 ) -> (SliceGroups, Vec<EndpointSubset>, BTreeMap<String, String>) {
-    let ns = svc.metadata.namespace.as_deref().unwrap_or("");
     let spec = svc.spec.as_ref();
     let ports: &[ServicePort] = spec.and_then(|s| s.ports.as_deref()).unwrap_or_default();
     let publish = spec
@@ -344,7 +348,7 @@ fn plan_endpoints(
         .unwrap_or(false);
     let mut groups: SliceGroups = BTreeMap::new();
     let mut subsets: BTreeMap<PortsKey, Subset> = BTreeMap::new();
-    for p in selected_pods(c, ns, selector) {
+    for &p in pods {
         if pod_is_terminal(p) || p.status.as_ref().and_then(|s| s.pod_ip.as_ref()).is_none() {
             continue;
         }
@@ -556,13 +560,12 @@ fn reconcile_slices(c: &mut Cluster, svc: &Service, groups: SliceGroups) {
 
 /// A digest of everything a Service's endpoints depend on: the Service, its pods and their
 /// nodes. With [`outputs_fingerprint`] equal to last time, a resync has nothing to do.
-fn inputs_fingerprint(c: &Cluster, svc: &Service, selector: &BTreeMap<String, String>) -> u64 {
+fn inputs_fingerprint(c: &Cluster, svc: &Service, pods: &[&Pod]) -> u64 {
     let mut h = Fnv64::default();
-    let ns = svc.metadata.namespace.as_deref().unwrap_or("");
     h.write(svc.metadata.resource_version.as_deref().unwrap_or(""));
     // a Service's pods share a handful of nodes: look each up once
     let mut last_node: Option<(&str, &str)> = None;
-    for p in selected_pods(c, ns, selector) {
+    for p in pods {
         h.write(p.metadata.name.as_deref().unwrap_or(""));
         h.write(p.metadata.resource_version.as_deref().unwrap_or(""));
         if let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.as_deref()) {

@@ -23,6 +23,11 @@ impl SimTime {
         let secs = EPOCH_SECONDS.saturating_add((self.0 / 1000).min(i64::MAX as u64 / 2) as i64);
         Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
     }
+    /// The instant as metav1.Time prints it (RFC 3339, whole seconds, `Z`).
+    pub fn rfc3339(self) -> String {
+        self.to_datetime()
+            .to_rfc3339_opts(k8s_openapi::chrono::SecondsFormat::Secs, true)
+    }
     pub fn to_time(self) -> Time {
         Time(self.to_datetime())
     }
