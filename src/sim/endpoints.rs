@@ -212,6 +212,7 @@ fn delete_all(c: &mut Cluster, slices: &[EndpointSlice]) {
 
 /// Syncs the endpoints of one Service: slices, the legacy Endpoints object, and the mirror of a
 /// user-written Endpoints for a selector-less Service.
+#[inline(never)]
 pub fn sync_service(c: &mut Cluster, ns: &str, name: &str) {
     let key = (ns.to_string(), name.to_string());
     // what the inputs were when this Service was last synced: unchanged inputs and untouched

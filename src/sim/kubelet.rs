@@ -572,6 +572,7 @@ fn recheck_readiness_at(cluster: &mut Cluster, ns: &str, name: &str, at: Option<
 }
 
 /// The scheduler and the kubelet on a new pod, written back once.
+#[inline(never)]
 pub(crate) fn schedule_and_start(cluster: &mut Cluster, ns: &str, name: &str) {
     let Some(Object::Pod(mut pod)) = cluster.get(Kind::Pod, ns, name).cloned() else {
         return;

@@ -32,6 +32,7 @@ fn ingress_ips(o: &Object) -> Vec<u32> {
 
 /// Gives a LoadBalancer Service its address, or takes it back from a Service that is no longer
 /// one.
+#[inline(never)]
 pub fn sync(c: &mut Cluster, ns: &str, name: &str) {
     let Some(Object::Service(svc)) = c.get(Kind::Service, ns, name) else {
         return;

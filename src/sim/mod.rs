@@ -17,6 +17,7 @@ pub mod envvars;
 pub mod field;
 pub mod http;
 pub(crate) mod index;
+pub mod json_de;
 pub mod kubelet;
 pub mod kubeproxy;
 pub mod labels;

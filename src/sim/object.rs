@@ -302,11 +302,12 @@ pub fn decode_known(v: &Value) -> Result<Object, DecodeError> {
     decode_as(kind, v).map_err(|message| DecodeError::Type { kind, message })
 }
 
-/// Every typed object is built from a borrowed JSON value, here and everywhere else: each
-/// k8s-openapi type's deserializer is then compiled once (an owned `Value` is a second deserializer
-/// type, and its copy of every generated visitor cost about 200 KB of the browser build).
+/// Every typed object is built from a borrowed JSON value, here and everywhere else, through one
+/// deserializer (`json_de`): each k8s-openapi type's visitor is then compiled once (an owned
+/// `Value` is a second deserializer type, and its copy of every generated visitor cost about
+/// 200 KB of the browser build).
 pub fn from_json<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T, serde_json::Error> {
-    T::deserialize(v)
+    crate::sim::json_de::from_value(v)
 }
 
 fn decode_as(kind: Kind, v: &Value) -> Result<Object, String> {

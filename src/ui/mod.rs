@@ -25,6 +25,14 @@ fn seed_from_url() -> u64 {
         .unwrap_or(1)
 }
 
+/// A User Timing mark (`performance.mark`): the measurement script reads where the first render
+/// goes from these.
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
 /// The lab's clock tick, in wall-clock milliseconds.
 const TICK_MS: u32 = 100;
 
@@ -91,11 +99,11 @@ impl Lab {
 
 #[component]
 pub fn App() -> impl IntoView {
+    mark("svclab:start");
     let text = Rc::new(RefCell::new(editor::initial_text()));
-    let mut shell = Shell::new(
-        Cluster::new(seed_from_url()),
-        Box::new(EditorFiles(text.clone())),
-    );
+    let cluster = Cluster::new(seed_from_url());
+    mark("svclab:cluster");
+    let mut shell = Shell::new(cluster, Box::new(EditorFiles(text.clone())));
     // `kubectl edit` opens objects in the Manifest editor
     shell.edits = Some(Vec::new());
     let shell = StoredValue::new_local(shell);
@@ -112,6 +120,7 @@ pub fn App() -> impl IntoView {
         edit: RwSignal::new(None),
     };
     let first = editor::apply(lab);
+    mark("svclab:applied");
     let pb = traffic::Playback::new();
     // one tick of the lab: simulated time moves (readiness probes pass, terminating pods go)
     // and the traffic generator sends what it owes; views update only when something changed

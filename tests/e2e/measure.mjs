@@ -58,8 +58,8 @@ try {
   }
 
   if (runs('first')) {
-  const firsts = [], fetched = [];
-  for (let i = 0; i < 5; i++) {
+  const firsts = [], fetched = [], marks = {};
+  for (let i = 0; i < 7; i++) {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
     await page.goto(`http://127.0.0.1:${port}/?seed=1`, { waitUntil: 'commit' });
@@ -67,9 +67,14 @@ try {
     firsts.push(await h.jsonValue());
     // where the time went: the wasm's download, then its compilation and the lab's start
     fetched.push(await page.evaluate(() => Math.max(...performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).map((e) => e.responseEnd))));
+    // the app's own User Timing marks (src/ui: start, cluster built, manifest applied, mounted)
+    for (const m of await page.evaluate(() => performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]))) {
+      (marks[m[0]] ??= []).push(m[1]);
+    }
     await ctx.close();
   }
   console.log(`first render of the default lab: median ${pct(firsts, 0.5).toFixed(0)} ms, max ${Math.max(...firsts).toFixed(0)} ms after navigation (budget 300 ms; ${firsts.length} loads); the wasm was downloaded at ${pct(fetched, 0.5).toFixed(0)} ms (median)`);
+  console.log(`  where it went (medians): ${Object.entries(marks).map(([k, v]) => `${k} at ${pct(v, 0.5).toFixed(0)} ms`).join(', ')}, drawn at ${pct(firsts, 0.5).toFixed(0)} ms`);
   }
 
   if (runs('edit')) {
