@@ -382,6 +382,7 @@ fn failed(
 }
 
 /// `curl …` where `env` says it runs. `line` is the command as typed, for the trace.
+#[inline(never)]
 pub fn curl(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
     let mut o = Output::ok();
     let opts = match parse_opts(args) {

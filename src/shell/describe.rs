@@ -13,6 +13,7 @@ use k8s_openapi::api::core::v1::{Node, Pod, Probe, Service};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
 
+#[inline(never)]
 pub fn run(sh: &mut Shell, args: &[String]) -> Output {
     let p = match parse(
         args,

@@ -35,6 +35,7 @@ enum Request {
     Pairs(Vec<(Kind, String)>),
 }
 
+#[inline(never)]
 pub fn run(sh: &mut Shell, args: &[String]) -> Output {
     let p = match parse(args, FLAGS, "kubectl get") {
         Ok(p) => p,

@@ -22,6 +22,9 @@ const SUBCOMMANDS: &[&str] = &[
     "version",
 ];
 
+/// Each command's handler is `#[inline(never)]`: the browser compiles a wasm function whole the
+/// first time it runs, and with every handler inlined here, the lab's first `kubectl get`
+/// compiled all of kubectl (100 KB) before the page could draw.
 pub fn run(sh: &mut Shell, args: &[String]) -> Output {
     let Some(sub) = args.first() else {
         return Output::fail("kubectl controls the Kubernetes cluster manager.\n\n Find more information at: https://kubernetes.io/docs/reference/kubectl/\n\nUse \"kubectl <command> --help\" for more information about a given command.");

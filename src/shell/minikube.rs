@@ -20,6 +20,7 @@ fn node_ip(sh: &Shell, node: Option<&str>) -> Option<String> {
     }
 }
 
+#[inline(never)]
 pub fn run(sh: &mut Shell, args: &[String]) -> Output {
     let Some(sub) = args.first() else {
         return Output::fail("minikube provisions and manages local Kubernetes clusters optimized for development workflows.\n\nsvclab knows: minikube ip, minikube service, minikube ssh");

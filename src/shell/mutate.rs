@@ -178,6 +178,7 @@ const APPLY_FLAGS: &[Flag] = &[
     val("field-manager", None),
 ];
 
+#[inline(never)]
 pub fn apply(sh: &mut Shell, args: &[String]) -> Output {
     let p = match parse(args, APPLY_FLAGS, "kubectl apply") {
         Ok(p) => p,
@@ -332,6 +333,7 @@ const CREATE_FLAGS: &[Flag] = &[
     val("validate", None),
 ];
 
+#[inline(never)]
 pub fn create(sh: &mut Shell, args: &[String]) -> Output {
     let p = match parse(args, CREATE_FLAGS, "kubectl create") {
         Ok(p) => p,
@@ -657,6 +659,7 @@ fn parse_labels_flag(s: &str) -> Result<BTreeMap<String, String>, String> {
     Ok(m)
 }
 
+#[inline(never)]
 pub fn run_pod(sh: &mut Shell, args: &[String]) -> Output {
     let p = match parse(args, RUN_FLAGS, "kubectl run") {
         Ok(p) => p,
@@ -797,6 +800,7 @@ fn target(p: &Parsed, cmd: &str) -> Result<(Kind, String), Output> {
     Ok((kind, name.clone()))
 }
 
+#[inline(never)]
 pub fn expose(sh: &mut Shell, args: &[String]) -> Output {
     let p = match parse(args, EXPOSE_FLAGS, "kubectl expose") {
         Ok(p) => p,
@@ -967,6 +971,7 @@ fn ports_of(spec: Option<k8s_openapi::api::core::v1::PodSpec>) -> Vec<(i32, Stri
         .collect()
 }
 
+#[inline(never)]
 pub fn scale(sh: &mut Shell, args: &[String]) -> Output {
     let p = match parse(
         args,
@@ -1027,6 +1032,7 @@ pub fn scale(sh: &mut Shell, args: &[String]) -> Output {
     }
 }
 
+#[inline(never)]
 pub fn label(sh: &mut Shell, args: &[String], annotate: bool) -> Output {
     let cmd = if annotate {
         "kubectl annotate"
@@ -1194,6 +1200,7 @@ const DELETE_FLAGS: &[Flag] = &[
     val("timeout", None),
 ];
 
+#[inline(never)]
 pub fn delete(sh: &mut Shell, args: &[String]) -> Output {
     let p = match parse(args, DELETE_FLAGS, "kubectl delete") {
         Ok(p) => p,
@@ -1351,6 +1358,7 @@ pub fn delete(sh: &mut Shell, args: &[String]) -> Output {
     out
 }
 
+#[inline(never)]
 pub fn patch(sh: &mut Shell, args: &[String]) -> Output {
     let p = match parse(
         args,
@@ -1574,6 +1582,7 @@ fn remove_pointer(doc: &mut Value, path: &str) -> Option<Value> {
 }
 
 /// `kubectl set image TYPE/NAME CONTAINER=IMAGE…` (deployments, replica sets, pods).
+#[inline(never)]
 pub fn set(sh: &mut Shell, args: &[String]) -> Output {
     if args.first().map(String::as_str) != Some("image") {
         let what = args.first().cloned().unwrap_or_default();
@@ -1675,6 +1684,7 @@ pub fn set(sh: &mut Shell, args: &[String]) -> Output {
 
 /// `kubectl rollout status|restart` for Deployments. `status` waits as kubectl does: simulated
 /// time passes until the rollout finishes (or its progress deadline passes).
+#[inline(never)]
 pub fn rollout(sh: &mut Shell, args: &[String]) -> Output {
     let Some(sub) = args.first().map(String::as_str) else {
         return Output::fail(errors::usage(
@@ -1797,6 +1807,7 @@ pub fn rollout(sh: &mut Shell, args: &[String]) -> Output {
     }
 }
 
+#[inline(never)]
 pub fn edit(sh: &mut Shell, args: &[String]) -> Output {
     let p = match parse(
         args,

@@ -6,6 +6,7 @@ use crate::sim::proxy::rules::Table;
 use crate::sim::proxy::save::{iptables_s, iptables_save, IPTABLES_VERSION};
 
 /// Runs one command line on `node` (already split into words).
+#[inline(never)]
 pub fn run(sh: &mut Shell, node: &str, w: &[String]) -> Output {
     let Some(cmd) = w.first() else {
         return Output::ok();

@@ -44,6 +44,7 @@ fn userland(c: &Container) -> Userland {
 
 /// `kubectl logs POD`: what the container's program printed. The echo servers announce their
 /// port at start; requests arrive with the dataplane.
+#[inline(never)]
 pub fn logs(sh: &mut Shell, args: &[String]) -> Output {
     let p = match parse(
         args,
@@ -113,6 +114,7 @@ pub fn logs(sh: &mut Shell, args: &[String]) -> Output {
     out
 }
 
+#[inline(never)]
 pub fn run(sh: &mut Shell, args: &[String]) -> Output {
     let p = match parse(
         args,

@@ -7,6 +7,7 @@ use crate::sim::net::ip_to_string;
 use crate::sim::proxy::walk::{Client, Hop, Outcome, Walk};
 use serde_json::{json, Value};
 
+#[inline(never)]
 pub fn run(sh: &mut Shell, args: &[String]) -> Output {
     let Some(sub) = args.first() else {
         return Output::fail("usage: svclab trace [--json] [REQUEST]");

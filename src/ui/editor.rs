@@ -277,9 +277,11 @@ pub fn Editor(lab: Lab, first: Report) -> impl IntoView {
         changed(event_target_value(&ev));
         measure();
     };
+    // measured at the next frame, not while the page is being built: reading the layout then
+    // would force the browser to lay out a half-built page
     Effect::new(move |_| {
         if textarea.get().is_some() {
-            measure();
+            request_animation_frame(measure);
         }
     });
     // `kubectl edit` in the terminal: select the object's document, or add it at the end
