@@ -59,7 +59,7 @@ try {
 
   if (runs('first')) {
   const firsts = [], fetched = [], marks = {};
-  for (let i = 0; i < 7; i++) {
+  for (let i = 0; i < 11; i++) {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
     await page.goto(`http://127.0.0.1:${port}/?seed=1`, { waitUntil: 'commit' });
