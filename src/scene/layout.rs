@@ -7,6 +7,7 @@ use crate::scene::{NodeView, PodView};
 use crate::sim::object::{Kind, Object};
 use crate::sim::Cluster;
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
 
 pub const NODE_W: f64 = 330.0;
 pub const NODE_GAP: f64 = 24.0;
@@ -76,6 +77,19 @@ pub struct Rect {
     pub h: f64,
 }
 
+/// Drawn items are keyed by a hash of what they are drawn from; coordinates hash by their bits.
+fn hash_point<H: Hasher>((x, y): (f64, f64), state: &mut H) {
+    x.to_bits().hash(state);
+    y.to_bits().hash(state);
+}
+
+impl Hash for Rect {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_point((self.x, self.y), state);
+        hash_point((self.w, self.h), state);
+    }
+}
+
 impl Rect {
     pub fn center(&self) -> (f64, f64) {
         (self.x + self.w / 2.0, self.y + self.h / 2.0)
@@ -90,7 +104,7 @@ pub struct NodeBox {
     pub proxy: (f64, f64),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct PodBox {
     pub key: String,
     pub view: PodView,
@@ -98,7 +112,7 @@ pub struct PodBox {
     pub rect: Rect,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct ServiceBox {
     pub key: String,
     pub name: String,
@@ -118,6 +132,16 @@ pub struct Link {
     pub ready: bool,
     pub from: (f64, f64),
     pub to: (f64, f64),
+}
+
+impl Hash for Link {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.service.hash(state);
+        self.pod.hash(state);
+        self.ready.hash(state);
+        hash_point(self.from, state);
+        hash_point(self.to, state);
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -5,7 +5,7 @@ use crate::sim::kubelet::{node_internal_ip, pod_is_ready};
 use crate::sim::object::{Kind, Object};
 use crate::sim::Cluster;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct PodView {
     pub namespace: String,
     pub name: String,

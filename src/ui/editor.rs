@@ -214,17 +214,24 @@ impl Default for View {
 }
 
 impl View {
-    fn of(ta: &web_sys::HtmlTextAreaElement) -> View {
-        let line = web_sys::window()
-            .and_then(|w| w.get_computed_style(ta).ok().flatten())
-            .and_then(|s| s.get_property_value("line-height").ok())
-            .and_then(|l| l.trim_end_matches("px").parse::<f64>().ok())
-            .filter(|l| *l > 0.0)
-            .unwrap_or(View::default().line);
+    /// The textarea as it is now. The line height (a computed style, costly to read with a long
+    /// text) is taken from `before` unless the textarea changed size (a new font size comes
+    /// with the layout that changes it).
+    fn of(ta: &web_sys::HtmlTextAreaElement, before: Option<View>) -> View {
+        let height = ta.client_height() as f64;
+        let line = match before {
+            Some(b) if b.height == height => b.line,
+            _ => web_sys::window()
+                .and_then(|w| w.get_computed_style(ta).ok().flatten())
+                .and_then(|s| s.get_property_value("line-height").ok())
+                .and_then(|l| l.trim_end_matches("px").parse::<f64>().ok())
+                .filter(|l| *l > 0.0)
+                .unwrap_or(View::default().line),
+        };
         View {
             top: ta.scroll_top() as f64,
             left: ta.scroll_left() as f64,
-            height: ta.client_height() as f64,
+            height,
             line,
         }
     }
@@ -263,25 +270,36 @@ pub fn Editor(lab: Lab, first: Report) -> impl IntoView {
     // What the textarea shows: scroll offsets, height and line height, in CSS pixels. Only the
     // lines in view are highlighted and numbered (a 4,000-line manifest would otherwise rebuild
     // thousands of elements, and lay them out, on every keystroke).
+    // Measured once per frame at most, at the frame's start: reading the layout in an event
+    // handler (or while the page is being built) forces the browser to lay out a long text
+    // there and then, 15 ms per keystroke with a 2,000-line manifest.
     let view = RwSignal::new(View::default());
+    let measured = StoredValue::new(None::<View>);
+    let queued = StoredValue::new(false);
     let measure = move || {
-        if let Some(ta) = textarea.get_untracked() {
-            let v = View::of(&ta);
-            if view.get_untracked() != v {
-                view.set(v);
-            }
+        if queued.get_value() {
+            return;
         }
+        queued.set_value(true);
+        request_animation_frame(move || {
+            queued.set_value(false);
+            if let Some(ta) = textarea.get_untracked() {
+                let v = View::of(&ta, measured.get_value());
+                measured.set_value(Some(v));
+                if view.get_untracked() != v {
+                    view.set(v);
+                }
+            }
+        });
     };
     let on_scroll = move |_| measure();
     let on_input = move |ev: leptos::ev::Event| {
         changed(event_target_value(&ev));
         measure();
     };
-    // measured at the next frame, not while the page is being built: reading the layout then
-    // would force the browser to lay out a half-built page
     Effect::new(move |_| {
         if textarea.get().is_some() {
-            request_animation_frame(measure);
+            measure();
         }
     });
     // `kubectl edit` in the terminal: select the object's document, or add it at the end
