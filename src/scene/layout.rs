@@ -211,6 +211,14 @@ pub fn layout(c: &Cluster, slots: &mut Slots) -> Layout {
             rect,
         });
     }
+    // each drawn pod's labels, looked up once for every Service's selector
+    let pod_labels: Vec<Option<&BTreeMap<String, String>>> = pods
+        .iter()
+        .map(|p| {
+            c.get(Kind::Pod, &p.view.namespace, &p.view.name)
+                .and_then(|o| o.meta().labels.as_ref())
+        })
+        .collect();
     let mut services = Vec::new();
     let mut links = Vec::new();
     let mut lb_ips: Vec<String> = Vec::new();
@@ -224,7 +232,9 @@ pub fn layout(c: &Cluster, slots: &mut Slots) -> Layout {
             w: SVC_W,
             h: SVC_H,
         };
-        let spec = s.spec.clone().unwrap_or_default();
+        let default_spec = Default::default();
+        let spec: &k8s_openapi::api::core::v1::ServiceSpec =
+            s.spec.as_ref().unwrap_or(&default_spec);
         let ports = spec
             .ports
             .iter()
@@ -245,19 +255,17 @@ pub fn layout(c: &Cluster, slots: &mut Slots) -> Layout {
         lb_ips.extend(ingress.iter().cloned());
         let external: Vec<String> = ingress
             .into_iter()
-            .chain(spec.external_ips.clone().unwrap_or_default())
+            .chain(spec.external_ips.iter().flatten().cloned())
             .collect();
         // which pods the selector picks, and which of them are ready endpoints
         let ready_ips = ready_endpoint_ips(c, o.namespace(), o.name());
         if let Some(sel) = spec.selector.as_ref().filter(|s| !s.is_empty()) {
-            for p in pods.iter().filter(|p| p.view.namespace == o.namespace()) {
-                let Some(Object::Pod(pod)) = c.get(Kind::Pod, &p.view.namespace, &p.view.name)
-                else {
-                    continue;
-                };
-                let empty = BTreeMap::new();
-                let labels = pod.metadata.labels.as_ref().unwrap_or(&empty);
-                if !sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
+            for (p, labels) in pods.iter().zip(&pod_labels) {
+                if p.view.namespace != o.namespace()
+                    || !sel
+                        .iter()
+                        .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
+                {
                     continue;
                 }
                 links.push(Link {

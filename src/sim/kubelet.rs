@@ -638,13 +638,13 @@ fn readiness(cluster: &Cluster, pod: &mut Pod, ns: &str, name: &str) -> Option<S
 
 /// The STATUS column of `kubectl get pods` (`printPod`).
 pub fn status_reason(pod: &Pod) -> String {
-    let st = pod.status.clone().unwrap_or_default();
+    let empty = k8s_openapi::api::core::v1::PodStatus::default();
+    let st = pod.status.as_ref().unwrap_or(&empty);
     let mut reason = st.phase.clone().unwrap_or_default();
     if let Some(r) = st.reason.clone().filter(|r| !r.is_empty()) {
         reason = r;
     }
-    let statuses = st.container_statuses.clone().unwrap_or_default();
-    for cs in statuses.iter().rev() {
+    for cs in st.container_statuses.iter().flatten().rev() {
         if let Some(state) = &cs.state {
             if let Some(w) = state
                 .waiting
