@@ -135,14 +135,28 @@ pub fn Inspector(lab: Lab, selected: RwSignal<Option<Selection>>) -> impl IntoVi
         blocks(lab, &sel)
             .into_iter()
             .map(|(title, text, marks)| {
+                // objects as `kubectl get -o yaml` prints them are coloured as in the editor
+                let tokens = title
+                    .ends_with("-o yaml")
+                    .then(|| crate::scene::yaml_tokens::highlight(&text));
                 let lines = text
                     .lines()
-                    .map(|l| {
+                    .enumerate()
+                    .map(|(i, l)| {
                         let hit = marks.iter().any(|m| m == l);
+                        let body = match tokens.as_ref().and_then(|t| t.get(i)) {
+                            Some(pieces) => pieces
+                                .iter()
+                                .map(|(t, s)| view! { <span class=t.class()>{s.to_string()}</span> })
+                                .collect_view()
+                                .into_any(),
+                            None if hit => format!("▶ {l}").into_any(),
+                            None => l.to_string().into_any(),
+                        };
                         view! {
                             <div class=if hit { "inspector__line inspector__line--hit" } else { "inspector__line" }
                                 data-rule-hit=hit.to_string()>
-                                {if hit { format!("▶ {l}") } else { l.to_string() }}
+                                {body}
                             </div>
                         }
                     })
