@@ -44,7 +44,7 @@ impl Shell {
                 .into_iter()
                 .filter(|c| c.starts_with(partial))
                 .collect();
-            out.sort();
+            crate::sim::order::sort(&mut out);
             out.dedup();
             out
         };

@@ -579,7 +579,7 @@ fn describe_pod(c: &Cluster, pod: &Pod) -> String {
                 s
             })
             .collect();
-        items.sort();
+        crate::sim::order::sort(&mut items);
         w.push_str("Tolerations:\t");
         for (i, t) in items.iter().enumerate() {
             if i > 0 {
@@ -1151,7 +1151,7 @@ fn containers_text(
             w.push_str("    Mounts:\t<none>\n");
         } else {
             w.push_str("    Mounts:\n");
-            mounts.sort_by(|a, b| a.mount_path.cmp(&b.mount_path));
+            crate::sim::order::sort_by(&mut mounts, |a, b| a.mount_path.cmp(&b.mount_path));
             for m in mounts {
                 let mode = if m.read_only.unwrap_or(false) {
                     "ro"

@@ -148,7 +148,7 @@ pub fn diagnose(text: &str, stderr: &str) -> Vec<Diagnostic> {
             }
         }
     }
-    out.sort_by_key(|d| d.line);
+    crate::sim::order::sort_by_key(&mut out, |d| d.line);
     out
 }
 

@@ -412,9 +412,9 @@ fn events(sh: &Shell, p: &super::flags::Parsed, ns: &str, all_ns: bool) -> Outpu
         .collect();
     if let Some(key) = p.get("sort-by") {
         if key.contains("lastTimestamp") {
-            evs.sort_by_key(|e| e.last);
+            crate::sim::order::sort_by_key(&mut evs, |e| e.last);
         } else if key.contains("firstTimestamp") || key.contains("creationTimestamp") {
-            evs.sort_by_key(|e| e.first);
+            crate::sim::order::sort_by_key(&mut evs, |e| e.first);
         }
     }
     let mut out = Output::ok();

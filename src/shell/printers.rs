@@ -96,7 +96,7 @@ pub fn service_external_ip(svc: &Service, wide: bool) -> String {
                 .iter()
                 .filter_map(|i| i.ip.clone().or_else(|| i.hostname.clone()))
                 .collect();
-            ingress.sort();
+            crate::sim::order::sort(&mut ingress);
             ingress.dedup();
             let mut lb = ingress.join(",");
             if !wide && lb.len() > 16 {
@@ -165,7 +165,7 @@ pub fn node_roles(labels: Option<&std::collections::BTreeMap<String, String>>) -
             roles.push(v.clone());
         }
     }
-    roles.sort();
+    crate::sim::order::sort(&mut roles);
     roles.dedup();
     if roles.is_empty() {
         "<none>".into()

@@ -35,7 +35,7 @@ pub fn sort_by<T>(
         }
     }
     // A stable sort: Go's sort.Sort is an insertion sort for the short lists a lab shows.
-    keyed.sort_by(|(a, _), (b, _)| match (a, b) {
+    crate::sim::order::sort_by(&mut keyed, |(a, _), (b, _)| match (a, b) {
         (None, None) => Ordering::Equal,
         (None, Some(_)) => Ordering::Less,
         (Some(_), None) => Ordering::Greater,

@@ -241,7 +241,7 @@ pub fn filter(words: &[String], input: Output) -> Output {
         "cat" | "less" | "more" => out.out(text),
         "sort" => {
             let mut lines: Vec<&str> = text.lines().collect();
-            lines.sort();
+            crate::sim::order::sort(&mut lines);
             for l in lines {
                 out.out(format!("{l}\n"));
             }

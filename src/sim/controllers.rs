@@ -80,7 +80,9 @@ impl Cluster {
     /// starts with the involved object's name and then its time).
     pub fn all_events(&self) -> Vec<&Event> {
         let mut v: Vec<&Event> = self.events.values().flatten().collect();
-        v.sort_by(|a, b| (&a.namespace, &a.name, a.first).cmp(&(&b.namespace, &b.name, b.first)));
+        crate::sim::order::sort_by(&mut v, |a, b| {
+            (&a.namespace, &a.name, a.first).cmp(&(&b.namespace, &b.name, b.first))
+        });
         v
     }
 
@@ -90,7 +92,7 @@ impl Cluster {
             .get(&(ns.to_string(), kind.to_string(), name.to_string()))
             .map(|l| l.iter().collect())
             .unwrap_or_default();
-        v.sort_by_key(|e| e.last);
+        crate::sim::order::sort_by_key(&mut v, |e| e.last);
         v
     }
 
@@ -227,7 +229,7 @@ impl Cluster {
                 }
             }
         } else if active.len() > want {
-            active.sort_by(|a, b| a.0.cmp(&b.0));
+            crate::sim::order::sort_by(&mut active, |a, b| a.0.cmp(&b.0));
             let surplus = active.len() - want;
             for (_, pname) in active.drain(..surplus) {
                 let _ = self.delete(Kind::Pod, ns, &pname, None);
@@ -619,7 +621,9 @@ impl Cluster {
                         }
                     })
                     .collect();
-                olds_sorted.sort_by_key(|r| r.metadata.creation_timestamp.clone().map(|t| t.0));
+                crate::sim::order::sort_by_key(&mut olds_sorted, |r| {
+                    r.metadata.creation_timestamp.clone().map(|t| t.0)
+                });
                 for rs in olds_sorted {
                     if max_scaled_down <= 0 {
                         break;

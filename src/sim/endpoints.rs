@@ -377,7 +377,7 @@ fn plan_endpoints(
         let resolves_some = !key.is_empty() || ports.is_empty();
         if (!terminating || publish) && resolves_some {
             let mut sorted = key.clone();
-            sorted.sort();
+            crate::sim::order::sort(&mut sorted);
             let entry = subsets.entry(sorted.clone()).or_insert_with(|| {
                 let ports = sorted
                     .iter()
@@ -422,8 +422,8 @@ fn plan_endpoints(
     let mut subs: Vec<EndpointSubset> = subsets
         .into_values()
         .map(|(ports, mut ready, mut not_ready)| {
-            ready.sort_by(|a, b| a.ip.cmp(&b.ip));
-            not_ready.sort_by(|a, b| a.ip.cmp(&b.ip));
+            crate::sim::order::sort_by(&mut ready, |a, b| a.ip.cmp(&b.ip));
+            crate::sim::order::sort_by(&mut not_ready, |a, b| a.ip.cmp(&b.ip));
             EndpointSubset {
                 addresses: Some(ready).filter(|v| !v.is_empty()),
                 not_ready_addresses: Some(not_ready).filter(|v| !v.is_empty()),
@@ -431,7 +431,7 @@ fn plan_endpoints(
             }
         })
         .collect();
-    subs.sort_by(|a, b| {
+    crate::sim::order::sort_by(&mut subs, |a, b| {
         let first = |s: &EndpointSubset| {
             s.addresses
                 .as_ref()
@@ -481,7 +481,7 @@ fn reconcile_slices(c: &mut Cluster, svc: &Service, groups: SliceGroups) {
         writes.push(s);
     }
     for (_, (ports, mut endpoints)) in groups {
-        endpoints.sort_by(|a, b| a.addresses.cmp(&b.addresses));
+        crate::sim::order::sort_by(&mut endpoints, |a, b| a.addresses.cmp(&b.addresses));
         let mut mine: Vec<EndpointSlice> = existing
             .iter_mut()
             .filter(|s| {
@@ -490,7 +490,7 @@ fn reconcile_slices(c: &mut Cluster, svc: &Service, groups: SliceGroups) {
             })
             .filter_map(Option::take)
             .collect();
-        mine.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+        crate::sim::order::sort_by(&mut mine, |a, b| a.metadata.name.cmp(&b.metadata.name));
         let mut pending: Vec<Option<Endpoint>> = endpoints.into_iter().map(Some).collect();
         // endpoints stay in the slice that already holds them
         for s in mine.iter_mut() {

@@ -84,7 +84,7 @@ pub fn pod_answer(c: &Cluster, ns: &str, name: &str, req: &Request) -> Option<Re
                 .iter()
                 .filter(|(n, _)| !n.eq_ignore_ascii_case("host"))
                 .collect();
-            others.sort_by(|a, b| a.0.cmp(&b.0));
+            crate::sim::order::sort_by(&mut others, |a, b| a.0.cmp(&b.0));
             for (n, v) in others {
                 body.push_str(&format!("{n}: {v}\n"));
             }
@@ -102,7 +102,7 @@ pub fn pod_answer(c: &Cluster, ns: &str, name: &str, req: &Request) -> Option<Re
                 .iter()
                 .map(|(n, v)| (n.to_ascii_lowercase(), v.clone()))
                 .collect();
-            headers.sort();
+            crate::sim::order::sort(&mut headers);
             let mut body = format!(
                 "\n\nHostname: {hostname}\n\nPod Information:\n\t-no pod information available-\n\nServer values:\n\tserver_version=nginx: 1.13.3 - lua: 10008\n\nRequest Information:\n\tclient_address={}\n\tmethod={}\n\treal path={path}\n\tquery={query}\n\trequest_version=1.1\n\trequest_scheme=http\n\trequest_uri=http://{host_only}:8080{}\n\nRequest Headers:\n",
                 ip_to_string(req.client_ip),

@@ -343,7 +343,7 @@ fn set_condition(
         "ContainersReady",
         "PodScheduled",
     ];
-    conds.sort_by_key(|c| {
+    crate::sim::order::sort_by_key(conds, |c| {
         order
             .iter()
             .position(|o| *o == c.type_)

@@ -127,7 +127,7 @@ impl Selector {
                     _ => return Self::nothing(),
                 };
                 let mut values = e.values.clone().unwrap_or_default();
-                values.sort();
+                crate::sim::order::sort(&mut values);
                 values.dedup();
                 reqs.push(Requirement {
                     key: e.key.clone(),
@@ -136,7 +136,7 @@ impl Selector {
                 });
             }
         }
-        reqs.sort_by(|a, b| a.key.cmp(&b.key));
+        crate::sim::order::sort_by(&mut reqs, |a, b| a.key.cmp(&b.key));
         Self {
             requirements: reqs,
             nothing: false,
@@ -169,7 +169,7 @@ pub fn format_labels(labels: Option<&Labels>) -> String {
     match labels {
         Some(l) if !l.is_empty() => {
             let mut pairs: Vec<String> = l.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            pairs.sort();
+            crate::sim::order::sort(&mut pairs);
             pairs.join(",")
         }
         _ => "<none>".into(),
@@ -471,7 +471,7 @@ impl Parser {
 }
 
 fn new_requirement(key: String, op: Op, mut values: Vec<String>) -> Result<Requirement, String> {
-    values.sort();
+    crate::sim::order::sort(&mut values);
     values.dedup();
     let mut errs: Vec<String> = Vec::new();
     let kerrs = is_qualified_name(&key);
@@ -561,7 +561,7 @@ pub fn parse(input: &str) -> Result<Selector, String> {
     }
     let mut p = Parser { items, pos: 0 };
     let mut reqs = p.parse()?;
-    reqs.sort_by(|a, b| a.key.cmp(&b.key));
+    crate::sim::order::sort_by(&mut reqs, |a, b| a.key.cmp(&b.key));
     Ok(Selector {
         requirements: reqs,
         nothing: false,

@@ -26,6 +26,7 @@ pub mod merge;
 pub mod names;
 pub mod net;
 pub mod object;
+pub mod order;
 pub mod programs;
 pub mod proxy;
 pub(crate) mod store;

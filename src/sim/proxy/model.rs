@@ -265,7 +265,7 @@ pub fn endpoints_for(c: &Cluster, sp: &SvcPort) -> Vec<Ep> {
         }
     }
     // the same IP:port in two slices is one endpoint (the first seen)
-    out.sort_by(|a, b| a.addr.cmp(&b.addr));
+    crate::sim::order::sort_by(&mut out, |a, b| a.addr.cmp(&b.addr));
     out.dedup_by(|later, first| later.addr == first.addr);
     out
 }

@@ -276,7 +276,7 @@ impl NodeRules {
                 }
             }
         }
-        user.sort();
+        crate::sim::order::sort(&mut user);
         user.dedup();
         builtin.iter().map(|s| s.to_string()).chain(user).collect()
     }
