@@ -138,7 +138,7 @@ pub struct Cluster {
     pub(crate) reconciling: bool,
     pub(crate) index: crate::sim::index::Indexes,
     /// Per Service, the digest of the inputs its endpoints were last computed from.
-    pub(crate) endpoint_fingerprints: BTreeMap<(String, String), (u64, u64)>,
+    pub(crate) endpoint_fingerprints: rustc_hash::FxHashMap<(String, String), (u64, u64)>,
     /// kube-proxy's rules per node, rewritten lazily per changed Service
     pub(crate) proxy: crate::sim::proxy::ruleset::ProxyState,
     /// kube-proxy's settings, parsed from its ConfigMap when that changes
@@ -176,7 +176,7 @@ impl Cluster {
             events: BTreeMap::new(),
             reconciling: false,
             index: Default::default(),
-            endpoint_fingerprints: BTreeMap::new(),
+            endpoint_fingerprints: rustc_hash::FxHashMap::default(),
             proxy: Default::default(),
             recent: Default::default(),
             applied: Default::default(),

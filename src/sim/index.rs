@@ -1,7 +1,10 @@
 //! Secondary indexes over the store, kept up to date on every write, so that controllers do work
-//! proportional to what changed instead of scanning every object.
+//! proportional to what changed instead of scanning every object. The maps that are only looked
+//! up (never iterated, so their order cannot leak) are hash maps: with 10,000 Services a B-tree
+//! lookup compares a dozen strings.
 
 use crate::sim::object::{Kind, Object};
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 type NsKeyValue = (String, String, String);
@@ -9,11 +12,11 @@ type NsKeyValue = (String, String, String);
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Indexes {
     /// (namespace, label key, label value) → pod names
-    pub pods_by_label: BTreeMap<NsKeyValue, BTreeSet<String>>,
+    pub pods_by_label: FxHashMap<NsKeyValue, BTreeSet<String>>,
     /// (namespace, selector key, selector value) → names of Services selecting it
-    pub services_by_selector: BTreeMap<NsKeyValue, BTreeSet<String>>,
+    pub services_by_selector: FxHashMap<NsKeyValue, BTreeSet<String>>,
     /// controller owner's uid → (kind, namespace, name) of the objects it controls
-    pub owned: BTreeMap<String, BTreeSet<(Kind, String, String)>>,
+    pub owned: FxHashMap<String, BTreeSet<(Kind, String, String)>>,
     /// node → number of non-terminal pods on it
     pub pods_on_node: BTreeMap<String, usize>,
     /// (owner uid, node) → pods of that owner on that node
@@ -25,7 +28,7 @@ pub(crate) struct Indexes {
     /// pod IP → (namespace, name) of the running (not finished) pods that have it
     pub pods_by_ip: BTreeMap<u32, BTreeSet<(String, String)>>,
     /// (namespace, service name) → names of EndpointSlices labelled for it
-    pub slices_by_service: BTreeMap<(String, String), BTreeSet<String>>,
+    pub slices_by_service: FxHashMap<(String, String), BTreeSet<String>>,
 }
 
 impl Indexes {
