@@ -373,6 +373,8 @@ impl Cluster {
             }
             Kind::Node => {
                 self.proxy.all_changed();
+                // endpoints carry their node's zone: no endpoints digest holds after a node change
+                self.endpoint_fingerprints.clear();
                 // a node change can move every DaemonSet's pods and every Service's topology
                 let daemonsets = self.all_names(Kind::DaemonSet);
                 self.dirty_daemonsets.extend(daemonsets);
