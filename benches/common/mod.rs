@@ -17,16 +17,6 @@ pub fn stats(name: &str, mut runs: Vec<Duration>, goal: &str) {
     );
 }
 
-/// Minor page faults of this process so far (Linux; `None` elsewhere). A run that touches fresh
-/// memory pays for each new page in the kernel, and on this lab's VM a first touch of guest
-/// memory also stalls in the host: the benches print the count next to the times it explains.
-pub fn minor_faults() -> Option<u64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // the fields after the command name, which is in parentheses and may contain spaces
-    let rest = &stat[stat.rfind(')')? + 2..];
-    rest.split(' ').nth(7)?.parse().ok()
-}
-
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
