@@ -121,6 +121,8 @@ pub struct ServiceBox {
     /// `80:30080/TCP` style, as kubectl prints PORT(S)
     pub ports: String,
     pub external: String,
+    /// the cluster's DNS Service: its ClusterIP is the nameserver in every pod's resolv.conf
+    pub dns: bool,
     pub rect: Rect,
 }
 
@@ -284,6 +286,11 @@ pub fn layout(c: &Cluster, slots: &mut Slots) -> Layout {
             cluster_ip: spec.cluster_ip.clone().unwrap_or_default(),
             ports,
             external: external.join(","),
+            dns: spec
+                .cluster_ip
+                .as_deref()
+                .and_then(crate::sim::net::parse_ip)
+                == Some(c.config.dns_ip),
             rect,
         });
     }
@@ -459,6 +466,8 @@ mod tests {
             .find(|s| s.key == "kube-system/kube-dns")
             .expect("kube-dns");
         assert_eq!(dns.cluster_ip, "10.96.0.10");
+        assert!(dns.dns);
+        assert_eq!(l.services.iter().filter(|s| s.dns).count(), 1);
         assert!(l.links.iter().any(|k| k.service == "kube-system/kube-dns"
             && k.pod.starts_with("kube-system/coredns-")
             && k.ready));

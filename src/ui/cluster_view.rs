@@ -156,13 +156,23 @@ fn draw_service(s: ServiceBox, selected: RwSignal<Option<Selection>>) -> impl In
     };
     let sel = Selection::Service(s.key.clone());
     let sel2 = sel.clone();
+    // the cluster's DNS is named as such: every lookup by name goes to it first
+    let label = if s.dns {
+        format!("Service {} (cluster DNS, served by CoreDNS)", s.key)
+    } else {
+        format!("Service {}", s.key)
+    };
     view! {
-        <g class="viz-svc" data-service=s.key.clone() tabindex="0" role="button"
-            aria-label=format!("Service {}", s.key)
+        <g class=if s.dns { "viz-svc viz-svc--dns" } else { "viz-svc" } data-service=s.key.clone()
+            data-dns=s.dns.to_string() tabindex="0" role="button"
+            aria-label=label
             on:click=move |ev| pick(ev, sel.clone())
             on:keydown=move |ev| key_pick(ev, sel2.clone())>
             <rect x=r.x y=r.y width=r.w height=r.h rx="6"></rect>
             <text x=r.x + 8.0 y=r.y + 18.0 class="viz-svc__name">{s.name.clone()}</text>
+            {s.dns.then(|| view! {
+                <text x=r.x + r.w - 8.0 y=r.y + 18.0 class="viz-svc__badge" text-anchor="end">"cluster DNS"</text>
+            })}
             <text x=r.x + 8.0 y=r.y + 33.0 class="viz-svc__meta">{format!("{} {}", s.kind, s.cluster_ip)}</text>
             <text x=r.x + 8.0 y=r.y + 46.0 class="viz-svc__meta">{format!("{}{ext}", s.ports)}</text>
         </g>

@@ -10,6 +10,9 @@ test('the cluster view draws nodes, pods, Services and the requests typed in the
   }
   await expect(view.locator('[data-service="default/echo"]')).toContainText('NodePort');
   await expect(view.locator('[data-service="kube-system/kube-dns"]')).toContainText('10.96.0.10');
+  // the cluster's DNS is named as such, and only it
+  await expect(view.getByRole('button', { name: 'Service kube-system/kube-dns (cluster DNS, served by CoreDNS)' })).toHaveAttribute('data-dns', 'true');
+  await expect(view.locator('[data-dns="true"]')).toHaveCount(1);
   await expect(view.locator('[data-pod^="default/echo-"][data-ready="true"]')).toHaveCount(3);
   const terminal = page.getByRole('textbox', { name: 'Terminal' });
   await terminal.fill(`kubectl patch svc echo -p '{"spec":{"ports":[{"port":8080,"nodePort":30080}]}}'`);
