@@ -86,6 +86,11 @@ pub enum ApplyResult {
     Unchanged,
 }
 
+type ServiceEnvCache = (
+    (String, bool, u64),
+    std::sync::Arc<Vec<crate::sim::envvars::ServiceEnv>>,
+);
+
 /// Kubelet-side state of a running container that the API objects do not carry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PodRuntime {
@@ -139,6 +144,10 @@ pub struct Cluster {
     pub(crate) index: crate::sim::index::Indexes,
     /// Per Service, the digest of the inputs its endpoints were last computed from.
     pub(crate) endpoint_fingerprints: rustc_hash::FxHashMap<(String, String), (u64, u64)>,
+    /// Moves whenever a Service is written or removed (the kubelet's Service variables).
+    pub(crate) service_generation: u64,
+    /// The Service variables last computed: (namespace, service links, generation) and them.
+    pub(crate) service_env_cache: Option<ServiceEnvCache>,
     /// kube-proxy's rules per node, rewritten lazily per changed Service
     pub(crate) proxy: crate::sim::proxy::ruleset::ProxyState,
     /// kube-proxy's settings, parsed from its ConfigMap when that changes
@@ -177,6 +186,8 @@ impl Cluster {
             reconciling: false,
             index: Default::default(),
             endpoint_fingerprints: rustc_hash::FxHashMap::default(),
+            service_generation: 0,
+            service_env_cache: None,
             proxy: Default::default(),
             recent: Default::default(),
             applied: Default::default(),
@@ -336,6 +347,7 @@ impl Cluster {
                 }
             }
             Kind::Service => {
+                self.service_generation += 1;
                 self.proxy.service_changed(&ns, &name);
                 self.dirty_services.insert((ns, name));
             }
