@@ -7,7 +7,7 @@ use super::manifest::{self, Manifest};
 use super::{errors, EditRequest, Output, Shell};
 use crate::sim::api::{ApiError, Reason};
 use crate::sim::cluster::{ApplyResult, ObjKey, LAST_APPLIED};
-use crate::sim::field::{is_dns1123_subdomain, is_qualified_name, is_valid_label_value};
+use crate::sim::field::{go_quote, is_dns1123_subdomain, is_valid_label_value};
 use crate::sim::object::{decode, DecodeError, Kind, Object};
 use crate::sim::yaml;
 use k8s_openapi::api::apps::v1::Deployment;
@@ -1054,15 +1054,32 @@ pub fn label(sh: &mut Shell, args: &[String], annotate: bool) -> Output {
         Err(o) => return o,
     };
     let ns = namespace(&p);
-    // resources first, then changes (k=v or k-)
-    let split = p
-        .args
-        .iter()
-        .position(|a| a.contains('=') || (a.ends_with('-') && !a.contains('/')))
-        .unwrap_or(p.args.len());
-    let (res, changes) = p.args.split_at(split);
-    if changes.is_empty() {
-        return Output::fail(errors::usage(cmd, "at least one label update is required"));
+    let what = if annotate { "annotation" } else { "label" };
+    // kubectl's Complete: resources first, then changes (GetResourcesAndPairs), then the pairs
+    let (res, changes) = match resources_and_pairs(&p.args, what) {
+        Ok(v) => v,
+        Err(e) => return Output::fail(format!("error: {e}")),
+    };
+    let parsed = if annotate {
+        annotation_pairs(changes)
+    } else {
+        label_pairs(changes)
+    };
+    let (sets, removes) = match parsed {
+        Ok(v) => v,
+        Err(e) => return Output::fail(format!("error: {e}")),
+    };
+    // and its Validate
+    if p.bool("all") && p.has("selector") {
+        return Output::fail("error: cannot set --all and --selector at the same time");
+    }
+    if res.is_empty() {
+        return Output::fail(
+            "error: one or more resources must be specified as <resource> <name> or <resource>/<name>",
+        );
+    }
+    if sets.is_empty() && removes.is_empty() && !p.bool("list") {
+        return Output::fail(format!("error: at least one {what} update is required"));
     }
     let targets: Vec<(Kind, String)> = if res.len() == 1 && res[0].contains('/') {
         match res[0]
@@ -1073,8 +1090,8 @@ pub fn label(sh: &mut Shell, args: &[String], annotate: bool) -> Output {
             Some(Err(e)) => return Output::fail(e),
             None => Vec::new(),
         }
-    } else if let Some(t) = res.first() {
-        let kind = match resolve_kind(t) {
+    } else {
+        let kind = match resolve_kind(&res[0]) {
             Ok(k) => k,
             Err(e) => return Output::fail(e),
         };
@@ -1095,33 +1112,10 @@ pub fn label(sh: &mut Shell, args: &[String], annotate: bool) -> Output {
         } else {
             res[1..].iter().map(|n| (kind, n.clone())).collect()
         }
-    } else {
-        return Output::fail(errors::usage(
-            cmd,
-            "one or more resources must be specified as <resource> <name> or <resource>/<name>",
-        ));
     };
-    let mut sets: Vec<(String, String)> = Vec::new();
-    let mut removes: Vec<String> = Vec::new();
-    for c in changes {
-        if let Some((k, v)) = c.split_once('=') {
-            if !annotate {
-                let mut msgs = is_qualified_name(k);
-                msgs.extend(is_valid_label_value(v));
-                if !msgs.is_empty() {
-                    return Output::fail(format!("error: invalid label spec: {c}"));
-                }
-            }
-            sets.push((k.to_string(), v.to_string()));
-        } else if let Some(k) = c.strip_suffix('-') {
-            removes.push(k.to_string());
-        } else {
-            return Output::fail(format!(
-                "error: invalid {} spec: {c}",
-                if annotate { "annotation" } else { "label" }
-            ));
-        }
-    }
+    // --list prints the result instead of writing it; one named object prints bare lines
+    let list = p.bool("list");
+    let one = targets.len() == 1 && !(p.bool("all") || p.has("selector"));
     let mut out = Output::ok();
     for (kind, name) in targets {
         let Some(mut obj) = sh.cluster.get(kind, &ns, &name).cloned() else {
@@ -1139,24 +1133,65 @@ pub fn label(sh: &mut Shell, args: &[String], annotate: bool) -> Output {
             m.labels.get_or_insert_with(Default::default)
         };
         let before = map.clone();
-        for (k, v) in &sets {
-            if let Some(old) = map.get(k) {
-                if old != v && !p.bool("overwrite") {
-                    return Output::fail(format!(
-                        "error: '{k}' already has a value ({old}), and --overwrite is false"
-                    ));
-                }
+        if !annotate && !list {
+            for k in removes.iter().filter(|k| !before.contains_key(*k)) {
+                out.out(format!("label {} not found.\n", go_quote(k)));
             }
+        }
+        // validateNoOverwrites / validateNoAnnotationOverwrites (the change-cause annotation
+        // can always be overwritten)
+        let clashes: Vec<String> = sets
+            .iter()
+            .filter(|(k, _)| !(annotate && k == "kubernetes.io/change-cause"))
+            .filter_map(|(k, v)| map.get(k).filter(|old| *old != v).map(|old| (k, old)))
+            .map(|(k, old)| {
+                if annotate {
+                    format!("'{k}' already has a value ({old})")
+                } else {
+                    format!("'{k}' already has a value ({old}), and --overwrite is false")
+                }
+            })
+            .collect();
+        if !clashes.is_empty() && !p.bool("overwrite") {
+            // the visitor goes on with the other objects (ContinueOnError)
+            out.code = 1;
+            out.err(if annotate {
+                format!(
+                    "error: --overwrite is false but found the following declared annotation(s): {}",
+                    clashes.join("; ")
+                )
+            } else if clashes.len() == 1 {
+                format!("error: {}", clashes[0])
+            } else {
+                // an aggregate of several errors prints as a list
+                format!("error: [{}]", clashes.join(", "))
+            } + "\n");
+            continue;
+        }
+        for (k, v) in &sets {
             map.insert(k.clone(), v.clone());
         }
         for k in &removes {
             map.remove(k);
         }
+        if list {
+            if !one {
+                out.out(format!(
+                    "Listing {what}s for {}.{}/{name}:\n",
+                    kind.name(),
+                    kind.group()
+                ));
+            }
+            let indent = if one { "" } else { " " };
+            for (k, v) in map.iter() {
+                out.out(format!("{indent}{k}={v}\n"));
+            }
+            continue;
+        }
         let changed = *map != before;
-        // updateDataChangeMsg: a change that made the object's JSON shorter without
-        // --overwrite reads "unlabeled"
-        let shorter = serde_json::to_string(&before).map(|b| b.len()).unwrap_or(0)
-            > serde_json::to_string(&*map).map(|b| b.len()).unwrap_or(0);
+        // updateDataChangeMsg: keys gone, and keys added or given a new value
+        let unlabeled = before.keys().any(|k| !map.contains_key(k));
+        let labeled = map.iter().any(|(k, v)| before.get(k) != Some(v));
         if map.is_empty() {
             if annotate {
                 m.annotations = None;
@@ -1164,14 +1199,12 @@ pub fn label(sh: &mut Shell, args: &[String], annotate: bool) -> Output {
                 m.labels = None;
             }
         }
-        let verb = if annotate {
-            "annotated"
-        } else if changed && shorter && !p.bool("overwrite") {
-            "unlabeled"
-        } else if changed {
-            "labeled"
-        } else {
-            "not labeled"
+        let verb = match (annotate, labeled, unlabeled) {
+            (true, _, _) => "annotated",
+            (false, true, true) => "label(s) changed",
+            (false, true, false) => "labeled",
+            (false, false, true) => "unlabeled",
+            (false, false, false) => "not labeled",
         };
         if changed {
             if let Err(e) = sh.cluster.update(obj) {
@@ -1183,6 +1216,90 @@ pub fn label(sh: &mut Shell, args: &[String], annotate: bool) -> Output {
         out.out(format!("{}/{name} {verb}\n", kind.lower_group_kind()));
     }
     out
+}
+
+/// kubectl's `GetResourcesAndPairs`: the arguments up to the first `KEY=VALUE` or `KEY-` name
+/// resources, the rest are changes; a resource after a change is an error.
+fn resources_and_pairs<'a>(
+    args: &'a [String],
+    what: &str,
+) -> Result<(&'a [String], &'a [String]), String> {
+    let is_pair =
+        |s: &str| (s.contains('=') && !s.starts_with('=')) || (s.ends_with('-') && s != "-");
+    let split = args.iter().position(|a| is_pair(a)).unwrap_or(args.len());
+    if let Some(r) = args[split..].iter().find(|a| !is_pair(a)) {
+        return Err(format!(
+            "all resources must be specified before {what} changes: {r}"
+        ));
+    }
+    Ok(args.split_at(split))
+}
+
+type Pairs = (Vec<(String, String)>, Vec<String>);
+
+/// kubectl label's `parseLabels`: the value is checked here, the key by the API server.
+fn label_pairs(changes: &[String]) -> Result<Pairs, String> {
+    let (mut sets, mut removes): Pairs = Default::default();
+    for c in changes {
+        if c.contains('=') {
+            let parts: Vec<&str> = c.split('=').collect();
+            if parts.len() != 2 {
+                return Err(format!("invalid label spec: {c}"));
+            }
+            let errs = is_valid_label_value(parts[1]);
+            if !errs.is_empty() {
+                return Err(format!(
+                    "invalid label value: {}: {}",
+                    go_quote(c),
+                    errs.join(";")
+                ));
+            }
+            // a key given twice keeps its last value (a Go map)
+            sets.retain(|(k, _)| k != parts[0]);
+            sets.push((parts[0].to_string(), parts[1].to_string()));
+        } else if let Some(k) = c.strip_suffix('-') {
+            removes.push(k.to_string());
+        } else {
+            return Err(format!("unknown label spec: {c}"));
+        }
+    }
+    if removes.iter().any(|r| sets.iter().any(|(k, _)| k == r)) {
+        return Err("can not both modify and remove a label in the same command".into());
+    }
+    Ok((sets, removes))
+}
+
+/// kubectl annotate's `ParsePairs` and `validateAnnotations`.
+fn annotation_pairs(changes: &[String]) -> Result<Pairs, String> {
+    let (mut sets, mut removes): Pairs = Default::default();
+    let mut invalid = Vec::new();
+    for c in changes {
+        match c.split_once('=') {
+            Some((k, v)) if !k.is_empty() => {
+                sets.retain(|(key, _)| key != k);
+                sets.push((k.to_string(), v.to_string()));
+            }
+            _ => match c.strip_suffix('-').filter(|_| c != "-") {
+                Some(k) => removes.push(k.to_string()),
+                None => invalid.push(c.as_str()),
+            },
+        }
+    }
+    if !invalid.is_empty() {
+        return Err(format!("invalid annotation format: {}", invalid.join(", ")));
+    }
+    let both: Vec<&str> = removes
+        .iter()
+        .filter(|r| sets.iter().any(|(k, _)| k == *r))
+        .map(String::as_str)
+        .collect();
+    if !both.is_empty() {
+        return Err(format!(
+            "can not both modify and remove the following annotation(s) in the same command: {}",
+            both.join(", ")
+        ));
+    }
+    Ok((sets, removes))
 }
 
 const DELETE_FLAGS: &[Flag] = &[

@@ -100,14 +100,9 @@ fn endpoint_for(c: &Cluster, pod: &Pod, svc: &Service) -> Option<Endpoint> {
         .unwrap_or(false);
     let ready = publish || (serving && !terminating);
     let node = pod.spec.as_ref().and_then(|s| s.node_name.clone());
-    let zone = node.as_ref().and_then(|n| match c.get(Kind::Node, "", n) {
-        Some(Object::Node(nd)) => nd
-            .metadata
-            .labels
-            .as_ref()
-            .and_then(|l| l.get("topology.kubernetes.io/zone").cloned()),
-        _ => None,
-    });
+    let zone = node
+        .as_ref()
+        .and_then(|n| c.index.node_zone.get(n.as_str()).cloned());
     Some(Endpoint {
         addresses: vec![ip],
         conditions: Some(EndpointConditions {
@@ -396,7 +391,9 @@ fn plan_endpoints(
                 node_name: ep.node_name.clone(),
                 target_ref: ep.target_ref.clone(),
             };
-            if publish || is_pod_ready(p) {
+            // the pod's readiness, as `endpoint_for` read it
+            let serving = ep.conditions.as_ref().and_then(|c| c.serving);
+            if publish || serving == Some(true) {
                 entry.1.push(addr);
             } else {
                 entry.2.push(addr);

@@ -539,7 +539,7 @@ impl Cluster {
                 .metadata
                 .labels
                 .as_ref()
-                .and_then(|l| l.get("topology.kubernetes.io/zone"))
+                .and_then(|l| l.get(crate::sim::index::ZONE_LABEL))
                 .cloned()
                 .unwrap_or_default(),
             node_ip,
