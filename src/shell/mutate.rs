@@ -998,6 +998,15 @@ pub fn scale(sh: &mut Shell, args: &[String]) -> Output {
             "The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0",
         ));
     }
+    // --current-replicas: the ScalePrecondition (-1, its default, checks nothing)
+    let current = match p.get("current-replicas").map(str::parse::<i64>) {
+        None => -1,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => {
+            let v = p.get("current-replicas").unwrap_or_default();
+            return Output::fail(format!("error: invalid argument \"{v}\" for \"--current-replicas\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax\nSee 'kubectl scale --help' for usage."));
+        }
+    };
     let (kind, name) = match target(&p, "kubectl scale") {
         Ok(t) => t,
         Err(o) => return o,
@@ -1005,6 +1014,16 @@ pub fn scale(sh: &mut Shell, args: &[String]) -> Output {
     let Some(obj) = sh.cluster.get(kind, &ns, &name).cloned() else {
         return Output::fail(errors::single(&ApiError::not_found(kind, &name)));
     };
+    let actual = match &obj {
+        Object::Deployment(d) => d.spec.as_ref().and_then(|s| s.replicas),
+        Object::ReplicaSet(r) => r.spec.as_ref().and_then(|s| s.replicas),
+        _ => None,
+    };
+    if let Some(actual) = actual.filter(|a| current != -1 && i64::from(*a) != current) {
+        return Output::fail(format!(
+            "error: Expected replicas to be {current}, was {actual}"
+        ));
+    }
     let updated = match obj {
         Object::Deployment(mut d) => {
             d.spec.get_or_insert_with(Default::default).replicas = Some(replicas);
