@@ -126,33 +126,9 @@ fn decode_error(m: &Manifest, err: &DecodeError, verb: &str) -> CmdError {
             kind.name(),
             kind.version(),
             kind.name(),
-            go_type_error(message)
+            message
         ))),
     }
-}
-
-/// serde's type errors in the words of Go's encoding/json.
-fn go_type_error(serde_msg: &str) -> String {
-    let msg = serde_msg.split(" at line ").next().unwrap_or(serde_msg);
-    if let Some(rest) = msg.strip_prefix("invalid type: ") {
-        let got = rest.split(',').next().unwrap_or("");
-        let got = if got.starts_with("string") {
-            "string"
-        } else if got.starts_with("integer") || got.starts_with("floating") {
-            "number"
-        } else if got.starts_with("boolean") {
-            "bool"
-        } else if got.starts_with("map") {
-            "object"
-        } else if got.starts_with("sequence") {
-            "array"
-        } else {
-            got
-        };
-        let want = rest.split("expected ").nth(1).unwrap_or("");
-        return format!("json: cannot unmarshal {got} into Go value of type {want}");
-    }
-    msg.to_string()
 }
 
 fn check_namespace(p: &Parsed, obj: &Object) -> Option<CmdError> {
