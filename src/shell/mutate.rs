@@ -214,6 +214,31 @@ pub fn apply(sh: &mut Shell, args: &[String]) -> Output {
         }
         let kind = obj.kind();
         let name = obj.name().to_string();
+        // applyOneObject: apply needs the name it reconciles
+        if name.is_empty() {
+            if let Some(g) = obj
+                .meta()
+                .generate_name
+                .as_deref()
+                .filter(|g| !g.is_empty())
+            {
+                errs_after.push(CmdError::Plain(format!(
+                    "error: from {g}: cannot use generate name with apply"
+                )));
+            } else {
+                // the GET of an empty name, with the resource.Info kubectl describes it by
+                errs_after.push(CmdError::Plain(format!(
+                    "error: error when retrieving current configuration of:\nResource: \"{}\", GroupVersionKind: \"{}/{}, Kind={}\"\nName: \"\", Namespace: \"{}\"\nfrom server for: \"{}\": resource name may not be empty",
+                    kind.gvr_string(),
+                    kind.group(),
+                    kind.version(),
+                    kind.name(),
+                    obj.namespace(),
+                    m.source
+                )));
+            }
+            continue;
+        }
         if dry {
             let exists = sh.cluster.get(kind, obj.namespace(), &name).is_some();
             out.out(format!(
@@ -223,10 +248,6 @@ pub fn apply(sh: &mut Shell, args: &[String]) -> Output {
                 if exists { "configured" } else { "created" }
             ));
             applied += 1;
-            continue;
-        }
-        if name.is_empty() {
-            errs_after.push(CmdError::Plain("error: error when retrieving current configuration of:\nResource: \"\", GroupVersionKind: \"\"\nName: \"\", Namespace: \"\"\nfrom server for: \"".to_string() + &m.source + "\": resource name may not be empty"));
             continue;
         }
         // whether it exists and carries kubectl's annotation (read without copying the object)
