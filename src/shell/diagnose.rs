@@ -24,6 +24,8 @@ struct Declared {
     /// `items[N].` for an item of a `kind: List`
     prefix: String,
     unknown_fields: Vec<String>,
+    /// a value of the wrong type: the decoding message, and where the value is
+    type_error: Option<(String, String)>,
 }
 
 /// The diagnostics of `kubectl apply -f` of `text`, from what it wrote to stderr.
@@ -72,9 +74,14 @@ pub fn diagnose(text: &str, stderr: &str) -> Vec<Diagnostic> {
                 };
                 v.and_then(Value::as_str).unwrap_or_default().to_string()
             };
-            let unknown_fields = match decode(&item) {
-                Err(DecodeError::UnknownFields { fields, .. }) => fields,
-                _ => Vec::new(),
+            let (unknown_fields, type_error) = match decode(&item) {
+                Err(DecodeError::UnknownFields { fields, .. }) => (fields, None),
+                Err(DecodeError::Type {
+                    message,
+                    at: Some(at),
+                    ..
+                }) => (Vec::new(), Some((message, at))),
+                _ => (Vec::new(), None),
             };
             declared.push(Declared {
                 kind: field("kind"),
@@ -83,6 +90,7 @@ pub fn diagnose(text: &str, stderr: &str) -> Vec<Diagnostic> {
                 first_line: d.first_line,
                 prefix,
                 unknown_fields,
+                type_error,
             });
         }
     }
@@ -119,6 +127,22 @@ pub fn diagnose(text: &str, stderr: &str) -> Vec<Diagnostic> {
                 }
                 continue;
             }
+        }
+        // a decoding error names no object: the document that fails the same way
+        let typed = declared.iter().enumerate().find(|(i, d)| {
+            !strict_taken[*i]
+                && d.type_error
+                    .as_ref()
+                    .is_some_and(|(m, _)| entry.ends_with(m.as_str()))
+        });
+        if let Some((i, d)) = typed {
+            let at = d.type_error.as_ref().map_or("", |(_, at)| at.as_str());
+            out.push(Diagnostic {
+                line: d.line_of(at),
+                message: entry.clone(),
+            });
+            strict_taken[i] = true;
+            continue;
         }
         let target = declared.iter().find(|d| names_object(&entry, d));
         let Some(d) = target else {

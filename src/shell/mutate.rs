@@ -120,7 +120,7 @@ fn decode_error(m: &Manifest, err: &DecodeError, verb: &str) -> CmdError {
                 list.join(", ")
             )))
         }
-        DecodeError::Type { kind, message } => CmdError::Api(ApiError::bad_request(format!(
+        DecodeError::Type { kind, message, .. } => CmdError::Api(ApiError::bad_request(format!(
             "error when {verb} \"{}\": {} in version \"{}\" cannot be handled as a {}: {}",
             m.source,
             kind.name(),

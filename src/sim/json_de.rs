@@ -14,15 +14,59 @@ use serde_json::{Error, Map, Number, Value};
 /// wrong type is reported as the API server reports it (Go's `encoding/json`):
 /// `json: cannot unmarshal string into Go struct field ServicePort.spec.ports.port of type int32`.
 pub fn from_value<'a, T: de::Deserialize<'a>>(v: &'a Value) -> Result<T, Error> {
-    T::deserialize(ValueDe(v)).map_err(|e| match GoTypeError::of(&e) {
-        Some(g) => de::Error::custom(g.message()),
-        None => e,
+    from_value_at(v).map_err(|(e, _)| e)
+}
+
+/// As `from_value`; a type error also says where it is (`spec.ports[0].port`), for an editor to
+/// point at.
+pub fn from_value_at<'a, T: de::Deserialize<'a>>(
+    v: &'a Value,
+) -> Result<T, (Error, Option<String>)> {
+    TRAIL.with(|t| t.borrow_mut().clear());
+    T::deserialize(ValueDe(v, 0)).map_err(|e| match GoTypeError::of(&e) {
+        Some(mut g) => {
+            let steps = TRAIL.with(|t| std::mem::take(&mut *t.borrow_mut()));
+            let at = g.locate(v, &steps);
+            (de::Error::custom(g.message()), Some(at))
+        }
+        None => (e, None),
     })
 }
 
-/// A type mismatch on its way up: Go names the innermost struct holding the field, the field's
-/// JSON path from the root without list indices, and the Go type it wanted. Carried inside a
-/// serde_json error (its only payload is a message), in a form no other error can take.
+/// A value and its depth in the document (for the trail).
+#[derive(Clone, Copy)]
+struct ValueDe<'a>(&'a Value, u32);
+
+/// The way down to the value being read, one step per level (a struct at an even level, the
+/// entry or item read in it at the odd level below). Steps are overwritten as siblings are read
+/// and never popped, so after a failure the trail still leads to the value that failed. (A
+/// wrapper on each error's way up would be code in every one of ~650 visitor instantiations.)
+#[derive(Clone, Copy)]
+enum Step {
+    /// the `n`th entry of a struct's object (a Go field) or of a map (not named by Go)
+    Entry { n: u32, field: bool },
+    /// the `n`th item of a list (Go names no index)
+    Item(u32),
+    /// a struct's object is being read: Go names the innermost one holding the field
+    Struct(&'static str),
+}
+
+thread_local! {
+    static TRAIL: std::cell::RefCell<Vec<(u32, Step)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Records step `s` at `level`: what was recorded at that level or deeper belonged to a sibling.
+#[inline(never)]
+fn step(level: u32, s: Step) {
+    TRAIL.with(|t| {
+        let mut t = t.borrow_mut();
+        let keep = t.partition_point(|(l, _)| *l < level);
+        t.truncate(keep);
+        t.push((level, s));
+    });
+}
+
+/// A type mismatch: the value Go saw, the Go type it wanted, and where.
 #[derive(Debug, PartialEq)]
 struct GoTypeError {
     value: String,
@@ -31,21 +75,14 @@ struct GoTypeError {
     path: String,
 }
 
-const MARK: char = '\u{1}';
-
 impl GoTypeError {
-    /// Reads a marked error, or turns serde's "invalid type" / out-of-range "invalid value" for
-    /// a visitor's expectation into one; `None` for every other error.
+    /// serde's "invalid type" (or an out-of-range "invalid value" for a number) for a visitor's
+    /// expectation, or a list/map mismatch already in Go's terms; `None` for every other error.
     fn of(e: &Error) -> Option<GoTypeError> {
         let msg = e.to_string();
-        if let Some(rest) = msg.strip_prefix(MARK) {
-            let mut f = rest.split(MARK).map(str::to_string);
-            return Some(GoTypeError {
-                value: f.next()?,
-                go_type: f.next()?,
-                strukt: f.next()?,
-                path: f.next()?,
-            });
+        if let Some((value, go_type)) = msg.strip_prefix(COLLECTION).and_then(|r| r.split_once(' '))
+        {
+            return Some(GoTypeError::new(value, go_type));
         }
         let msg = msg.split(" at line ").next().unwrap_or(&msg);
         let (invalid_value, rest) = match msg.strip_prefix("invalid type: ") {
@@ -77,19 +114,50 @@ impl GoTypeError {
         if invalid_value && !value.starts_with("number") {
             return None;
         }
-        Some(GoTypeError {
-            value,
-            go_type,
-            strukt: String::new(),
-            path: String::new(),
-        })
+        Some(GoTypeError::new(&value, &go_type))
     }
 
-    fn error(&self) -> Error {
-        de::Error::custom(format!(
-            "{MARK}{}{MARK}{}{MARK}{}{MARK}{}",
-            self.value, self.go_type, self.strukt, self.path
-        ))
+    fn new(value: &str, go_type: &str) -> GoTypeError {
+        GoTypeError {
+            value: value.into(),
+            go_type: go_type.into(),
+            strukt: String::new(),
+            path: String::new(),
+        }
+    }
+
+    /// Follows the trail down `v`: fills in Go's struct and field path, and returns the whole
+    /// path, with list indices and map keys.
+    fn locate(&mut self, v: &Value, steps: &[(u32, Step)]) -> String {
+        let (mut at, mut path) = (String::new(), Vec::new());
+        let (mut cur, mut strukt, mut holder) = (v, "", "");
+        for (_, s) in steps {
+            match *s {
+                Step::Struct(name) => strukt = name,
+                Step::Item(n) => {
+                    at.push_str(&format!("[{n}]"));
+                    cur = cur.get(n as usize).unwrap_or(&Value::Null);
+                }
+                Step::Entry { n, field } => {
+                    let Some((k, next)) = cur.as_object().and_then(|m| m.iter().nth(n as usize))
+                    else {
+                        break;
+                    };
+                    if !at.is_empty() {
+                        at.push('.');
+                    }
+                    at.push_str(k);
+                    if field {
+                        path.push(k.as_str());
+                        holder = strukt;
+                    }
+                    cur = next;
+                }
+            }
+        }
+        self.strukt = holder.to_string();
+        self.path = path.join(".");
+        at
     }
 
     fn message(&self) -> String {
@@ -165,6 +233,9 @@ fn go_collection_type(rust: &str) -> String {
     }
 }
 
+/// How a list or map mismatch travels up, already in Go's terms (`… object []v1.Container`).
+const COLLECTION: &str = "\u{1}go-collection ";
+
 /// A list or map field given some other kind of value, as Go reports it.
 fn collection_mismatch<'a, V: Visitor<'a>, T>(v: &Value, visitor: &V) -> Result<T, Error> {
     let value = match v {
@@ -175,53 +246,9 @@ fn collection_mismatch<'a, V: Visitor<'a>, T>(v: &Value, visitor: &V) -> Result<
         Value::Object(_) => "object",
         Value::Null => return invalid(v, visitor),
     };
-    let rust = std::any::type_name::<V::Value>();
-    Err(GoTypeError {
-        value: value.into(),
-        go_type: go_collection_type(rust),
-        strukt: String::new(),
-        path: String::new(),
-    }
-    .error())
+    let go = go_collection_type(std::any::type_name::<V::Value>());
+    Err(de::Error::custom(format!("{COLLECTION}{value} {go}")))
 }
-
-/// On the way up through a struct's field `key`: the field joins the front of the path.
-fn in_field(e: Error, key: &str) -> Error {
-    match GoTypeError::of(&e) {
-        Some(mut g) => {
-            g.path = if g.path.is_empty() {
-                key.to_string()
-            } else {
-                format!("{key}.{}", g.path)
-            };
-            g.error()
-        }
-        None => e,
-    }
-}
-
-/// On the way up through a map's value: an error still in serde's words becomes Go's (its
-/// path is the map's field, added above).
-fn fresh(e: Error) -> Error {
-    match GoTypeError::of(&e) {
-        Some(g) => g.error(),
-        None => e,
-    }
-}
-
-/// On the way up through struct `name`: the innermost struct holding the field names it.
-fn in_struct(e: Error, name: &str) -> Error {
-    match GoTypeError::of(&e) {
-        Some(mut g) if g.strukt.is_empty() && !g.path.is_empty() => {
-            g.strukt = name.to_string();
-            g.error()
-        }
-        _ => e,
-    }
-}
-
-#[derive(Clone, Copy)]
-struct ValueDe<'a>(&'a Value);
 
 /// What serde calls the value in an "invalid type" error (`Value::unexpected`).
 fn unexpected(v: &Value) -> Unexpected<'_> {
@@ -259,10 +286,18 @@ fn invalid<'a, V: Visitor<'a>, T>(v: &Value, visitor: &V) -> Result<T, Error> {
     Err(de::Error::invalid_type(unexpected(v), visitor))
 }
 
-fn visit_array<'a, V: Visitor<'a>>(a: &'a [Value], visitor: V) -> Result<V::Value, Error> {
-    let mut seq = SeqDe(a.iter());
+fn visit_array<'a, V: Visitor<'a>>(
+    a: &'a [Value],
+    visitor: V,
+    depth: u32,
+) -> Result<V::Value, Error> {
+    let mut seq = SeqDe {
+        iter: a.iter(),
+        n: 0,
+        depth,
+    };
     let out = visitor.visit_seq(&mut seq)?;
-    if seq.0.len() == 0 {
+    if seq.iter.len() == 0 {
         Ok(out)
     } else {
         Err(de::Error::invalid_length(
@@ -278,11 +313,14 @@ fn visit_object<'a, V: Visitor<'a>>(
     m: &'a Map<String, Value>,
     visitor: V,
     fields: bool,
+    depth: u32,
 ) -> Result<V::Value, Error> {
     let mut map = MapDe {
         iter: m.iter(),
         value: None,
+        n: 0,
         fields,
+        depth,
     };
     let out = visitor.visit_map(&mut map)?;
     if map.iter.len() == 0 {
@@ -314,8 +352,8 @@ impl<'a> Deserializer<'a> for ValueDe<'a> {
             Value::Bool(b) => visitor.visit_bool(*b),
             Value::Number(n) => visit_number(n, visitor),
             Value::String(s) => visitor.visit_borrowed_str(s),
-            Value::Array(a) => visit_array(a, visitor),
-            Value::Object(m) => visit_object(m, visitor, false),
+            Value::Array(a) => visit_array(a, visitor, self.1),
+            Value::Object(m) => visit_object(m, visitor, false, self.1),
         }
     }
 
@@ -350,7 +388,7 @@ impl<'a> Deserializer<'a> for ValueDe<'a> {
     fn deserialize_bytes<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.0 {
             Value::String(s) => visitor.visit_borrowed_str(s),
-            Value::Array(a) => visit_array(a, visitor),
+            Value::Array(a) => visit_array(a, visitor, self.1),
             other => invalid(other, &visitor),
         }
     }
@@ -392,7 +430,7 @@ impl<'a> Deserializer<'a> for ValueDe<'a> {
 
     fn deserialize_seq<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.0 {
-            Value::Array(a) => visit_array(a, visitor),
+            Value::Array(a) => visit_array(a, visitor, self.1),
             other => collection_mismatch(other, &visitor),
         }
     }
@@ -412,7 +450,7 @@ impl<'a> Deserializer<'a> for ValueDe<'a> {
 
     fn deserialize_map<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.0 {
-            Value::Object(m) => visit_object(m, visitor, false),
+            Value::Object(m) => visit_object(m, visitor, false, self.1),
             other => collection_mismatch(other, &visitor),
         }
     }
@@ -426,8 +464,11 @@ impl<'a> Deserializer<'a> for ValueDe<'a> {
         visitor: V,
     ) -> Result<V::Value, Error> {
         match self.0 {
-            Value::Array(a) => visit_array(a, visitor),
-            Value::Object(m) => visit_object(m, visitor, true).map_err(|e| in_struct(e, name)),
+            Value::Array(a) => visit_array(a, visitor, self.1),
+            Value::Object(m) => {
+                step(2 * self.1, Step::Struct(name));
+                visit_object(m, visitor, true, self.1)
+            }
             other => invalid(other, &visitor),
         }
     }
@@ -451,7 +492,11 @@ impl<'a> Deserializer<'a> for ValueDe<'a> {
     }
 }
 
-struct SeqDe<'a>(std::slice::Iter<'a, Value>);
+struct SeqDe<'a> {
+    iter: std::slice::Iter<'a, Value>,
+    n: u32,
+    depth: u32,
+}
 
 impl<'a> SeqAccess<'a> for SeqDe<'a> {
     type Error = Error;
@@ -461,14 +506,18 @@ impl<'a> SeqAccess<'a> for SeqDe<'a> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
-        match self.0.next() {
-            Some(v) => seed.deserialize(ValueDe(v)).map(Some),
+        match self.iter.next() {
+            Some(v) => {
+                step(2 * self.depth + 1, Step::Item(self.n));
+                self.n += 1;
+                seed.deserialize(ValueDe(v, self.depth + 1)).map(Some)
+            }
             None => Ok(None),
         }
     }
 
     fn size_hint(&self) -> Option<usize> {
-        match self.0.size_hint() {
+        match self.iter.size_hint() {
             (lower, Some(upper)) if lower == upper => Some(upper),
             _ => None,
         }
@@ -477,8 +526,11 @@ impl<'a> SeqAccess<'a> for SeqDe<'a> {
 
 struct MapDe<'a> {
     iter: serde_json::map::Iter<'a>,
-    value: Option<(&'a str, &'a Value)>,
+    value: Option<&'a Value>,
+    /// entries read so far
+    n: u32,
     fields: bool,
+    depth: u32,
 }
 
 impl<'a> MapAccess<'a> for MapDe<'a> {
@@ -490,7 +542,7 @@ impl<'a> MapAccess<'a> for MapDe<'a> {
     ) -> Result<Option<K::Value>, Error> {
         match self.iter.next() {
             Some((k, v)) => {
-                self.value = Some((k, v));
+                self.value = Some(v);
                 seed.deserialize(de::value::BorrowedStrDeserializer::<Error>::new(k))
                     .map(Some)
             }
@@ -502,8 +554,12 @@ impl<'a> MapAccess<'a> for MapDe<'a> {
     #[inline(never)]
     fn next_value_seed<T: DeserializeSeed<'a>>(&mut self, seed: T) -> Result<T::Value, Error> {
         match self.value.take() {
-            Some((k, v)) if self.fields => seed.deserialize(ValueDe(v)).map_err(|e| in_field(e, k)),
-            Some((_, v)) => seed.deserialize(ValueDe(v)).map_err(fresh),
+            Some(v) => {
+                let field = self.fields;
+                step(2 * self.depth + 1, Step::Entry { n: self.n, field });
+                self.n += 1;
+                seed.deserialize(ValueDe(v, self.depth + 1))
+            }
             None => Err(de::Error::custom("value is missing")),
         }
     }

@@ -236,8 +236,13 @@ pub enum DecodeError {
     },
     /// Strict decoding: unknown fields, with their paths (`spec.ports[0].nmae`).
     UnknownFields { kind: Kind, fields: Vec<String> },
-    /// A value of the wrong type (`json: cannot unmarshal …`).
-    Type { kind: Kind, message: String },
+    /// A value of the wrong type (`json: cannot unmarshal …`), and where it is when known
+    /// (`spec.ports[0].port`: Go's message names no list index).
+    Type {
+        kind: Kind,
+        message: String,
+        at: Option<String>,
+    },
 }
 
 /// Decodes one JSON object into its typed form, strictly.
@@ -279,7 +284,8 @@ pub fn decode(v: &Value) -> Result<Object, DecodeError> {
                 .to_string(),
         });
     };
-    let typed = decode_as(kind, v).map_err(|e| DecodeError::Type { kind, message: e })?;
+    let typed =
+        decode_as(kind, v).map_err(|(message, at)| DecodeError::Type { kind, message, at })?;
     let back = typed.to_value();
     let mut unknown = Vec::new();
     find_unknown_fields(v, &back, "", &mut unknown);
@@ -299,7 +305,7 @@ pub fn decode_known(v: &Value) -> Result<Object, DecodeError> {
     let kind = Kind::from_api(api_version, kind_s).ok_or_else(|| {
         DecodeError::MissingTypeInfo(format!("Object 'Kind' is missing in '{v}'"))
     })?;
-    decode_as(kind, v).map_err(|message| DecodeError::Type { kind, message })
+    decode_as(kind, v).map_err(|(message, at)| DecodeError::Type { kind, message, at })
 }
 
 /// Every typed object is built from a borrowed JSON value, here and everywhere else, through one
@@ -310,9 +316,9 @@ pub fn from_json<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T, serde_j
     crate::sim::json_de::from_value(v)
 }
 
-fn decode_as(kind: Kind, v: &Value) -> Result<Object, String> {
-    fn de<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T, String> {
-        from_json(v).map_err(|e| e.to_string())
+fn decode_as(kind: Kind, v: &Value) -> Result<Object, (String, Option<String>)> {
+    fn de<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T, (String, Option<String>)> {
+        crate::sim::json_de::from_value_at(v).map_err(|(e, at)| (e.to_string(), at))
     }
     Ok(match kind {
         Kind::Namespace => Object::Namespace(de(v)?),
