@@ -23,7 +23,7 @@ pub fn from_value_at<'a, T: de::Deserialize<'a>>(
     v: &'a Value,
 ) -> Result<T, (Error, Option<String>)> {
     TRAIL.with(|t| t.borrow_mut().clear());
-    T::deserialize(ValueDe(v, 0)).map_err(|e| match GoTypeError::of(&e) {
+    T::deserialize(ValueDe(v)).map_err(|e| match GoTypeError::of(&e) {
         Some(mut g) => {
             let steps = TRAIL.with(|t| std::mem::take(&mut *t.borrow_mut()));
             let at = g.locate(v, &steps);
@@ -33,26 +33,35 @@ pub fn from_value_at<'a, T: de::Deserialize<'a>>(
     })
 }
 
-/// A value and its depth in the document (for the trail).
 #[derive(Clone, Copy)]
-struct ValueDe<'a>(&'a Value, u32);
+struct ValueDe<'a>(&'a Value);
 
-/// The way down to the value being read, one step per level (a struct at an even level, the
-/// entry or item read in it at the odd level below). Steps are overwritten as siblings are read
-/// and never popped, so after a failure the trail still leads to the value that failed. (A
-/// wrapper on each error's way up would be code in every one of ~650 visitor instantiations.)
+/// The way down to the value being read, one step per level. Steps are overwritten as siblings
+/// are read and never popped, so after a failure the trail still leads to the value that
+/// failed. (A wrapper on each error's way up would be code in each of ~650 visitor
+/// instantiations; a step is one call from the two non-generic readers of objects and lists.)
 #[derive(Clone, Copy)]
 enum Step {
-    /// the `n`th entry of a struct's object (a Go field) or of a map (not named by Go)
-    Entry { n: u32, field: bool },
+    /// the `n`th entry of an object: a field of struct `Some(name)` (Go names the field and
+    /// the innermost struct holding it), or a map's value (Go names neither)
+    Entry {
+        n: u32,
+        strukt: Option<&'static str>,
+    },
     /// the `n`th item of a list (Go names no index)
     Item(u32),
-    /// a struct's object is being read: Go names the innermost one holding the field
-    Struct(&'static str),
 }
 
 thread_local! {
-    static TRAIL: std::cell::RefCell<Vec<(u32, Step)>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// the step at each level, from the top: `TRAIL[l]` is the step taken at level `l`
+    static TRAIL: std::cell::RefCell<Vec<Step>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The level of the children of the object or list about to be read: the last step is the one
+/// that led to it (steps deeper than it were cut when it was recorded).
+#[inline(never)]
+fn child_level() -> u32 {
+    TRAIL.with(|t| t.borrow().len() as u32)
 }
 
 /// Records step `s` at `level`: what was recorded at that level or deeper belonged to a sibling.
@@ -60,9 +69,8 @@ thread_local! {
 fn step(level: u32, s: Step) {
     TRAIL.with(|t| {
         let mut t = t.borrow_mut();
-        let keep = t.partition_point(|(l, _)| *l < level);
-        t.truncate(keep);
-        t.push((level, s));
+        t.truncate(level as usize);
+        t.push(s);
     });
 }
 
@@ -128,17 +136,16 @@ impl GoTypeError {
 
     /// Follows the trail down `v`: fills in Go's struct and field path, and returns the whole
     /// path, with list indices and map keys.
-    fn locate(&mut self, v: &Value, steps: &[(u32, Step)]) -> String {
+    fn locate(&mut self, v: &Value, steps: &[Step]) -> String {
         let (mut at, mut path) = (String::new(), Vec::new());
-        let (mut cur, mut strukt, mut holder) = (v, "", "");
-        for (_, s) in steps {
+        let (mut cur, mut holder) = (v, "");
+        for s in steps {
             match *s {
-                Step::Struct(name) => strukt = name,
                 Step::Item(n) => {
                     at.push_str(&format!("[{n}]"));
                     cur = cur.get(n as usize).unwrap_or(&Value::Null);
                 }
-                Step::Entry { n, field } => {
+                Step::Entry { n, strukt } => {
                     let Some((k, next)) = cur.as_object().and_then(|m| m.iter().nth(n as usize))
                     else {
                         break;
@@ -147,9 +154,9 @@ impl GoTypeError {
                         at.push('.');
                     }
                     at.push_str(k);
-                    if field {
+                    if let Some(name) = strukt {
                         path.push(k.as_str());
-                        holder = strukt;
+                        holder = name;
                     }
                     cur = next;
                 }
@@ -238,16 +245,25 @@ const COLLECTION: &str = "\u{1}go-collection ";
 
 /// A list or map field given some other kind of value, as Go reports it.
 fn collection_mismatch<'a, V: Visitor<'a>, T>(v: &Value, visitor: &V) -> Result<T, Error> {
+    Err(collection_error(
+        v,
+        std::any::type_name::<V::Value>(),
+        visitor,
+    ))
+}
+
+/// The body of `collection_mismatch`, once for all list and map types.
+#[inline(never)]
+fn collection_error(v: &Value, rust: &str, expected: &dyn de::Expected) -> Error {
     let value = match v {
         Value::Bool(_) => "bool",
         Value::Number(_) => "number",
         Value::String(_) => "string",
         Value::Array(_) => "array",
         Value::Object(_) => "object",
-        Value::Null => return invalid(v, visitor),
+        Value::Null => return de::Error::invalid_type(Unexpected::Unit, expected),
     };
-    let go = go_collection_type(std::any::type_name::<V::Value>());
-    Err(de::Error::custom(format!("{COLLECTION}{value} {go}")))
+    de::Error::custom(format!("{COLLECTION}{value} {}", go_collection_type(rust)))
 }
 
 /// What serde calls the value in an "invalid type" error (`Value::unexpected`).
@@ -286,15 +302,11 @@ fn invalid<'a, V: Visitor<'a>, T>(v: &Value, visitor: &V) -> Result<T, Error> {
     Err(de::Error::invalid_type(unexpected(v), visitor))
 }
 
-fn visit_array<'a, V: Visitor<'a>>(
-    a: &'a [Value],
-    visitor: V,
-    depth: u32,
-) -> Result<V::Value, Error> {
+fn visit_array<'a, V: Visitor<'a>>(a: &'a [Value], visitor: V) -> Result<V::Value, Error> {
     let mut seq = SeqDe {
         iter: a.iter(),
         n: 0,
-        depth,
+        level: child_level(),
     };
     let out = visitor.visit_seq(&mut seq)?;
     if seq.iter.len() == 0 {
@@ -307,20 +319,19 @@ fn visit_array<'a, V: Visitor<'a>>(
     }
 }
 
-/// `fields`: the object is a struct's (its keys are field names, which Go's errors name; a
+/// `strukt`: the object is that struct's (its keys are field names, which Go's errors name; a
 /// map's keys are not).
 fn visit_object<'a, V: Visitor<'a>>(
     m: &'a Map<String, Value>,
     visitor: V,
-    fields: bool,
-    depth: u32,
+    strukt: Option<&'static str>,
 ) -> Result<V::Value, Error> {
     let mut map = MapDe {
         iter: m.iter(),
         value: None,
         n: 0,
-        fields,
-        depth,
+        strukt,
+        level: child_level(),
     };
     let out = visitor.visit_map(&mut map)?;
     if map.iter.len() == 0 {
@@ -352,8 +363,8 @@ impl<'a> Deserializer<'a> for ValueDe<'a> {
             Value::Bool(b) => visitor.visit_bool(*b),
             Value::Number(n) => visit_number(n, visitor),
             Value::String(s) => visitor.visit_borrowed_str(s),
-            Value::Array(a) => visit_array(a, visitor, self.1),
-            Value::Object(m) => visit_object(m, visitor, false, self.1),
+            Value::Array(a) => visit_array(a, visitor),
+            Value::Object(m) => visit_object(m, visitor, None),
         }
     }
 
@@ -388,7 +399,7 @@ impl<'a> Deserializer<'a> for ValueDe<'a> {
     fn deserialize_bytes<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.0 {
             Value::String(s) => visitor.visit_borrowed_str(s),
-            Value::Array(a) => visit_array(a, visitor, self.1),
+            Value::Array(a) => visit_array(a, visitor),
             other => invalid(other, &visitor),
         }
     }
@@ -430,7 +441,7 @@ impl<'a> Deserializer<'a> for ValueDe<'a> {
 
     fn deserialize_seq<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.0 {
-            Value::Array(a) => visit_array(a, visitor, self.1),
+            Value::Array(a) => visit_array(a, visitor),
             other => collection_mismatch(other, &visitor),
         }
     }
@@ -450,7 +461,7 @@ impl<'a> Deserializer<'a> for ValueDe<'a> {
 
     fn deserialize_map<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.0 {
-            Value::Object(m) => visit_object(m, visitor, false, self.1),
+            Value::Object(m) => visit_object(m, visitor, None),
             other => collection_mismatch(other, &visitor),
         }
     }
@@ -464,11 +475,8 @@ impl<'a> Deserializer<'a> for ValueDe<'a> {
         visitor: V,
     ) -> Result<V::Value, Error> {
         match self.0 {
-            Value::Array(a) => visit_array(a, visitor, self.1),
-            Value::Object(m) => {
-                step(2 * self.1, Step::Struct(name));
-                visit_object(m, visitor, true, self.1)
-            }
+            Value::Array(a) => visit_array(a, visitor),
+            Value::Object(m) => visit_object(m, visitor, Some(name)),
             other => invalid(other, &visitor),
         }
     }
@@ -494,8 +502,17 @@ impl<'a> Deserializer<'a> for ValueDe<'a> {
 
 struct SeqDe<'a> {
     iter: std::slice::Iter<'a, Value>,
+    /// items read so far, and the level of the trail they are at
     n: u32,
-    depth: u32,
+    level: u32,
+}
+
+impl SeqDe<'_> {
+    #[inline(never)]
+    fn enter(&mut self) {
+        step(self.level, Step::Item(self.n));
+        self.n += 1;
+    }
 }
 
 impl<'a> SeqAccess<'a> for SeqDe<'a> {
@@ -508,9 +525,8 @@ impl<'a> SeqAccess<'a> for SeqDe<'a> {
     ) -> Result<Option<T::Value>, Error> {
         match self.iter.next() {
             Some(v) => {
-                step(2 * self.depth + 1, Step::Item(self.n));
-                self.n += 1;
-                seed.deserialize(ValueDe(v, self.depth + 1)).map(Some)
+                self.enter();
+                seed.deserialize(ValueDe(v)).map(Some)
             }
             None => Ok(None),
         }
@@ -527,10 +543,19 @@ impl<'a> SeqAccess<'a> for SeqDe<'a> {
 struct MapDe<'a> {
     iter: serde_json::map::Iter<'a>,
     value: Option<&'a Value>,
-    /// entries read so far
+    /// entries read so far, and the level of the trail they are at
     n: u32,
-    fields: bool,
-    depth: u32,
+    strukt: Option<&'static str>,
+    level: u32,
+}
+
+impl MapDe<'_> {
+    #[inline(never)]
+    fn enter(&mut self) {
+        let strukt = self.strukt;
+        step(self.level, Step::Entry { n: self.n, strukt });
+        self.n += 1;
+    }
 }
 
 impl<'a> MapAccess<'a> for MapDe<'a> {
@@ -555,10 +580,8 @@ impl<'a> MapAccess<'a> for MapDe<'a> {
     fn next_value_seed<T: DeserializeSeed<'a>>(&mut self, seed: T) -> Result<T::Value, Error> {
         match self.value.take() {
             Some(v) => {
-                let field = self.fields;
-                step(2 * self.depth + 1, Step::Entry { n: self.n, field });
-                self.n += 1;
-                seed.deserialize(ValueDe(v, self.depth + 1))
+                self.enter();
+                seed.deserialize(ValueDe(v))
             }
             None => Err(de::Error::custom("value is missing")),
         }
