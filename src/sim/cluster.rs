@@ -201,6 +201,16 @@ impl Cluster {
         self.objects.get_ref(kind, namespace, name)
     }
 
+    /// The stored object, shared: for a controller that reads it while it writes others.
+    pub(crate) fn get_shared(
+        &self,
+        kind: Kind,
+        namespace: &str,
+        name: &str,
+    ) -> Option<Arc<Object>> {
+        self.objects.get_shared(kind, namespace, name).cloned()
+    }
+
     /// Objects of one kind, in one namespace or all, in list order.
     pub fn list(&self, kind: Kind, namespace: Option<&str>) -> Vec<&Object> {
         self.objects.list(kind, namespace)
@@ -233,7 +243,7 @@ impl Cluster {
         self.index.update(self.objects.get(&key), Some(&obj));
         let old = self.objects.insert(key.clone(), obj);
         self.generation += 1;
-        self.after_change(&key, old.as_ref());
+        self.after_change(&key, old.as_deref());
     }
 
     pub(crate) fn remove(&mut self, key: &ObjKey) -> Option<Object> {
@@ -243,7 +253,7 @@ impl Cluster {
         self.generation += 1;
         self.after_change(key, Some(&old));
         self.release_resources(&old);
-        Some(old)
+        Some(Arc::unwrap_or_clone(old))
     }
 
     fn release_resources(&mut self, obj: &Object) {

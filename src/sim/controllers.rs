@@ -134,21 +134,29 @@ impl Cluster {
     }
 
     /// Objects of `kind` in `ns` controlled by the object with `uid` (from the owner index).
+    fn owned<'a: 'b, 'b>(
+        &'a self,
+        kind: Kind,
+        ns: &'b str,
+        uid: &'b str,
+    ) -> impl Iterator<Item = &'a std::sync::Arc<Object>> + 'b {
+        self.index
+            .owned
+            .get(uid)
+            .into_iter()
+            .flatten()
+            .filter(move |(k, n, _)| *k == kind && n == ns)
+            .filter_map(|(k, n, name)| self.objects.get_shared(*k, n, name))
+            .filter(move |o| controlled_by(o, uid))
+    }
+
     fn owned_by<'a>(&'a self, kind: Kind, ns: &str, uid: &str) -> Vec<&'a Object> {
-        let Some(set) = self.index.owned.get(uid) else {
-            return Vec::new();
-        };
-        set.iter()
-            .filter(|(k, n, _)| *k == kind && n == ns)
-            .filter_map(|(k, n, name)| self.get(*k, n, name))
-            .filter(|o| {
-                o.meta()
-                    .owner_references
-                    .iter()
-                    .flatten()
-                    .any(|r| r.uid == uid && r.controller == Some(true))
-            })
-            .collect()
+        self.owned(kind, ns, uid).map(|o| &**o).collect()
+    }
+
+    /// As `owned_by`, held shared (for a controller that writes while it reads them).
+    fn owned_shared(&self, kind: Kind, ns: &str, uid: &str) -> Vec<std::sync::Arc<Object>> {
+        self.owned(kind, ns, uid).cloned().collect()
     }
 
     /// The controller's pods that still count: neither deleting nor finished.
@@ -167,14 +175,25 @@ impl Cluster {
 
     #[inline(never)]
     fn sync_replica_set(&mut self, ns: &str, name: &str) {
-        let Some(Object::ReplicaSet(rs)) = self.get(Kind::ReplicaSet, ns, name).cloned() else {
+        // held shared while pods are created; copied only when its status changes
+        let Some(held) = self.get_shared(Kind::ReplicaSet, ns, name) else {
+            return;
+        };
+        let Some(rs) = held.as_replica_set() else {
             return;
         };
         if rs.metadata.deletion_timestamp.is_some() {
             return;
         }
         let uid = rs.metadata.uid.clone().unwrap_or_default();
-        let spec = rs.spec.clone().unwrap_or_default();
+        let no_spec;
+        let spec = match &rs.spec {
+            Some(s) => s,
+            None => {
+                no_spec = ReplicaSetSpec::default();
+                &no_spec
+            }
+        };
         let want = spec.replicas.unwrap_or(1).max(0) as usize;
         // active pods with their deletion rank (getPodsToDelete: unscheduled, then pending,
         // then not ready, then the newest), read without copying the pods
@@ -216,7 +235,7 @@ impl Cluster {
                     );
                     break;
                 }
-                let pod = self.pod_from_template(&rs, spec.template.clone().unwrap_or_default());
+                let pod = self.pod_from_template(rs, spec.template.clone().unwrap_or_default());
                 if let Ok(key) = self.create_key(Object::Pod(pod)) {
                     let msg = format!("Created pod: {}", key.name);
                     self.record_event(
@@ -256,7 +275,7 @@ impl Cluster {
         };
         let status = strip_zero_rs_status(status);
         if rs.status.as_ref() != Some(&status) {
-            let mut rs = rs;
+            let mut rs = rs.clone();
             rs.status = Some(status);
             self.put(Object::ReplicaSet(rs));
         }
@@ -464,56 +483,57 @@ impl Cluster {
 
     #[inline(never)]
     fn sync_deployment(&mut self, ns: &str, name: &str) {
-        let Some(Object::Deployment(d)) = self.get(Kind::Deployment, ns, name).cloned() else {
+        // the Deployment and its ReplicaSets are held shared while the controller writes
+        let Some(held) = self.get_shared(Kind::Deployment, ns, name) else {
+            return;
+        };
+        let Object::Deployment(d) = &*held else {
             return;
         };
         if d.metadata.deletion_timestamp.is_some() {
             return;
         }
         let uid = d.metadata.uid.clone().unwrap_or_default();
-        let spec = d.spec.clone().unwrap_or_default();
+        let no_spec;
+        let spec = match &d.spec {
+            Some(s) => s,
+            None => {
+                no_spec = k8s_openapi::api::apps::v1::DeploymentSpec::default();
+                &no_spec
+            }
+        };
         let replicas = spec.replicas.unwrap_or(1).max(0);
-        let rss: Vec<ReplicaSet> = self
-            .owned_by(Kind::ReplicaSet, ns, &uid)
-            .into_iter()
-            .filter_map(|o| {
-                if let Object::ReplicaSet(r) = o {
-                    Some(r.clone())
-                } else {
-                    None
-                }
-            })
-            .collect();
-        let max_revision = rss.iter().filter_map(revision).max().unwrap_or(0);
+        let owned = self.owned_shared(Kind::ReplicaSet, ns, &uid);
+        let rss: Vec<&ReplicaSet> = owned.iter().filter_map(|o| o.as_replica_set()).collect();
+        let max_revision = rss.iter().filter_map(|r| revision(r)).max().unwrap_or(0);
         let new_rs = rss
             .iter()
-            .find(|rs| same_template(rs, &spec.template))
-            .cloned();
-        let olds: Vec<ReplicaSet> = rss
+            .copied()
+            .find(|rs| same_template(rs, &spec.template));
+        let new_uid = new_rs.and_then(|n| n.metadata.uid.as_deref());
+        let olds: Vec<&ReplicaSet> = rss
             .iter()
-            .filter(|rs| {
-                Some(rs.metadata.uid.clone()) != new_rs.as_ref().map(|n| n.metadata.uid.clone())
-            })
-            .cloned()
+            .copied()
+            .filter(|rs| rs.metadata.uid.as_deref() != new_uid || new_rs.is_none())
             .collect();
-        let old_total: i32 = olds.iter().map(rs_replicas).sum();
+        let old_total: i32 = olds.iter().map(|r| rs_replicas(r)).sum();
         let recreate = spec.strategy.as_ref().and_then(|s| s.type_.as_deref()) == Some("Recreate");
-        let (max_surge, max_unavailable) = surge_and_unavailable(&d, replicas);
+        let (max_surge, max_unavailable) = surge_and_unavailable(d, replicas);
 
-        let new_rs = match new_rs {
+        let new_rs: std::borrow::Cow<'_, ReplicaSet> = match new_rs {
             Some(rs) => {
                 // a rollback to an old template gives that ReplicaSet the newest revision
-                let rev = revision(&rs).unwrap_or(0);
+                let rev = revision(rs).unwrap_or(0);
                 if rev < max_revision {
-                    let mut rs = rs;
+                    let mut rs = rs.clone();
                     rs.metadata
                         .annotations
                         .get_or_insert_with(Default::default)
                         .insert(REVISION.into(), (max_revision + 1).to_string());
                     self.put(Object::ReplicaSet(rs.clone()));
-                    rs
+                    std::borrow::Cow::Owned(rs)
                 } else {
-                    rs
+                    std::borrow::Cow::Borrowed(rs)
                 }
             }
             None => {
@@ -527,7 +547,7 @@ impl Cluster {
                 let template_value = serde_json::to_value(&spec.template).unwrap_or_default();
                 let collision = d.status.as_ref().and_then(|s| s.collision_count);
                 let hash = names::pod_template_hash(&template_value, collision);
-                let rs = self.new_replica_set(&d, &hash, initial, max_revision + 1, max_surge);
+                let rs = self.new_replica_set(d, &hash, initial, max_revision + 1, max_surge);
                 match self.create(Object::ReplicaSet(rs)) {
                     Ok(Object::ReplicaSet(rs)) => {
                         let rs_name = rs.metadata.name.clone().unwrap_or_default();
@@ -538,7 +558,7 @@ impl Cluster {
                             "deployment-controller",
                             &format!("Scaled up replica set {rs_name} from 0 to {initial}"),
                         );
-                        rs
+                        std::borrow::Cow::Owned(rs)
                     }
                     _ => return,
                 }
@@ -565,7 +585,7 @@ impl Cluster {
             }
         } else {
             // reconcileNewReplicaSet
-            let current: i32 = rss.iter().map(rs_replicas).sum();
+            let current: i32 = rss.iter().map(|r| rs_replicas(r)).sum();
             let new_replicas = rs_replicas(&new_rs);
             if new_replicas < replicas {
                 let scale_up = (replicas + max_surge - current).max(0);
@@ -577,22 +597,24 @@ impl Cluster {
                 self.scale_rs(&new_rs, replicas, ns, name);
             }
             // reconcileOldReplicaSets
-            let new_rs = match self.get(
+            let now = self.get_shared(
                 Kind::ReplicaSet,
                 ns,
                 new_rs.metadata.name.as_deref().unwrap_or(""),
-            ) {
-                Some(Object::ReplicaSet(r)) => r.clone(),
-                _ => new_rs,
-            };
-            let all_pods: i32 = olds.iter().map(rs_replicas).sum::<i32>() + rs_replicas(&new_rs);
+            );
+            let new_rs = now
+                .as_deref()
+                .and_then(Object::as_replica_set)
+                .unwrap_or(&new_rs);
+            let all_pods: i32 =
+                olds.iter().map(|r| rs_replicas(r)).sum::<i32>() + rs_replicas(new_rs);
             let min_available = replicas - max_unavailable;
             let new_available = new_rs
                 .status
                 .as_ref()
                 .and_then(|s| s.available_replicas)
                 .unwrap_or(0);
-            let new_unavailable = rs_replicas(&new_rs) - new_available;
+            let new_unavailable = rs_replicas(new_rs) - new_available;
             let mut max_scaled_down = all_pods - min_available - new_unavailable;
             // old pods that are not available can always go
             for rs in &olds {
@@ -747,30 +769,29 @@ impl Cluster {
         replicas: i32,
         max_unavailable: i32,
     ) {
-        let Some(Object::Deployment(mut d)) = self.get(Kind::Deployment, ns, name).cloned() else {
+        // read shared; copied only when the status changes
+        let Some(held) = self.get_shared(Kind::Deployment, ns, name) else {
             return;
         };
-        let rss: Vec<ReplicaSet> = self
-            .owned_by(Kind::ReplicaSet, ns, uid)
-            .into_iter()
-            .filter_map(|o| {
-                if let Object::ReplicaSet(r) = o {
-                    Some(r.clone())
-                } else {
-                    None
-                }
-            })
-            .collect();
+        let Object::Deployment(d) = &*held else {
+            return;
+        };
+        let owned = self.owned_shared(Kind::ReplicaSet, ns, uid);
+        let rss: Vec<&ReplicaSet> = owned.iter().filter_map(|o| o.as_replica_set()).collect();
         let new_name = new_name.to_string();
         let mut st = DeploymentStatus::default();
         let (mut total, mut ready, mut available, mut updated) = (0, 0, 0, 0);
         for rs in &rss {
-            let s = rs.status.clone().unwrap_or_default();
+            let Some(s) = rs.status.as_ref() else {
+                continue;
+            };
             total += s.replicas;
             ready += s.ready_replicas.unwrap_or(0);
             available += s.available_replicas.unwrap_or(0);
             if rs.metadata.name.as_deref() == Some(new_name.as_str())
-                || same_template(rs, &d.spec.clone().unwrap_or_default().template)
+                || d.spec
+                    .as_ref()
+                    .is_some_and(|sp| same_template(rs, &sp.template))
             {
                 updated += s.replicas;
             }
@@ -849,16 +870,23 @@ impl Cluster {
         let new_revision = rss
             .iter()
             .find(|rs| rs.metadata.name.as_deref() == Some(new_name.as_str()))
-            .and_then(revision);
-        let before = d.clone();
-        if let Some(rev) = new_revision {
-            d.metadata
-                .annotations
-                .get_or_insert_with(Default::default)
-                .insert(REVISION.into(), rev.to_string());
-        }
-        d.status = Some(st);
-        if d != before {
+            .and_then(|r| revision(r))
+            .map(|r| r.to_string());
+        let annotated = d
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(REVISION));
+        let revision_changes = new_revision.is_some() && new_revision.as_ref() != annotated;
+        if d.status.as_ref() != Some(&st) || revision_changes {
+            let mut d = d.clone();
+            if let Some(rev) = new_revision {
+                d.metadata
+                    .annotations
+                    .get_or_insert_with(Default::default)
+                    .insert(REVISION.into(), rev);
+            }
+            d.status = Some(st);
             self.put(Object::Deployment(d));
         }
     }
@@ -876,6 +904,15 @@ fn strip_zero_rs_status(mut s: ReplicaSetStatus) -> ReplicaSetStatus {
         s.fully_labeled_replicas = None;
     }
     s
+}
+
+/// Is `uid` the object's controller (an owner reference with `controller: true`)?
+fn controlled_by(o: &Object, uid: &str) -> bool {
+    o.meta()
+        .owner_references
+        .iter()
+        .flatten()
+        .any(|r| r.uid == uid && r.controller == Some(true))
 }
 
 pub fn rs_replicas(rs: &ReplicaSet) -> i32 {

@@ -196,6 +196,12 @@ impl Object {
             Object::DaemonSet(_) => Kind::DaemonSet,
         }
     }
+    pub fn as_replica_set(&self) -> Option<&k8s_openapi::api::apps::v1::ReplicaSet> {
+        match self {
+            Object::ReplicaSet(r) => Some(r),
+            _ => None,
+        }
+    }
     pub fn meta(&self) -> &ObjectMeta {
         each_object!(self, o => &o.metadata)
     }

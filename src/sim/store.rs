@@ -8,12 +8,14 @@ use crate::sim::cluster::ObjKey;
 use crate::sim::object::{Kind, Object};
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
-/// The objects of one kind in one namespace. Objects are boxed: an `Object` is over 2 KB and a
-/// growing hash map moves its values.
+/// The objects of one kind in one namespace. Objects are shared, not copied: an `Object` is over
+/// 2 KB, a growing hash map moves its values, and a controller that reads an object while it
+/// writes others holds it by a reference count instead of a deep copy (so does a cluster copy).
 #[derive(Debug, Default)]
 struct Names {
-    by_name: FxHashMap<String, Box<Object>>,
+    by_name: FxHashMap<String, Arc<Object>>,
     order: BTreeSet<String>,
 }
 
@@ -50,13 +52,12 @@ pub(crate) struct Store {
 
 impl Store {
     pub fn get_ref(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Object> {
+        self.get_shared(kind, namespace, name).map(|b| &**b)
+    }
+    /// The stored object itself, to hold while the store changes.
+    pub fn get_shared(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Arc<Object>> {
         let ns = if kind.namespaced() { namespace } else { "" };
-        self.kinds
-            .get(&kind)?
-            .get(ns)?
-            .by_name
-            .get(name)
-            .map(|b| &**b)
+        self.kinds.get(&kind)?.get(ns)?.by_name.get(name)
     }
     pub fn get(&self, key: &ObjKey) -> Option<&Object> {
         self.get_ref(key.kind, &key.namespace, &key.name)
@@ -64,7 +65,7 @@ impl Store {
     pub fn contains_key(&self, key: &ObjKey) -> bool {
         self.get(key).is_some()
     }
-    pub fn insert(&mut self, key: ObjKey, obj: Object) -> Option<Object> {
+    pub fn insert(&mut self, key: ObjKey, obj: Object) -> Option<Arc<Object>> {
         let names = self
             .kinds
             .entry(key.kind)
@@ -72,16 +73,16 @@ impl Store {
             .entry(key.namespace)
             .or_default();
         if let Some(slot) = names.by_name.get_mut(key.name.as_str()) {
-            return Some(std::mem::replace(&mut **slot, obj));
+            return Some(std::mem::replace(slot, Arc::new(obj)));
         }
         names.order.insert(key.name.clone());
-        names.by_name.insert(key.name, Box::new(obj));
+        names.by_name.insert(key.name, Arc::new(obj));
         None
     }
-    pub fn remove(&mut self, key: &ObjKey) -> Option<Object> {
+    pub fn remove(&mut self, key: &ObjKey) -> Option<Arc<Object>> {
         let by_ns = self.kinds.get_mut(&key.kind)?;
         let names = by_ns.get_mut(&key.namespace)?;
-        let old = names.by_name.remove(key.name.as_str()).map(|b| *b);
+        let old = names.by_name.remove(key.name.as_str());
         names.order.remove(key.name.as_str());
         if names.order.is_empty() {
             by_ns.remove(&key.namespace);
