@@ -1239,7 +1239,10 @@ pub fn last_applied_annotation(modified: &Value) -> String {
             *ann = Value::Object(Default::default());
         }
     }
-    format!("{}\n", v)
+    // serde_json writes into bytes directly (`format!` goes through `Display`, a char at a time)
+    let mut out = serde_json::to_string(&v).unwrap_or_default();
+    out.push('\n');
+    out
 }
 
 impl Cluster {

@@ -109,18 +109,18 @@ pub(crate) fn admit_pod(pod: &mut Pod, rng: &mut impl Rng) {
 
 /// `GetPodQOS`.
 pub fn qos_class(pod: &Pod) -> String {
-    let spec = pod.spec.clone().unwrap_or_default();
     let mut any = false;
     let mut guaranteed = true;
-    for c in &spec.containers {
-        let r = c.resources.clone().unwrap_or_default();
-        let req = r.requests.unwrap_or_default();
-        let lim = r.limits.unwrap_or_default();
-        if !req.is_empty() || !lim.is_empty() {
+    let containers = pod.spec.as_ref().map_or(&[][..], |s| &s.containers[..]);
+    for c in containers {
+        let r = c.resources.as_ref();
+        let req = r.and_then(|r| r.requests.as_ref());
+        let lim = r.and_then(|r| r.limits.as_ref());
+        if req.is_some_and(|m| !m.is_empty()) || lim.is_some_and(|m| !m.is_empty()) {
             any = true;
         }
         for res in ["cpu", "memory"] {
-            match (lim.get(res), req.get(res)) {
+            match (lim.and_then(|m| m.get(res)), req.and_then(|m| m.get(res))) {
                 (Some(l), Some(q)) if l == q => {}
                 (Some(_), None) => {}
                 _ => guaranteed = false,

@@ -61,7 +61,7 @@ fn fnv32a(data: &[u8]) -> u32 {
 /// `ComputeHash(template, collisionCount)`: FNV-32a of a stable rendering of the pod template
 /// (upstream hashes Go's struct dump; the JSON with sorted keys is stable in the same way).
 pub fn pod_template_hash(template: &Value, collision_count: Option<i32>) -> String {
-    let mut bytes = template.to_string().into_bytes();
+    let mut bytes = serde_json::to_vec(template).unwrap_or_default();
     if let Some(c) = collision_count {
         bytes.extend_from_slice(&(c as u32).to_le_bytes());
         bytes.extend_from_slice(&[0, 0, 0, 0]);
