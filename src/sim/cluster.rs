@@ -88,7 +88,7 @@ pub enum ApplyResult {
 
 type ServiceEnvCache = (
     (String, bool, u64),
-    std::sync::Arc<Vec<crate::sim::envvars::ServiceEnv>>,
+    std::sync::Arc<Vec<std::sync::Arc<crate::sim::envvars::ServiceEnv>>>,
 );
 
 /// Kubelet-side state of a running container that the API objects do not carry.
@@ -148,6 +148,9 @@ pub struct Cluster {
     pub(crate) service_generation: u64,
     /// The Service variables last computed: (namespace, service links, generation) and them.
     pub(crate) service_env_cache: Option<ServiceEnvCache>,
+    /// Each Service as a container's variables see it, until that Service changes.
+    pub(crate) service_env_items:
+        rustc_hash::FxHashMap<(String, String), std::sync::Arc<crate::sim::envvars::ServiceEnv>>,
     /// kube-proxy's rules per node, rewritten lazily per changed Service
     pub(crate) proxy: crate::sim::proxy::ruleset::ProxyState,
     /// kube-proxy's settings, parsed from its ConfigMap when that changes
@@ -188,6 +191,7 @@ impl Cluster {
             endpoint_fingerprints: rustc_hash::FxHashMap::default(),
             service_generation: 0,
             service_env_cache: None,
+            service_env_items: Default::default(),
             proxy: Default::default(),
             recent: Default::default(),
             applied: Default::default(),
@@ -358,6 +362,7 @@ impl Cluster {
             }
             Kind::Service => {
                 self.service_generation += 1;
+                self.service_env_items.remove(&(ns.clone(), name.clone()));
                 self.proxy.service_changed(&ns, &name);
                 self.dirty_services.insert((ns, name));
             }

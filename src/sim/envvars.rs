@@ -222,7 +222,7 @@ impl ServiceEnv {
 pub struct EnvSnapshot {
     base: Vec<(String, String)>,
     /// shared by every container that started while no Service changed
-    services: Arc<Vec<ServiceEnv>>,
+    services: Arc<Vec<Arc<ServiceEnv>>>,
 }
 
 impl EnvSnapshot {
@@ -248,19 +248,36 @@ impl Cluster {
     /// The Services whose variables a container starting now in `namespace` gets: computed
     /// once and shared until a Service changes (a Deployment of 100 pods in a namespace of 50
     /// Services copied 5,000 of them).
-    fn service_env(&mut self, namespace: &str, links: bool) -> Arc<Vec<ServiceEnv>> {
+    fn service_env(&mut self, namespace: &str, links: bool) -> Arc<Vec<Arc<ServiceEnv>>> {
         let key = (namespace.to_string(), links, self.service_generation);
         if let Some((k, v)) = &self.service_env_cache {
             if *k == key {
                 return v.clone();
             }
         }
-        let v: Arc<Vec<ServiceEnv>> = Arc::new(
+        // each Service's part is made once, until that Service changes (a manifest that
+        // alternates Deployments and Services would otherwise remake all of them per pod)
+        let mut made = Vec::new();
+        let v: Arc<Vec<Arc<ServiceEnv>>> = Arc::new(
             visible_services(self, namespace, links)
                 .into_iter()
-                .map(ServiceEnv::of)
+                .map(|svc| {
+                    let key = (
+                        svc.metadata.namespace.clone().unwrap_or_default(),
+                        svc.metadata.name.clone().unwrap_or_default(),
+                    );
+                    match self.service_env_items.get(&key) {
+                        Some(e) => e.clone(),
+                        None => {
+                            let e = Arc::new(ServiceEnv::of(svc));
+                            made.push((key, e.clone()));
+                            e
+                        }
+                    }
+                })
                 .collect(),
         );
+        self.service_env_items.extend(made);
         self.service_env_cache = Some((key, v.clone()));
         v
     }
@@ -287,7 +304,7 @@ pub fn container_env(
         .flatten()
         .any(|e| e.value.as_deref().is_some_and(|v| v.contains("$(")));
     let service_env: Vec<(String, String)> = if needs_expansion {
-        services.iter().flat_map(ServiceEnv::vars).collect()
+        services.iter().flat_map(|s| s.vars()).collect()
     } else {
         Vec::new()
     };
