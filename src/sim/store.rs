@@ -19,15 +19,16 @@ struct Names {
     order: BTreeSet<String>,
 }
 
-/// Copies in name order, so that objects listed together also sit together in memory (a
-/// derived clone would allocate them in hash order and scatter a Service's pods).
+/// A deep copy, in name order, so that objects listed together also sit together in memory
+/// (sharing them would keep the order they were written in, scattered among everything else
+/// written meanwhile: a full endpoints reconcile of 100,000 pods took a quarter longer).
 impl Clone for Names {
     fn clone(&self) -> Self {
         let mut by_name = FxHashMap::default();
         by_name.reserve(self.by_name.len());
         for n in &self.order {
             if let Some(o) = self.by_name.get(n.as_str()) {
-                by_name.insert(n.clone(), o.clone());
+                by_name.insert(n.clone(), Arc::new(Object::clone(o)));
             }
         }
         Names {
