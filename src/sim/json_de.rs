@@ -320,11 +320,11 @@ fn visit_array<'a, V: Visitor<'a>>(a: &'a [Value], visitor: V) -> Result<V::Valu
 }
 
 /// `strukt`: the object is that struct's (its keys are field names, which Go's errors name; a
-/// map's keys are not).
+/// map's keys are not: `""`).
 fn visit_object<'a, V: Visitor<'a>>(
     m: &'a Map<String, Value>,
     visitor: V,
-    strukt: Option<&'static str>,
+    strukt: &'static str,
 ) -> Result<V::Value, Error> {
     let mut map = MapDe {
         iter: m.iter(),
@@ -364,7 +364,7 @@ impl<'a> Deserializer<'a> for ValueDe<'a> {
             Value::Number(n) => visit_number(n, visitor),
             Value::String(s) => visitor.visit_borrowed_str(s),
             Value::Array(a) => visit_array(a, visitor),
-            Value::Object(m) => visit_object(m, visitor, None),
+            Value::Object(m) => visit_object(m, visitor, ""),
         }
     }
 
@@ -461,7 +461,7 @@ impl<'a> Deserializer<'a> for ValueDe<'a> {
 
     fn deserialize_map<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.0 {
-            Value::Object(m) => visit_object(m, visitor, None),
+            Value::Object(m) => visit_object(m, visitor, ""),
             other => collection_mismatch(other, &visitor),
         }
     }
@@ -476,7 +476,7 @@ impl<'a> Deserializer<'a> for ValueDe<'a> {
     ) -> Result<V::Value, Error> {
         match self.0 {
             Value::Array(a) => visit_array(a, visitor),
-            Value::Object(m) => visit_object(m, visitor, Some(name)),
+            Value::Object(m) => visit_object(m, visitor, name),
             other => invalid(other, &visitor),
         }
     }
@@ -545,14 +545,15 @@ struct MapDe<'a> {
     value: Option<&'a Value>,
     /// entries read so far, and the level of the trail they are at
     n: u32,
-    strukt: Option<&'static str>,
+    /// the struct whose object this is, `""` for a map
+    strukt: &'static str,
     level: u32,
 }
 
 impl MapDe<'_> {
     #[inline(never)]
     fn enter(&mut self) {
-        let strukt = self.strukt;
+        let strukt = Some(self.strukt).filter(|s| !s.is_empty());
         step(self.level, Step::Entry { n: self.n, strukt });
         self.n += 1;
     }

@@ -278,14 +278,15 @@ fn restore_yaml11_bools(v: Value) -> Value {
             None => Value::String(s),
         },
         Value::Array(a) => Value::Array(a.into_iter().map(restore_yaml11_bools).collect()),
-        Value::Object(m) => Value::Object(
-            m.into_iter()
-                .map(|(k, v)| {
-                    let k = plain(&k).map_or(k, |b| b.to_string());
-                    (k, restore_yaml11_bools(v))
-                })
-                .collect(),
-        ),
+        Value::Object(m) => {
+            // inserted one by one: collecting would instantiate a sort of the entries
+            let mut out = serde_json::Map::new();
+            for (k, v) in m {
+                let k = plain(&k).map_or(k, |b| b.to_string());
+                out.insert(k, restore_yaml11_bools(v));
+            }
+            Value::Object(out)
+        }
         other => other,
     }
 }
