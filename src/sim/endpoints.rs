@@ -35,11 +35,7 @@ fn selected_pods<'a>(
 ) -> Vec<&'a Pod> {
     let postings: Vec<&std::collections::BTreeSet<String>> = selector
         .iter()
-        .map(|(k, v)| {
-            c.index
-                .pods_by_label
-                .get(&(ns.to_string(), k.clone(), v.clone()))
-        })
+        .map(|(k, v)| c.index.pods_with_label(ns, k, v))
         .collect::<Option<Vec<_>>>()
         .unwrap_or_default();
     let Some(smallest) = postings.iter().min_by_key(|p| p.len()) else {
@@ -47,7 +43,11 @@ fn selected_pods<'a>(
     };
     smallest
         .iter()
-        .filter(|name| postings.iter().all(|p| p.contains(*name)))
+        .filter(|name| {
+            postings
+                .iter()
+                .all(|p| std::ptr::eq(*p, *smallest) || p.contains(*name))
+        })
         .filter_map(|name| match c.get(Kind::Pod, ns, name) {
             Some(Object::Pod(p)) => Some(p),
             _ => None,
@@ -237,8 +237,10 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str) {
         }
     }
     c.endpoint_fingerprints.remove(&key);
-    let svc = match c.get(Kind::Service, ns, name) {
-        Some(Object::Service(s)) => s.clone(),
+    // held shared while the slices are written
+    let held = c.get_shared(Kind::Service, ns, name);
+    let svc = match held.as_deref() {
+        Some(Object::Service(s)) => s,
         _ => {
             // the Service is gone: its controller-made objects go with it
             let slices: Vec<EndpointSlice> = [CONTROLLER, MIRROR_CONTROLLER]
