@@ -278,7 +278,7 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str) {
             if managed {
                 c.remove(&ObjKey::new(Kind::Endpoints, ns, name));
             } else if !external_name {
-                mirror(c, &svc, &e);
+                mirror(c, svc, &e);
             }
         } else {
             let mirrored = slices_of(c, ns, name, MIRROR_CONTROLLER);
@@ -286,7 +286,7 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str) {
         }
         return;
     };
-    reconcile_slices(c, &svc, groups);
+    reconcile_slices(c, svc, groups);
     let existing = match c.get(Kind::Endpoints, ns, name) {
         Some(Object::Endpoints(e)) => Some(e),
         _ => None,
