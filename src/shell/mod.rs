@@ -119,6 +119,10 @@ pub struct Shell {
     pub edits: Option<Vec<EditRequest>>,
     /// The documents of the manifests read lately, parsed and decoded.
     documents: manifest::DocumentCache,
+    /// Shell variables (`NODE_PORT=…`, `export …`), expanded as `$NAME` and `${NAME}`.
+    vars: std::collections::BTreeMap<String, String>,
+    /// How deep in `$(…)` the line being run is (bounded: any text typed is safe to run).
+    nesting: u8,
 }
 
 /// An object `kubectl edit` opens in the lab's Manifest editor: its YAML as `kubectl edit`
@@ -142,6 +146,8 @@ impl Shell {
             line: String::new(),
             edits: None,
             documents: Default::default(),
+            vars: Default::default(),
+            nesting: 0,
         }
     }
 
@@ -166,6 +172,48 @@ impl Shell {
 
     /// Runs one command line (a pipeline of a command and simple filters).
     pub fn run(&mut self, line: &str) -> Output {
+        // `$(…)` runs first, as in bash: what it prints stands in its place, and what it
+        // writes to stderr comes before the command's own output
+        let mut inner_err = Vec::new();
+        let expanded;
+        let line = if line.contains('$') {
+            if self.nesting >= 8 {
+                return Output::fail("svclab: command substitutions nested too deeply");
+            }
+            let vars = self.vars.clone();
+            let lookup = |name: &str| vars.get(name).cloned();
+            match words::substitute(line, &lookup, &mut |cmd| {
+                self.nesting += 1;
+                let o = self.run(cmd);
+                self.nesting -= 1;
+                inner_err.extend(
+                    o.chunks
+                        .iter()
+                        .filter(|(s, _)| *s == Stream::Err)
+                        .map(|(_, t)| t.clone()),
+                );
+                o.stdout()
+            }) {
+                Ok(l) => {
+                    expanded = l;
+                    expanded.as_str()
+                }
+                Err(e) => return Output::fail(format!("svclab: {e}")),
+            }
+        } else {
+            line
+        };
+        let mut out = self.run_expanded(line);
+        if !inner_err.is_empty() {
+            let mut chunks: Vec<(Stream, String)> =
+                inner_err.into_iter().map(|t| (Stream::Err, t)).collect();
+            chunks.append(&mut out.chunks);
+            out.chunks = chunks;
+        }
+        out
+    }
+
+    fn run_expanded(&mut self, line: &str) -> Output {
         let pipeline = match words::split_pipeline(line) {
             Ok(p) => p,
             Err(e) => return Output::fail(format!("svclab: {e}")),
@@ -187,6 +235,17 @@ impl Shell {
         };
         if let Some(node) = self.session.clone() {
             return node_shell::run(self, &node, w);
+        }
+        // `NAME=value …` alone sets shell variables, as does `export NAME=value …`
+        let assigns = match cmd.as_str() {
+            "export" => &w[1..],
+            _ => w,
+        };
+        if !assigns.is_empty() && assigns.iter().all(|a| words::assignment(a).is_some()) {
+            for (name, value) in assigns.iter().filter_map(|a| words::assignment(a)) {
+                self.vars.insert(name.to_string(), value.to_string());
+            }
+            return Output::ok();
         }
         let args = &w[1..];
         match cmd.as_str() {

@@ -3,6 +3,118 @@
 
 use super::{Output, Stream};
 
+/// Bash's expansions outside single quotes: `$NAME` and `${NAME}` (empty when unset), and each
+/// `$(…)` replaced by what `run` prints for the command inside, trailing newlines removed. The
+/// result is not re-read as quotes or operators: outside double quotes it is escaped so that
+/// only its blanks split words, inside them so that it stays one word.
+pub fn substitute(
+    line: &str,
+    var: &dyn Fn(&str) -> Option<String>,
+    run: &mut dyn FnMut(&str) -> String,
+) -> Result<String, String> {
+    let b = line.as_bytes();
+    let mut out = String::with_capacity(line.len());
+    let (mut i, mut single, mut double) = (0, false, false);
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\\' && !single && i + 1 < b.len() {
+            out.push_str(&line[i..i + 2]);
+            i += 2;
+            continue;
+        }
+        if c == b'\'' && !double {
+            single = !single;
+        } else if c == b'"' && !single {
+            double = !double;
+        } else if c == b'$' && !single {
+            let (printed, next) = if b.get(i + 1) == Some(&b'(') {
+                let end = closing_paren(line, i + 2)
+                    .ok_or("unexpected EOF while looking for matching `)'")?;
+                (run(&line[i + 2..end]), end + 1)
+            } else if b.get(i + 1) == Some(&b'{') {
+                let end = line[i..]
+                    .find('}')
+                    .map(|e| i + e)
+                    .ok_or("bad substitution")?;
+                let name = &line[i + 2..end];
+                if !is_name(name) {
+                    return Err(format!("{}: bad substitution", &line[i..=end]));
+                }
+                (var(name).unwrap_or_default(), end + 1)
+            } else {
+                let len = line[i + 1..]
+                    .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
+                    .unwrap_or(line.len() - i - 1);
+                let name = &line[i + 1..i + 1 + len];
+                if !is_name(name) {
+                    // a lone `$` (or `$1`, `$?`): left as it is
+                    out.push('$');
+                    i += 1;
+                    continue;
+                }
+                (var(name).unwrap_or_default(), i + 1 + len)
+            };
+            for ch in printed.trim_end_matches('\n').chars() {
+                let special = if double {
+                    matches!(ch, '"' | '\\' | '$' | '`')
+                } else {
+                    !ch.is_whitespace() && "'\"\\$`|&;()<>#*?[]{}~".contains(ch)
+                };
+                if special {
+                    out.push('\\');
+                }
+                // a newline splits words like a blank (bash's IFS)
+                out.push(if ch == '\n' && !double { ' ' } else { ch });
+            }
+            i = next;
+            continue;
+        }
+        let ch = line[i..].chars().next().unwrap_or(' ');
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    Ok(out)
+}
+
+/// A shell variable name: a letter or `_`, then letters, digits and `_`.
+fn is_name(s: &str) -> bool {
+    s.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// `NAME=value` (a word after quote removal): the variable assignment it is, if it is one.
+pub fn assignment(word: &str) -> Option<(&str, &str)> {
+    let (name, value) = word.split_once('=')?;
+    is_name(name).then_some((name, value))
+}
+
+/// The index of the `)` closing a `$(` whose contents start at `from` (nested parentheses and
+/// quotes inside are skipped).
+fn closing_paren(line: &str, from: usize) -> Option<usize> {
+    let b = line.as_bytes();
+    let (mut depth, mut single, mut double) = (0usize, false, false);
+    let mut i = from;
+    while i < b.len() {
+        match b[i] {
+            b'\\' if !single => i += 1,
+            b'\'' if !double => single = !single,
+            b'"' if !single => double = !double,
+            b'(' if !single && !double => depth += 1,
+            b')' if !single && !double => {
+                if depth == 0 {
+                    return Some(i);
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Splits a line into words, honouring single quotes, double quotes and backslashes.
 pub fn split_words(line: &str) -> Result<Vec<String>, String> {
     Ok(split_pipeline(line)?.into_iter().flatten().collect())
@@ -257,6 +369,52 @@ pub fn filter(words: &[String], input: Output) -> Output {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one word a substitution made, back without its escapes.
+    fn run_arg(sub: &mut dyn FnMut(&str) -> Result<String, String>, line: &str) -> String {
+        let w = split_words(&sub(line).unwrap()).unwrap();
+        w[1..].join(" ")
+    }
+
+    #[test]
+    fn expansions_as_bash_makes_them() {
+        let var = |n: &str| (n == "P").then(|| "3000".to_string());
+        let mut run = |cmd: &str| match cmd {
+            "minikube ip" => "192.168.49.2\n".to_string(),
+            "list" => "a b\n'c'\n".to_string(),
+            other => format!("[{other}]"),
+        };
+        let mut sub = |l: &str| substitute(l, &var, &mut run);
+        assert_eq!(
+            sub("curl http://$(minikube ip):$P/").unwrap(),
+            "curl http://192.168.49.2:3000/"
+        );
+        assert_eq!(
+            sub("echo ${P}x $Q. '$P' \"$P\"").unwrap(),
+            "echo 3000x . '$P' \"3000\""
+        );
+        // output is split on blanks only: its quotes are escaped, not re-read
+        assert_eq!(sub("echo $(list)").unwrap(), "echo a b \\'c\\'");
+        assert_eq!(
+            split_words(&sub("echo $(list)").unwrap()).unwrap(),
+            ["echo", "a", "b", "'c'"]
+        );
+        assert_eq!(
+            split_words(&sub("echo \"$(list)\"").unwrap()).unwrap(),
+            ["echo", "a b\n'c'"]
+        );
+        // the command inside is handed over whole (the shell expands it when it runs it),
+        // up to its own `)`: not one inside quotes or a nested `$(…)`
+        assert_eq!(
+            run_arg(&mut sub, "echo $(echo $(x) ')')"),
+            "[echo $(x) ')']"
+        );
+        assert_eq!(sub("echo $ 5$ $1").unwrap(), "echo $ 5$ $1");
+        assert!(sub("echo $(unclosed").is_err());
+        assert!(sub("echo ${a-b}").is_err());
+        assert_eq!(assignment("NODE_PORT=31000"), Some(("NODE_PORT", "31000")));
+        assert_eq!(assignment("--port=80"), None);
+    }
 
     #[test]
     fn quotes_and_pipes() {
