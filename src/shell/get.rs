@@ -171,6 +171,10 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
             let v = as_value(&blocks, single_item);
             jsonpath::execute(tmpl, &v).map_err(|e| format!("error: error parsing jsonpath {tmpl}, {e}"))
         }
+        o if o.starts_with("go-template=") || o.starts_with("template=") => {
+            let tmpl = o.split_once('=').map(|(_, t)| t).unwrap_or("");
+            super::gotemplate::execute(tmpl, &as_value(&blocks, single_item))
+        }
         o if o.starts_with("custom-columns=") => Ok(custom_columns(&o["custom-columns=".len()..], &blocks, p.bool("no-headers"))),
         other => Err(format!(
             "error: unable to match a printer suitable for the output format \"{other}\", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml"

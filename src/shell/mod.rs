@@ -12,6 +12,7 @@ pub mod diagnose;
 mod errors;
 mod flags;
 mod get;
+mod gotemplate;
 mod jsonpath;
 mod kubectl;
 mod manifest;
