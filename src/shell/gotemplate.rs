@@ -465,31 +465,35 @@ mod tests {
     fn tutorial_templates() {
         let svc = json!({"metadata": {"name": "web", "labels": {"app": "web"}},
             "spec": {"ports": [{"port": 80, "nodePort": 31000, "protocol": "TCP"}]}});
-        let t = |s: &str| execute(s, &svc);
-        assert_eq!(t("{{(index .spec.ports 0).nodePort}}").unwrap(), "31000");
-        assert_eq!(
-            t("{{.metadata.name}}:{{.metadata.nope}}").unwrap(),
-            "web:<no value>"
-        );
-        assert_eq!(t("{{index .metadata.labels \"app\"}}").unwrap(), "web");
-        assert_eq!(
-            t("{{range .spec.ports}}{{.port}}/{{.protocol}}{{\"\\n\"}}{{end}}").unwrap(),
-            "80/TCP\n"
-        );
-        assert_eq!(
-            t("{{len .spec.ports}} {{.spec.ports}}").unwrap(),
-            "1 [map[nodePort:31000 port:80 protocol:TCP]]"
-        );
-        assert_eq!(t("{{if .spec.x}}a{{else}}b{{end}}").unwrap(), "b");
-        assert_eq!(t("x {{- .metadata.name -}} y").unwrap(), "xweby");
-        assert_eq!(
-            t("{{foo .x}}").unwrap_err(),
-            "error: error parsing template {{foo .x}}, template: output:1: function \"foo\" not defined"
-        );
-        assert!(t("{{index .spec.ports 3}}")
-            .unwrap_err()
-            .contains("index out of range: 3"));
-        assert!(t("{{$x := 1}}").is_err());
-        assert!(t("{{range .spec}}").is_err());
+        // (template, what kubectl prints)
+        let cases = [
+            ("{{(index .spec.ports 0).nodePort}}", "31000"),
+            ("{{.metadata.name}}:{{.metadata.nope}}", "web:<no value>"),
+            ("{{index .metadata.labels \"app\"}}", "web"),
+            (
+                "{{range .spec.ports}}{{.port}}/{{.protocol}}{{\"\\n\"}}{{end}}",
+                "80/TCP\n",
+            ),
+            (
+                "{{len .spec.ports}} {{.spec.ports}}",
+                "1 [map[nodePort:31000 port:80 protocol:TCP]]",
+            ),
+            ("{{if .spec.x}}a{{else}}b{{end}}", "b"),
+            ("x {{- .metadata.name -}} y", "xweby"),
+        ];
+        for (t, want) in cases {
+            assert_eq!(execute(t, &svc).as_deref(), Ok(want), "{t}");
+        }
+        // (template, part of kubectl's error)
+        let errors = [
+            ("{{foo .x}}", "error parsing template {{foo .x}}, template: output:1: function \"foo\" not defined"),
+            ("{{index .spec.ports 3}}", "index out of range: 3"),
+            ("{{$x := 1}}", "not variables or pipes"),
+            ("{{range .spec}}", "unexpected EOF"),
+        ];
+        for (t, want) in errors {
+            let got = execute(t, &svc).unwrap_err();
+            assert!(got.contains(want), "{t}: {got}");
+        }
     }
 }
