@@ -237,7 +237,24 @@ fn with_yaml11_bools(text: &str) -> Option<Value> {
         return None;
     }
     let v = Value::deserialize(serde_yaml_ng::Deserializer::from_str(&out)).ok()?;
+    // a stand-in that ended up inside a longer scalar (a plain scalar continued on the next
+    // line) was not a boolean: keep the first reading
+    if has_partial_stand_in(&v) {
+        return None;
+    }
     Some(restore_yaml11_bools(v))
+}
+
+fn has_partial_stand_in(v: &Value) -> bool {
+    let partial = |s: &str| {
+        s != PLAIN_TRUE && s != PLAIN_FALSE && (s.contains(PLAIN_TRUE) || s.contains(PLAIN_FALSE))
+    };
+    match v {
+        Value::String(s) => partial(s),
+        Value::Array(a) => a.iter().any(has_partial_stand_in),
+        Value::Object(m) => m.iter().any(|(k, v)| partial(k) || has_partial_stand_in(v)),
+        _ => false,
+    }
 }
 
 /// The length of a plain mapping key at the start of `s` (`key: …` or `key:` at the end).
@@ -565,6 +582,11 @@ mod tests {
         );
         // nothing to do: the same value as before
         assert_eq!(parse_document("a: b\n").unwrap(), json!({"a": "b"}));
+        // a plain scalar continued on the next line is one string
+        assert_eq!(
+            parse_document("a: yes\n  and more\n").unwrap(),
+            json!({"a": "yes and more"})
+        );
     }
 
     #[test]
