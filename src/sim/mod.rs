@@ -33,6 +33,7 @@ pub(crate) mod store;
 pub mod time;
 pub mod validate;
 pub mod yaml;
+pub mod yaml_tokens;
 
 pub use cluster::{ApplyResult, Cluster, ObjKey};
 pub use object::{Kind, Object};

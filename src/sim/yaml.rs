@@ -136,7 +136,7 @@ pub fn parse_document(text: &str) -> Result<Value, YamlError> {
 /// go-yaml v2, under sigs.k8s.io/yaml, resolves YAML 1.1: a plain `yes`, `no`, `on`, `off`, `y`,
 /// `n` (in these three casings) is a boolean, as a value and as a key (JSON `"true"`). serde_yaml_ng
 /// reads YAML 1.2, where they are strings, and does not say which scalars were quoted.
-fn yaml11_bool(s: &str) -> Option<bool> {
+pub(crate) fn yaml11_bool(s: &str) -> Option<bool> {
     match s {
         "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some(true),
         "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => Some(false),
@@ -159,79 +159,59 @@ fn mentions_yaml11_bool(v: &Value) -> bool {
 const PLAIN_TRUE: &str = "svclab-yaml11-plain-true";
 const PLAIN_FALSE: &str = "svclab-yaml11-plain-false";
 
-/// The document parsed again with each plain YAML 1.1 boolean of block style (`key: yes`,
-/// `- no`, `on: x`) or in a one-line flow list of plain scalars read as go-yaml v2 reads it;
-/// quoted ones, block scalars and comments are left alone (and flow mappings and lists with
-/// quotes or nesting: a lab's manifests have none). `None` if nothing changed or the text no
-/// longer parses.
+/// The document parsed again with each plain YAML 1.1 boolean read as go-yaml v2 reads it: the
+/// editor's line lexer (`yaml_tokens`) says which pieces are keys and plain scalars (quoted
+/// ones keep their quotes, block scalars and comments are pieces of their own), and the items
+/// of a one-line flow list of plain scalars are looked at too. `None` if nothing changed or the
+/// text no longer parses.
 fn with_yaml11_bools(text: &str) -> Option<Value> {
+    use crate::sim::yaml_tokens::{highlight, Tok};
     use serde::Deserialize;
     let mut out = String::with_capacity(text.len());
-    let mut block: Option<usize> = None;
     let mut changed = false;
-    for line in text.split_inclusive('\n') {
-        let body = line.trim_end_matches(['\n', '\r']);
-        let indent = body.len() - body.trim_start_matches(' ').len();
-        // inside a literal or folded block scalar: lines deeper than its key, and blank lines
-        if let Some(parent) = block {
-            if body.trim().is_empty() || indent > parent {
-                out.push_str(line);
-                continue;
-            }
-            block = None;
+    let stand_in = |b: bool| if b { PLAIN_TRUE } else { PLAIN_FALSE };
+    for (i, pieces) in highlight(text).into_iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
         }
-        let code = strip_comment(body);
-        let mut col = indent;
-        let mut rest = &code[indent..];
-        // sequence entries: `- `, possibly nested
-        while let Some(r) = rest.strip_prefix("- ") {
-            let inner = r.trim_start_matches(' ');
-            col += rest.len() - inner.len();
-            rest = inner;
-        }
-        let mut spans: Vec<(usize, usize, bool)> = Vec::new();
-        let value_at = match plain_key(rest) {
-            Some(key_len) => {
-                if let Some(b) = yaml11_bool(&rest[..key_len]) {
-                    spans.push((col, key_len, b));
+        for (tok, piece) in pieces {
+            // (a CRLF text leaves its `\r` on the line's last piece)
+            let word = piece.trim_end_matches('\r');
+            match (tok, yaml11_bool(word)) {
+                (Tok::Key | Tok::Const | Tok::Str, Some(b)) => {
+                    out.push_str(stand_in(b));
+                    out.push_str(&piece[word.len()..]);
+                    changed = true;
                 }
-                let after = &rest[key_len + 1..];
-                col + key_len + 1 + (after.len() - after.trim_start_matches(' ').len())
-            }
-            None => col,
-        };
-        let value = code[value_at..].trim_end();
-        if let Some(b) = yaml11_bool(value) {
-            spans.push((value_at, value.len(), b));
-        } else if let Some(items) = value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
-            // a one-line flow list of plain scalars: `[yes, "no"]`
-            if !items.contains(['[', '{', '"', '\'', '#']) {
-                let mut at = value_at + 1;
-                for item in items.split(',') {
-                    let word = item.trim_matches(' ');
-                    if let Some(b) = yaml11_bool(word) {
-                        let lead = item.len() - item.trim_start_matches(' ').len();
-                        spans.push((at + lead, word.len(), b));
+                (Tok::Plain, None) if piece.starts_with('[') && piece.ends_with(']') => {
+                    let items = &piece[1..piece.len() - 1];
+                    // only a list of plain scalars: no quotes, nesting or comments in it
+                    if items.contains(['[', '{', '"', '\'', '#']) {
+                        out.push_str(piece);
+                        continue;
                     }
-                    at += item.len() + 1;
+                    out.push('[');
+                    for (j, item) in items.split(',').enumerate() {
+                        if j > 0 {
+                            out.push(',');
+                        }
+                        match yaml11_bool(item.trim_matches(' ')) {
+                            Some(b) => {
+                                let word = item.trim_matches(' ');
+                                let lead = item.len() - item.trim_start_matches(' ').len();
+                                out.push_str(&item[..lead]);
+                                out.push_str(stand_in(b));
+                                out.push_str(&item[lead + word.len()..]);
+                                changed = true;
+                            }
+                            None => out.push_str(item),
+                        }
+                    }
+                    out.push(']');
                 }
+                _ => out.push_str(piece),
             }
         }
-        if value.starts_with(['|', '>']) {
-            block = Some(col);
-        }
-        if spans.is_empty() {
-            out.push_str(line);
-            continue;
-        }
-        changed = true;
-        let mut at = 0;
-        for (start, len, b) in spans {
-            out.push_str(&line[at..start]);
-            out.push_str(if b { PLAIN_TRUE } else { PLAIN_FALSE });
-            at = start + len;
-        }
-        out.push_str(&line[at..]);
     }
     if !changed {
         return None;
@@ -255,32 +235,6 @@ fn has_partial_stand_in(v: &Value) -> bool {
         Value::Object(m) => m.iter().any(|(k, v)| partial(k) || has_partial_stand_in(v)),
         _ => false,
     }
-}
-
-/// The length of a plain mapping key at the start of `s` (`key: …` or `key:` at the end).
-fn plain_key(s: &str) -> Option<usize> {
-    if s.starts_with(['"', '\'', '[', '{', '&', '*', '!', '?', '|', '>']) {
-        return None;
-    }
-    let end = s
-        .find(": ")
-        .or_else(|| s.ends_with(':').then(|| s.len() - 1))?;
-    (end > 0).then_some(end)
-}
-
-/// `s` without its comment (a `#` at the start or after a blank, outside quotes).
-fn strip_comment(s: &str) -> &str {
-    let (mut single, mut double, mut prev_blank) = (false, false, true);
-    for (i, c) in s.char_indices() {
-        match c {
-            '\'' if !double => single = !single,
-            '"' if !single => double = !double,
-            '#' if !single && !double && prev_blank => return s[..i].trim_end(),
-            _ => {}
-        }
-        prev_blank = c == ' ' || c == '\t';
-    }
-    s
 }
 
 fn restore_yaml11_bools(v: Value) -> Value {
@@ -571,7 +525,7 @@ mod tests {
     #[test]
     fn plain_yaml11_booleans_are_booleans_as_go_yaml_reads_them() {
         let v = parse_document(
-            "a: yes\nb: \"yes\"\nc: 'no'\nd: Off # a comment\non: x\nl:\n- y\n- - N\n- k: ON\nt: |\n  yes\n  no\nf: [yes,no , x]\nu: yesterday\n",
+            "a: yes\r\nb: \"yes\"\nc: 'no'\nd: Off # a comment\non: x\nl:\n- y\n- - N\n- k: ON\nt: |\n  yes\n  no\nf: [yes,no , x]\nu: yesterday\n",
         )
         .unwrap();
         assert_eq!(

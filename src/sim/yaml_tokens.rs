@@ -8,7 +8,7 @@ pub enum Tok {
     Key,
     Str,
     Num,
-    /// `true`, `false`, `null`, `~`
+    /// `true`, `false`, `null`, `~`, and YAML 1.1's `yes`, `no`, `on`, `off`, `y`, `n`
     Const,
     Comment,
     /// `-`, `:`, `|`, `>`, `{`, `}`, `[`, `]`, `,`
@@ -195,6 +195,8 @@ fn classify(s: &str) -> Tok {
         "true" | "false" | "True" | "False" | "TRUE" | "FALSE" | "null" | "Null" | "NULL" | "~" => {
             return Tok::Const
         }
+        // kubectl's YAML is 1.1: `yes`, `off`… are booleans too
+        s if crate::sim::yaml::yaml11_bool(s).is_some() => return Tok::Const,
         _ => {}
     }
     if s.starts_with('|') || s.starts_with('>') {
@@ -265,6 +267,8 @@ mod tests {
         );
         assert_eq!(classes("image: kicbase/echo-server:1.0")[3].0, Tok::Str);
         assert_eq!(classes("enabled: false")[3].0, Tok::Const);
+        assert_eq!(classes("enabled: yes")[3].0, Tok::Const);
+        assert_eq!(classes("enabled: \"yes\"")[3].0, Tok::Str);
         assert_eq!(classes("---")[0].0, Tok::Separator);
         assert_eq!(classes("\"quoted key\": x")[0].0, Tok::Key);
     }
