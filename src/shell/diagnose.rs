@@ -94,7 +94,7 @@ pub fn diagnose(text: &str, stderr: &str) -> Vec<Diagnostic> {
             });
         }
     }
-    let mut strict_taken = vec![false; declared.len()];
+    let mut taken = vec![false; declared.len()];
     for entry in entries(stderr) {
         if entry.contains("error converting YAML to JSON") {
             out.push(Diagnostic {
@@ -110,7 +110,7 @@ pub fn diagnose(text: &str, stderr: &str) -> Vec<Diagnostic> {
                 .map(|f| f.trim_end().trim_end_matches('"'))
                 .collect();
             let found = declared.iter().enumerate().position(|(i, d)| {
-                !strict_taken[i]
+                !taken[i]
                     && !d.unknown_fields.is_empty()
                     && d.unknown_fields
                         .iter()
@@ -118,7 +118,7 @@ pub fn diagnose(text: &str, stderr: &str) -> Vec<Diagnostic> {
                         .eq(fields.iter().copied())
             });
             if let Some(i) = found {
-                strict_taken[i] = true;
+                taken[i] = true;
                 for f in &fields {
                     out.push(Diagnostic {
                         line: declared[i].line_of(f),
@@ -130,7 +130,7 @@ pub fn diagnose(text: &str, stderr: &str) -> Vec<Diagnostic> {
         }
         // a decoding error names no object: the document that fails the same way
         let typed = declared.iter().enumerate().find(|(i, d)| {
-            !strict_taken[*i]
+            !taken[*i]
                 && d.type_error
                     .as_ref()
                     .is_some_and(|(m, _)| entry.ends_with(m.as_str()))
@@ -141,7 +141,7 @@ pub fn diagnose(text: &str, stderr: &str) -> Vec<Diagnostic> {
                 line: d.line_of(at),
                 message: entry.clone(),
             });
-            strict_taken[i] = true;
+            taken[i] = true;
             continue;
         }
         let target = declared.iter().find(|d| names_object(&entry, d));

@@ -186,14 +186,11 @@ impl Cluster {
             return;
         }
         let uid = rs.metadata.uid.clone().unwrap_or_default();
-        let no_spec;
-        let spec = match &rs.spec {
-            Some(s) => s,
-            None => {
-                no_spec = ReplicaSetSpec::default();
-                &no_spec
-            }
-        };
+        let spec: std::borrow::Cow<'_, ReplicaSetSpec> = rs
+            .spec
+            .as_ref()
+            .map(std::borrow::Cow::Borrowed)
+            .unwrap_or_default();
         let want = spec.replicas.unwrap_or(1).max(0) as usize;
         // active pods with their deletion rank (getPodsToDelete: unscheduled, then pending,
         // then not ready, then the newest), read without copying the pods
@@ -494,14 +491,11 @@ impl Cluster {
             return;
         }
         let uid = d.metadata.uid.clone().unwrap_or_default();
-        let no_spec;
-        let spec = match &d.spec {
-            Some(s) => s,
-            None => {
-                no_spec = k8s_openapi::api::apps::v1::DeploymentSpec::default();
-                &no_spec
-            }
-        };
+        let spec: std::borrow::Cow<'_, k8s_openapi::api::apps::v1::DeploymentSpec> = d
+            .spec
+            .as_ref()
+            .map(std::borrow::Cow::Borrowed)
+            .unwrap_or_default();
         let replicas = spec.replicas.unwrap_or(1).max(0);
         let owned = self.owned_shared(Kind::ReplicaSet, ns, &uid);
         let rss: Vec<&ReplicaSet> = owned.iter().filter_map(|o| o.as_replica_set()).collect();
