@@ -18,8 +18,10 @@ pub fn substitute(
     while i < b.len() {
         let c = b[i];
         if c == b'\\' && !single && i + 1 < b.len() {
-            out.push_str(&line[i..i + 2]);
-            i += 2;
+            // the backslash and the whole character it escapes (which may be several bytes)
+            let next = line[i + 1..].chars().next().map_or(0, char::len_utf8);
+            out.push_str(&line[i..i + 1 + next]);
+            i += 1 + next;
             continue;
         }
         if c == b'\'' && !double {
@@ -410,6 +412,7 @@ mod tests {
             "[echo $(x) ')']"
         );
         assert_eq!(sub("echo $ 5$ $1").unwrap(), "echo $ 5$ $1");
+        assert_eq!(sub("echo \\é$P").unwrap(), "echo \\é3000");
         assert!(sub("echo $(unclosed").is_err());
         assert!(sub("echo ${a-b}").is_err());
         assert_eq!(assignment("NODE_PORT=31000"), Some(("NODE_PORT", "31000")));
