@@ -29,6 +29,14 @@ enum Node {
 
 /// Runs `template` on `data`; the error is kubectl's whole message.
 pub fn execute(template: &str, data: &Value) -> Result<String, String> {
+    // the parser and the evaluator recurse per parenthesis and per range/if: bounded, so that
+    // no text typed can exhaust the stack (the browser's is 1 MB)
+    let nesting = template.matches('(').count() + template.matches("{{").count();
+    if nesting > 256 {
+        return Err(format!(
+            "error: error parsing template {template}, template: output:1: svclab: template too large (more than 256 actions and parentheses)"
+        ));
+    }
     let nodes = parse(template).map_err(|e| {
         format!("error: error parsing template {template}, template: output:1: {e}")
     })?;
@@ -490,6 +498,7 @@ mod tests {
             ("{{index .spec.ports 3}}", "index out of range: 3"),
             ("{{$x := 1}}", "not variables or pipes"),
             ("{{range .spec}}", "unexpected EOF"),
+            (&format!("{{{{{}.x{}}}}}", "(".repeat(5000), ")".repeat(5000)), "too large"),
         ];
         for (t, want) in errors {
             let got = execute(t, &svc).unwrap_err();
