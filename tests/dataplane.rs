@@ -83,6 +83,9 @@ fn masquerade_matrix() {
         let patch = serde_json::json!({ "spec": spec }).to_string();
         let out = sh.run(&format!("kubectl patch svc web -p '{patch}'"));
         assert_eq!(out.code, 0, "{}", out.stderr());
+        // minikube has no load-balancer controller: a cloud's, imitated as one writes status
+        let out = sh.run(r#"kubectl patch svc web --subresource=status --type=merge -p '{"status":{"loadBalancer":{"ingress":[{"ip":"192.168.49.100"}]}}}'"#);
+        assert_eq!(out.code, 0, "{}", out.stderr());
         let svc = match sh.cluster.get(Kind::Service, "default", "web") {
             Some(Object::Service(s)) => s.clone(),
             _ => panic!("no service"),

@@ -22,7 +22,7 @@ impl Files for DiskFiles {
 }
 
 fn usage() -> ! {
-    eprintln!("usage: svclab [--seed N] [--no-load-balancer] [-f FILE]... [-- COMMAND LINE]");
+    eprintln!("usage: svclab [--seed N] [-f FILE]... [-- COMMAND LINE]");
     std::process::exit(2);
 }
 
@@ -95,7 +95,6 @@ fn main() {
     let mut seed: u64 = 1;
     let mut files: Vec<String> = Vec::new();
     let mut command: Option<String> = None;
-    let mut no_lb = false;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -112,14 +111,13 @@ fn main() {
                 files.push(args.get(i).cloned().unwrap_or_else(|| usage()));
             }
             s if s.starts_with("--filename=") => files.push(s[11..].to_string()),
-            "--no-load-balancer" => no_lb = true,
             "--" => {
                 let rest: Vec<String> = args[i + 1..].iter().map(|a| quote(a)).collect();
                 command = Some(rest.join(" "));
                 break;
             }
             "-h" | "--help" => {
-                println!("usage: svclab [--seed N] [--no-load-balancer] [-f FILE]... [-- COMMAND LINE]\n\nStarts a simulated `minikube start --nodes 3` cluster, applies each FILE as\n`kubectl apply -f FILE` would, then runs COMMAND LINE or the command lines read\nfrom standard input (kubectl, minikube, echo, sleep).");
+                println!("usage: svclab [--seed N] [-f FILE]... [-- COMMAND LINE]\n\nStarts a simulated `minikube start --nodes 3` cluster, applies each FILE as\n`kubectl apply -f FILE` would, then runs COMMAND LINE or the command lines read\nfrom standard input (kubectl, minikube, echo, sleep).");
                 return;
             }
             _ => usage(),
@@ -127,13 +125,11 @@ fn main() {
         i += 1;
     }
     let nodes = declared_nodes(&files);
-    let mut cluster = if nodes.is_empty() {
+    let cluster = if nodes.is_empty() {
         Cluster::new(seed)
     } else {
         Cluster::with_nodes(seed, nodes, true)
     };
-    // without a load-balancer controller, LoadBalancer Services stay <pending>
-    cluster.config.load_balancer_controller = !no_lb;
     let mut shell = Shell::new(cluster, Box::new(DiskFiles));
     let mut failed = false;
     for f in &files {

@@ -156,8 +156,8 @@ pub struct Layout {
     pub links: Vec<Link>,
     /// the trainer's machine, outside the cluster
     pub outside: Rect,
-    /// the load balancer (as `minikube tunnel` or MetalLB provide), when a Service has an
-    /// ingress IP: where it is drawn and its addresses
+    /// the load balancer (a cloud's, as `kubectl patch --subresource=status` imitates one), when
+    /// a Service has an ingress IP outside the service CIDR: where it is drawn and its addresses
     pub balancer: Option<(Rect, Vec<String>)>,
 }
 
@@ -254,7 +254,17 @@ pub fn layout(c: &Cluster, slots: &mut Slots) -> Layout {
             .iter()
             .filter_map(|i| i.ip.clone())
             .collect();
-        lb_ips.extend(ingress.iter().cloned());
+        // an ingress inside the service CIDR is `minikube tunnel`'s (the ClusterIP, reached by
+        // a route to the control-plane node): no load balancer stands in front of it
+        lb_ips.extend(
+            ingress
+                .iter()
+                .filter(|ip| {
+                    !crate::sim::net::parse_ip(ip)
+                        .is_some_and(|v| c.config.service_cidr.contains(v))
+                })
+                .cloned(),
+        );
         let external: Vec<String> = ingress
             .into_iter()
             .chain(spec.external_ips.iter().flatten().cloned())
@@ -519,9 +529,25 @@ mod tests {
         .expect("service");
         c.create(Object::Service(svc)).expect("create");
         c.reconcile_now();
+        // minikube: <pending>, and `minikube tunnel`'s ingress is the ClusterIP, routed
+        assert_eq!(layout(&c, &mut Slots::default()).balancer, None);
+        c.start_tunnel();
+        assert_eq!(layout(&c, &mut Slots::default()).balancer, None);
+        c.stop_tunnel();
+        // a cloud's load balancer
+        let Some(Object::Service(mut s)) = c.get(Kind::Service, "default", "web").cloned() else {
+            panic!("web")
+        };
+        s.status = Some(
+            serde_json::from_value(serde_json::json!({
+                "loadBalancer": {"ingress": [{"ip": "203.0.113.7"}]}
+            }))
+            .expect("status"),
+        );
+        c.update_status(Object::Service(s)).expect("status update");
         let l = layout(&c, &mut Slots::default());
         let (rect, ips) = l.balancer.expect("a load balancer");
-        assert_eq!(ips, vec!["192.168.49.100".to_string()]);
+        assert_eq!(ips, vec!["203.0.113.7".to_string()]);
         assert!(rect.y > l.outside.y + l.outside.h);
         assert!(l.height >= rect.y + rect.h);
     }

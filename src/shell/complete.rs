@@ -11,7 +11,7 @@ const KUBECTL: &[&str] = &[
     "annotate", "apply", "create", "delete", "describe", "edit", "exec", "expose", "get", "label",
     "logs", "patch", "rollout", "run", "scale", "set", "top",
 ];
-const MINIKUBE: &[&str] = &["ip", "service", "ssh", "status", "version"];
+const MINIKUBE: &[&str] = &["ip", "service", "ssh", "status", "tunnel", "version"];
 const RESOURCES: &[&str] = &[
     "configmaps",
     "daemonsets",

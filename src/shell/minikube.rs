@@ -23,7 +23,7 @@ fn node_ip(sh: &Shell, node: Option<&str>) -> Option<String> {
 #[inline(never)]
 pub fn run(sh: &mut Shell, args: &[String]) -> Output {
     let Some(sub) = args.first() else {
-        return Output::fail("minikube provisions and manages local Kubernetes clusters optimized for development workflows.\n\nsvclab knows: minikube ip, minikube service, minikube ssh");
+        return Output::fail("minikube provisions and manages local Kubernetes clusters optimized for development workflows.\n\nsvclab knows: minikube ip, minikube service, minikube ssh, minikube tunnel");
     };
     let rest = &args[1..];
     match sub.as_str() {
@@ -49,6 +49,7 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         }
         "service" => service(sh, rest),
         "ssh" => ssh(sh, rest),
+        "tunnel" => tunnel(sh, rest),
         "status" => {
             let mut o = Output::ok();
             for (i, n) in sh.cluster.list(Kind::Node, None).iter().enumerate() {
@@ -198,6 +199,50 @@ fn list_cells(r: &Row) -> Vec<String> {
             r.urls.join("\n"),
         ]
     }
+}
+
+/// `minikube tunnel` on Linux with the docker driver (node IPs reachable, so no SSH port
+/// forwarding): a route for the service CIDR via the control-plane node and the load-balancer
+/// emulator. The real command stays in the foreground and reports every 5 s until Ctrl-C; the
+/// lab reports once and keeps the tunnel running (Ctrl-C in the lab's terminal stops it).
+fn tunnel(sh: &mut Shell, args: &[String]) -> Output {
+    let p = match super::flags::parse(
+        args,
+        &[
+            flag("cleanup", Some('c')),
+            val("bind-address", None),
+            val("profile", Some('p')),
+        ],
+    ) {
+        Ok(p) => p,
+        Err(e) => return Output::fail(format!("Error: {e}")),
+    };
+    if p.get("bind-address").is_some_and(|b| !b.is_empty()) {
+        // with a bind address minikube takes the SSH port-forwarding tunnel instead
+        return Output::fail(
+            "svclab: `minikube tunnel --bind-address` (the SSH port-forwarding tunnel) is not simulated; run `minikube tunnel`",
+        );
+    }
+    let ip = node_ip(sh, None).unwrap_or_else(|| "192.168.49.2".into());
+    let route = format!("{} -> {ip}", sh.cluster.config.service_cidr);
+    let machine = sh
+        .cluster
+        .list(Kind::Node, None)
+        .first()
+        .map_or_else(|| "minikube".to_string(), |n| n.name().to_string());
+    if let Some(pid) = sh.cluster.tunnel {
+        return Output::fail(format!(
+            "\n❌  Exiting due to SVC_TUNNEL_START: error starting tunnel: error creating tunnel: another tunnel is already running, shut it down first: ID {{ Route: {route}, machineName: {machine}, Pid: {pid} }}\n"
+        ));
+    }
+    let services = sh.cluster.start_tunnel();
+    let pid = sh.cluster.tunnel.unwrap_or_default();
+    let mut o = Output::ok();
+    o.out(format!(
+        "Status:\t\n\tmachine: {machine}\n\tpid: {pid}\n\troute: {route}\n\tminikube: Running\n\tservices: [{}]\n    errors: \n\t\tminikube: no errors\n\t\trouter: no errors\n\t\tloadbalancer emulator: no errors\n",
+        services.join(", ")
+    ));
+    o
 }
 
 fn service(sh: &mut Shell, args: &[String]) -> Output {

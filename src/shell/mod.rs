@@ -171,6 +171,18 @@ impl Shell {
         }
     }
 
+    /// Ctrl-C at the prompt: stops what runs in the foreground of the lab's terminal. The only
+    /// such process is `minikube tunnel` (the lab keeps it running while other commands are
+    /// typed, as in a second terminal); its cleanup takes the ingress back. Returns whether
+    /// something was stopped.
+    pub fn interrupt(&mut self) -> bool {
+        if self.cluster.tunnel.is_none() {
+            return false;
+        }
+        self.cluster.stop_tunnel();
+        true
+    }
+
     /// Runs one command line (a pipeline of a command and simple filters).
     pub fn run(&mut self, line: &str) -> Output {
         // `$(…)` runs first, as in bash: what it prints stands in its place, and what it

@@ -58,8 +58,6 @@ pub struct Config {
     /// The lab's own limit on pods that controllers create (a browser tab is not a datacenter).
     pub max_pods: usize,
     pub kubernetes_version: String,
-    /// A load-balancer controller (minikube tunnel / MetalLB) hands out ingress IPs.
-    pub load_balancer_controller: bool,
 }
 
 impl Default for Config {
@@ -73,7 +71,6 @@ impl Default for Config {
             max_endpoints_per_slice: 100,
             max_pods: 2000,
             kubernetes_version: "v1.34.0".into(),
-            load_balancer_controller: true,
         }
     }
 }
@@ -160,6 +157,10 @@ pub struct Cluster {
     /// Per object, the JSON its last `kubectl apply` sent and the resourceVersion that apply
     /// left (see `apply_is_noop`).
     pub(crate) applied: rustc_hash::FxHashMap<ObjKey, (Arc<Value>, String)>,
+    /// The process id of a running `minikube tunnel` on the trainer's machine: while it runs,
+    /// the service CIDR is routed to the control-plane node and every LoadBalancer Service's
+    /// ingress is its ClusterIP. minikube has no load-balancer controller otherwise.
+    pub tunnel: Option<u32>,
 }
 
 impl Cluster {
@@ -196,6 +197,7 @@ impl Cluster {
             recent: Default::default(),
             applied: Default::default(),
             proxy_cfg: None,
+            tunnel: None,
         }
     }
 

@@ -15,8 +15,6 @@ pub struct ProxyConfig {
     pub masquerade_bit: u32,
     pub localhost_node_ports: bool,
     pub node_port_addresses: Vec<String>,
-    /// Whether a load-balancer controller (minikube tunnel / MetalLB) hands out ingress IPs.
-    pub load_balancer_controller: bool,
 }
 
 impl Default for ProxyConfig {
@@ -28,7 +26,6 @@ impl Default for ProxyConfig {
             masquerade_bit: 14,
             localhost_node_ports: true,
             node_port_addresses: Vec::new(),
-            load_balancer_controller: true,
         }
     }
 }
@@ -85,36 +82,22 @@ impl ProxyConfig {
 }
 
 impl Cluster {
-    /// The kube-proxy settings in force: from the ConfigMap, else the defaults. The lab's own
-    /// `svclab.io/load-balancer-controller: "off"` annotation on that ConfigMap turns the simulated
-    /// load-balancer controller off.
+    /// The kube-proxy settings in force: from the ConfigMap, else the defaults.
     pub fn proxy_config(&self) -> ProxyConfig {
-        let mut c = self.proxy_cfg.clone().unwrap_or_default();
-        c.load_balancer_controller &= self.config.load_balancer_controller;
-        c
+        self.proxy_cfg.clone().unwrap_or_default()
     }
 
     /// Reads the `kube-system/kube-proxy` ConfigMap again (after it changed): parsing YAML on
     /// every request would cost more than the request.
     pub(crate) fn reload_proxy_config(&mut self) {
         self.proxy_cfg = match self.get(Kind::ConfigMap, "kube-system", "kube-proxy") {
-            Some(Object::ConfigMap(cm)) => {
-                let mut c = cm
-                    .data
+            Some(Object::ConfigMap(cm)) => Some(
+                cm.data
                     .as_ref()
                     .and_then(|d| d.get("config.conf"))
                     .and_then(|t| ProxyConfig::parse(t).ok())
-                    .unwrap_or_default();
-                if let Some(v) = cm
-                    .metadata
-                    .annotations
-                    .as_ref()
-                    .and_then(|a| a.get("svclab.io/load-balancer-controller"))
-                {
-                    c.load_balancer_controller = v != "off" && v != "false";
-                }
-                Some(c)
-            }
+                    .unwrap_or_default(),
+            ),
             _ => None,
         };
     }

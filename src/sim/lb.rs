@@ -1,15 +1,13 @@
-//! A load-balancer controller, as `minikube tunnel` or MetalLB would run one: LoadBalancer
-//! Services get an ingress IP from a pool (192.168.49.100–120 on the minikube network) in
-//! `status.loadBalancer.ingress`. With the controller off, EXTERNAL-IP stays `<pending>`.
+//! LoadBalancer Services on minikube: there is no cloud controller, so `status.loadBalancer`
+//! stays empty and EXTERNAL-IP `<pending>`, until `minikube tunnel` runs on the trainer's
+//! machine. Its load-balancer emulator (minikube `pkg/minikube/tunnel/loadbalancer_patcher.go`)
+//! patches every LoadBalancer Service's status to one ingress, the Service's own ClusterIP, and
+//! its route sends the service CIDR to the control-plane node; on exit it removes the ingress.
+//! A cloud controller's work can be imitated with `kubectl patch --subresource=status`.
 
 use crate::sim::cluster::Cluster;
-use crate::sim::net::{ip_to_string, parse_ip};
 use crate::sim::object::{Kind, Object};
 use k8s_openapi::api::core::v1::{LoadBalancerIngress, LoadBalancerStatus, Service, ServiceStatus};
-use std::collections::BTreeSet;
-
-pub const POOL_FIRST: u32 = 0xc0a8_3164; // 192.168.49.100
-pub const POOL_LAST: u32 = 0xc0a8_3178; // 192.168.49.120
 
 /// The entries of a Service's `status.loadBalancer.ingress`.
 pub fn ingress(svc: &Service) -> &[LoadBalancerIngress] {
@@ -20,76 +18,96 @@ pub fn ingress(svc: &Service) -> &[LoadBalancerIngress] {
         .unwrap_or_default()
 }
 
-fn ingress_ips(o: &Object) -> Vec<u32> {
-    match o {
-        Object::Service(s) => ingress(s)
-            .iter()
-            .filter_map(|i| i.ip.as_deref().and_then(parse_ip))
-            .collect(),
-        _ => Vec::new(),
+/// What the tunnel's emulator wants the Service's ingress to be, when it is not that already.
+fn tunnel_ingress(svc: &Service) -> Option<String> {
+    let spec = svc.spec.as_ref()?;
+    if spec.type_.as_deref() != Some("LoadBalancer") {
+        return None;
     }
+    let ip = spec.cluster_ip.as_deref().filter(|ip| !ip.is_empty())?;
+    let current = ingress(svc);
+    // `updateService`: one ingress that is already the ClusterIP is left alone
+    if current.len() == 1 && current[0].ip.as_deref() == Some(ip) {
+        return None;
+    }
+    Some(ip.to_string())
 }
 
-/// Gives a LoadBalancer Service its address, or takes it back from a Service that is no longer
-/// one.
+/// While a tunnel runs, gives a LoadBalancer Service its ClusterIP as ingress (the emulator
+/// re-patches every few seconds, so an ingress written by hand does not stay).
 #[inline(never)]
 pub fn sync(c: &mut Cluster, ns: &str, name: &str) {
+    if c.tunnel.is_none() {
+        return;
+    }
     let Some(Object::Service(svc)) = c.get(Kind::Service, ns, name) else {
         return;
     };
-    let spec = svc.spec.as_ref();
-    let is_lb = spec.and_then(|s| s.type_.as_deref()) == Some("LoadBalancer");
-    let has = !ingress(svc).is_empty();
-    // most Services are not LoadBalancers and have no ingress: nothing to do, nothing to copy
-    if !is_lb && !has {
+    let Some(ip) = tunnel_ingress(svc) else {
         return;
-    }
-    let ours = is_lb && spec.and_then(|s| s.load_balancer_class.as_ref()).is_none();
-    if !ours {
-        if !is_lb {
-            // the load balancer is torn down with the type change
-            let mut s = svc.clone();
-            if let Some(st) = s.status.as_mut() {
-                st.load_balancer = Some(LoadBalancerStatus::default());
-            }
-            c.put(Object::Service(s));
-        }
-        return;
-    }
-    if has || !c.proxy_config().load_balancer_controller {
-        return;
-    }
-    let used: BTreeSet<u32> = c
-        .list(Kind::Service, None)
-        .into_iter()
-        .flat_map(ingress_ips)
-        .collect();
-    let Some(Object::Service(svc)) = c.get(Kind::Service, ns, name) else {
-        return;
-    };
-    let wanted = svc
-        .spec
-        .as_ref()
-        .and_then(|s| s.load_balancer_ip.as_deref())
-        .filter(|s| !s.is_empty());
-    let ip = match wanted {
-        // a requested address is honoured only from the pool, and only when free
-        Some(w) => {
-            parse_ip(w).filter(|ip| (POOL_FIRST..=POOL_LAST).contains(ip) && !used.contains(ip))
-        }
-        None => (POOL_FIRST..=POOL_LAST).find(|ip| !used.contains(ip)),
-    };
-    let Some(ip) = ip else {
-        return; // pool exhausted: stays <pending>
     };
     let mut s = svc.clone();
     let status = s.status.get_or_insert_with(ServiceStatus::default);
     status.load_balancer = Some(LoadBalancerStatus {
         ingress: Some(vec![LoadBalancerIngress {
-            ip: Some(ip_to_string(ip)),
+            ip: Some(ip),
+            // the apiserver's default for an ingress with an IP (LoadBalancerIPMode, GA)
             ip_mode: Some("VIP".into()),
             ..Default::default()
         }]),
     });
     c.put(Object::Service(s));
+}
+
+/// The names of the LoadBalancer Services, in list order (what the tunnel reports it manages).
+pub fn load_balancer_services(c: &Cluster) -> Vec<(String, String)> {
+    c.list(Kind::Service, None)
+        .into_iter()
+        .filter_map(|o| match o {
+            Object::Service(s)
+                if s.spec.as_ref().and_then(|sp| sp.type_.as_deref()) == Some("LoadBalancer") =>
+            {
+                Some((o.namespace().to_string(), o.name().to_string()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+impl Cluster {
+    /// `minikube tunnel` starts (as a process on the trainer's machine, with a pid from the
+    /// cluster's generator): the route is added and every LoadBalancer Service patched.
+    /// Returns the managed Services' names.
+    pub fn start_tunnel(&mut self) -> Vec<String> {
+        use rand::Rng;
+        let pid = self.rng.random_range(2000..200_000);
+        self.tunnel = Some(pid);
+        let services = load_balancer_services(self);
+        for (ns, name) in &services {
+            sync(self, ns, name);
+        }
+        self.reconcile_now();
+        services.into_iter().map(|(_, n)| n).collect()
+    }
+
+    /// The tunnel exits (Ctrl-C): its cleanup removes the ingress of every LoadBalancer Service.
+    pub fn stop_tunnel(&mut self) -> Vec<String> {
+        self.tunnel = None;
+        let services = load_balancer_services(self);
+        for (ns, name) in &services {
+            let Some(Object::Service(svc)) = self.get(Kind::Service, ns, name) else {
+                continue;
+            };
+            if ingress(svc).is_empty() {
+                continue;
+            }
+            let mut s = svc.clone();
+            if let Some(lb) = s.status.as_mut().and_then(|st| st.load_balancer.as_mut()) {
+                lb.ingress = None;
+            }
+            self.put(Object::Service(s));
+        }
+        self.reconcile_now();
+        services.into_iter().map(|(_, n)| n).collect()
+    }
 }

@@ -77,6 +77,18 @@ impl Lab {
         let _ = self.cluster.get();
     }
 
+    /// Ctrl-C in the terminal: stops a running `minikube tunnel`.
+    fn interrupt(&self) -> bool {
+        let stopped = self
+            .shell
+            .try_update_value(|sh| sh.interrupt())
+            .unwrap_or(false);
+        if stopped {
+            self.version.update(|v| *v += 1);
+        }
+        stopped
+    }
+
     /// Runs one command line and tells the views the cluster may have changed.
     fn run(&self, line: &str) -> crate::shell::Output {
         let (out, edits) = self

@@ -14,6 +14,18 @@ struct Line {
 
 const MAX_LINES: usize = 1000;
 
+/// Whether the input the key went to has text selected.
+fn has_selection(ev: &leptos::ev::KeyboardEvent) -> bool {
+    use wasm_bindgen::JsCast;
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .is_some_and(|i| {
+            let start = i.selection_start().ok().flatten();
+            let end = i.selection_end().ok().flatten();
+            start != end
+        })
+}
+
 #[component]
 pub fn Terminal(lab: Lab) -> impl IntoView {
     let input = RwSignal::new(String::new());
@@ -94,6 +106,15 @@ pub fn Terminal(lab: Lab) -> impl IntoView {
             };
             cursor.set_value(at);
             input.set(history.with_value(|h| h.get(at).cloned().unwrap_or_default()));
+        }
+        // Ctrl-C with nothing selected in the input: `^C` as a terminal echoes it, the line is
+        // dropped, and a running `minikube tunnel` stops (with a selection it copies, as usual)
+        "c" if ev.ctrl_key() && !ev.shift_key() && !ev.alt_key() && !has_selection(&ev) => {
+            ev.prevent_default();
+            let line = input.get_untracked();
+            input.set(String::new());
+            push("cmd", format!("{}{line}^C", prompt.get_untracked()));
+            lab.interrupt();
         }
         _ => {}
     };

@@ -369,6 +369,12 @@ impl Cluster {
         if let Some(n) = self.node_with_ip(dst) {
             return Ok(n);
         }
+        // `minikube tunnel`'s route: the service CIDR via the control-plane node's IP
+        if self.tunnel.is_some() && self.config.service_cidr.contains(dst) {
+            if let Some(first) = self.list(Kind::Node, None).first() {
+                return Ok(first.name().to_string());
+            }
+        }
         // a load balancer's address: the simulated load balancer sends each new connection
         // to a node that passes its health check
         let mut lb_nodes: Option<Vec<String>> = None;

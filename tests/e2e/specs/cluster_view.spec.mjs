@@ -52,20 +52,35 @@ test('the cluster view draws nodes, pods, Services and the requests typed in the
   expect(errors).toEqual([]);
 });
 
-test('a LoadBalancer Service brings the load balancer into the view, and requests pass it', async ({ page }) => {
+test('a LoadBalancer Service waits for an address; a cloud\'s load balancer is drawn, minikube tunnel routes to the ClusterIP until Ctrl-C', async ({ page }) => {
   await page.goto('/?seed=5');
   const view = page.getByRole('img', { name: 'Cluster view' });
+  const log = page.getByRole('log', { name: 'Terminal output' });
   await expect(view.locator('[data-pod^="default/echo-"][data-ready="true"]')).toHaveCount(3);
   await expect(view.locator('[data-load-balancer]')).toHaveCount(0);
   const terminal = page.getByRole('textbox', { name: 'Terminal' });
-  await terminal.fill('kubectl expose deployment echo --name=echo-lb --type=LoadBalancer --port=80 --target-port=8080');
-  await terminal.press('Enter');
-  await expect(view.locator('[data-load-balancer]')).toContainText('192.168.49.100');
-  await terminal.fill('curl -s 192.168.49.100');
-  await terminal.press('Enter');
-  await expect(page.getByRole('log', { name: 'Terminal output' })).toContainText('Request served by echo-');
+  const type = async (line) => { await terminal.fill(line); await terminal.press('Enter'); };
+  await type('kubectl expose deployment echo --name=echo-lb --type=LoadBalancer --port=80 --target-port=8080');
+  await type('kubectl get svc echo-lb');
+  await expect(log).toContainText('<pending>');
+  await expect(view.locator('[data-load-balancer]')).toHaveCount(0);
+  // a cloud controller's work, by hand: the load balancer appears and requests pass it
+  await type(`kubectl patch svc echo-lb --subresource=status --type=merge -p '{"status":{"loadBalancer":{"ingress":[{"ip":"203.0.113.10"}]}}}'`);
+  await expect(view.locator('[data-load-balancer]')).toContainText('203.0.113.10');
+  await type('curl -s 203.0.113.10');
+  await expect(log).toContainText('Request served by echo-');
   await expect(view.locator('[data-request][data-state="served"]').last()).toHaveAttribute('data-served-by', /^default\/echo-/);
   await page.screenshot({ path: 'test-results/load-balancer.png' });
+  // minikube tunnel: the ingress becomes the ClusterIP, reached through the control-plane node
+  await type('minikube tunnel');
+  await expect(log).toContainText('route: 10.96.0.0/12 -> 192.168.49.2');
+  await expect(view.locator('[data-load-balancer]')).toHaveCount(0);
+  await type(`curl -s $(kubectl get svc echo-lb -o jsonpath='{.status.loadBalancer.ingress[0].ip}')`);
+  await expect(log.getByText('Request served by echo-')).toHaveCount(2);
+  await terminal.press('Control+c');
+  await expect(log).toContainText('$ ^C');
+  await type('kubectl get svc echo-lb');
+  await expect(log.locator('pre').last()).toContainText('<pending>');
 });
 
 test('a lookup of a name that does not exist is drawn, and fails', async ({ page }) => {
