@@ -85,6 +85,10 @@ pub fn find_port(pod: &Pod, sp: &ServicePort) -> Option<i32> {
     }
 }
 
+fn pod_ip(p: &Pod) -> Option<&str> {
+    p.status.as_ref().and_then(|s| s.pod_ip.as_deref())
+}
+
 fn is_pod_ready(p: &Pod) -> bool {
     crate::sim::kubelet::pod_is_ready(p)
 }
@@ -330,7 +334,28 @@ fn trigger_time(c: &Cluster) -> String {
 
 /// A resolved port list, as a map key: (name, port, protocol, appProtocol).
 type PortsKey = Vec<(String, i32, String, Option<String>)>;
-type SliceGroups = BTreeMap<PortsKey, (Vec<EndpointPort>, Vec<Endpoint>)>;
+/// One slice group: its ports and its endpoints.
+type SliceGroup = (Vec<EndpointPort>, Vec<Endpoint>);
+/// The slice groups in their port keys' order.
+type SliceGroups = Vec<(PortsKey, SliceGroup)>;
+
+/// The key of the ports a pod resolved (`resolved[i]` for the Service's port `i`).
+fn ports_key(ports: &[ServicePort], resolved: &[Option<i32>]) -> PortsKey {
+    ports
+        .iter()
+        .zip(resolved)
+        .filter_map(|(sp, port)| {
+            port.map(|port| {
+                (
+                    sp.name.clone().unwrap_or_default(),
+                    port,
+                    sp.protocol.clone().unwrap_or_default(),
+                    sp.app_protocol.clone(),
+                )
+            })
+        })
+        .collect()
+}
 
 /// What the Service's endpoints should be, computed without copying any pod: the slice groups,
 /// the legacy Endpoints subsets and the labels of the legacy object.
@@ -344,49 +369,50 @@ fn plan_endpoints(
     let publish = spec
         .and_then(|s| s.publish_not_ready_addresses)
         .unwrap_or(false);
-    let mut groups: SliceGroups = BTreeMap::new();
-    let mut subsets: BTreeMap<PortsKey, Subset> = BTreeMap::new();
-    for &p in pods {
+    // Pods are grouped by what each Service port resolved to for them (a port number or
+    // none): with numeric targetPorts every pod resolves alike, and comparing a few integers
+    // per pod is far cheaper than building and comparing the (name, port, protocol) key. The
+    // groups are put in that key's order afterwards, as a map keyed by it would hold them.
+    let mut groups: Vec<(Vec<Option<i32>>, SliceGroup)> = Vec::new();
+    let mut subsets: Vec<(Vec<Option<i32>>, Subset)> = Vec::new();
+    let mut resolved: Vec<Option<i32>> = Vec::with_capacity(ports.len());
+    // in address order, the order slices keep their endpoints in: sorting the endpoints later
+    // then finds them in place instead of swapping ~350-byte structs (ties keep name order)
+    let mut by_ip: Vec<&Pod> = pods.to_vec();
+    crate::sim::order::sort_by(&mut by_ip, |a, b| pod_ip(a).cmp(&pod_ip(b)));
+    for p in by_ip {
         if pod_is_terminal(p) || p.status.as_ref().and_then(|s| s.pod_ip.as_ref()).is_none() {
             continue;
         }
         let Some(ep) = endpoint_for(c, p, svc) else {
             continue;
         };
-        let resolved: Vec<(&ServicePort, i32)> = ports
-            .iter()
-            .filter_map(|sp| find_port(p, sp).map(|port| (sp, port)))
-            .collect();
-        let key: PortsKey = resolved
-            .iter()
-            .map(|(sp, port)| {
-                (
-                    sp.name.clone().unwrap_or_default(),
-                    *port,
-                    sp.protocol.clone().unwrap_or_default(),
-                    sp.app_protocol.clone(),
-                )
-            })
-            .collect();
+        resolved.clear();
+        resolved.extend(ports.iter().map(|sp| find_port(p, sp)));
+        let resolves_some = resolved.iter().any(Option::is_some) || ports.is_empty();
         // legacy Endpoints: ready and not-ready addresses, repacked by port set; terminating
         // pods only with publishNotReadyAddresses
         let terminating = p.metadata.deletion_timestamp.is_some();
-        let resolves_some = !key.is_empty() || ports.is_empty();
         if (!terminating || publish) && resolves_some {
-            let mut sorted = key.clone();
-            crate::sim::order::sort(&mut sorted);
-            let entry = subsets.entry(sorted.clone()).or_insert_with(|| {
-                let ports = sorted
-                    .iter()
-                    .map(|(name, port, proto, app)| CoreEndpointPort {
-                        name: Some(name.clone()).filter(|n| !n.is_empty()),
-                        port: *port,
-                        protocol: Some(proto.clone()),
-                        app_protocol: app.clone(),
-                    })
-                    .collect();
-                (ports, Vec::new(), Vec::new())
-            });
+            let at = match subsets.iter().position(|(k, _)| *k == resolved) {
+                Some(at) => at,
+                None => {
+                    let mut sorted = ports_key(ports, &resolved);
+                    crate::sim::order::sort(&mut sorted);
+                    let ports = sorted
+                        .into_iter()
+                        .map(|(name, port, proto, app)| CoreEndpointPort {
+                            name: Some(name).filter(|n| !n.is_empty()),
+                            port,
+                            protocol: Some(proto),
+                            app_protocol: app,
+                        })
+                        .collect();
+                    subsets.push((resolved.clone(), (ports, Vec::new(), Vec::new())));
+                    subsets.len() - 1
+                }
+            };
+            let entry = &mut subsets[at].1;
             let addr = EndpointAddress {
                 ip: ep.addresses[0].clone(),
                 hostname: ep.hostname.clone(),
@@ -401,26 +427,43 @@ fn plan_endpoints(
                 entry.2.push(addr);
             }
         }
-        let eports = || {
-            resolved
-                .iter()
-                .map(|(sp, port)| EndpointPort {
-                    name: Some(sp.name.clone().unwrap_or_default()),
-                    port: Some(*port),
-                    protocol: sp.protocol.clone(),
-                    app_protocol: sp.app_protocol.clone(),
-                })
-                .collect()
-        };
-        groups
-            .entry(key)
-            .or_insert_with(|| (eports(), Vec::new()))
-            .1
-            .push(ep);
+        match groups.iter_mut().find(|(k, _)| *k == resolved) {
+            Some((_, g)) => g.1.push(ep),
+            None => {
+                let eports = ports
+                    .iter()
+                    .zip(&resolved)
+                    .filter_map(|(sp, port)| {
+                        port.map(|port| EndpointPort {
+                            name: Some(sp.name.clone().unwrap_or_default()),
+                            port: Some(port),
+                            protocol: sp.protocol.clone(),
+                            app_protocol: sp.app_protocol.clone(),
+                        })
+                    })
+                    .collect();
+                groups.push((resolved.clone(), (eports, vec![ep])));
+            }
+        }
     }
+    let mut groups: Vec<(PortsKey, SliceGroup)> = groups
+        .into_iter()
+        .map(|(r, g)| (ports_key(ports, &r), g))
+        .collect();
+    crate::sim::order::sort_by(&mut groups, |a, b| a.0.cmp(&b.0));
+    // the subsets in their sorted port keys' order, then by first address (stable)
+    let mut subsets: Vec<(PortsKey, Subset)> = subsets
+        .into_iter()
+        .map(|(r, sub)| {
+            let mut k = ports_key(ports, &r);
+            crate::sim::order::sort(&mut k);
+            (k, sub)
+        })
+        .collect();
+    crate::sim::order::sort_by(&mut subsets, |a, b| a.0.cmp(&b.0));
     let mut subs: Vec<EndpointSubset> = subsets
-        .into_values()
-        .map(|(ports, mut ready, mut not_ready)| {
+        .into_iter()
+        .map(|(_, (ports, mut ready, mut not_ready))| {
             crate::sim::order::sort_by(&mut ready, |a, b| a.ip.cmp(&b.ip));
             crate::sim::order::sort_by(&mut not_ready, |a, b| a.ip.cmp(&b.ip));
             EndpointSubset {
@@ -490,6 +533,22 @@ fn reconcile_slices(c: &mut Cluster, svc: &Service, groups: SliceGroups) {
             .filter_map(Option::take)
             .collect();
         crate::sim::order::sort_by(&mut mine, |a, b| a.metadata.name.cmp(&b.metadata.name));
+        if mine.is_empty() {
+            // a new group: its endpoints fill new slices in order, moved once
+            let mut rest = endpoints;
+            while !rest.is_empty() {
+                let tail = if rest.len() > max {
+                    rest.split_off(max)
+                } else {
+                    Vec::new()
+                };
+                let mut s = new_slice(c, svc, &labels);
+                s.ports = Some(ports.clone());
+                s.endpoints = std::mem::replace(&mut rest, tail);
+                writes.push(s);
+            }
+            continue;
+        }
         let mut pending: Vec<Option<Endpoint>> = endpoints.into_iter().map(Some).collect();
         // endpoints stay in the slice that already holds them
         for s in mine.iter_mut() {
