@@ -269,6 +269,12 @@ pub fn layout(c: &Cluster, slots: &mut Slots) -> Layout {
             .into_iter()
             .chain(spec.external_ips.iter().flatten().cloned())
             .collect();
+        // as kubectl's EXTERNAL-IP: a LoadBalancer nobody gave an address yet is `<pending>`
+        let external = if external.is_empty() && spec.type_.as_deref() == Some("LoadBalancer") {
+            vec!["<pending>".to_string()]
+        } else {
+            external
+        };
         // which pods the selector picks, and which of them are ready endpoints
         let ready_ips = ready_endpoint_ips(c, o.namespace(), o.name());
         if let Some(sel) = spec.selector.as_ref().filter(|s| !s.is_empty()) {
@@ -530,7 +536,14 @@ mod tests {
         c.create(Object::Service(svc)).expect("create");
         c.reconcile_now();
         // minikube: <pending>, and `minikube tunnel`'s ingress is the ClusterIP, routed
-        assert_eq!(layout(&c, &mut Slots::default()).balancer, None);
+        let l = layout(&c, &mut Slots::default());
+        assert_eq!(l.balancer, None);
+        let web = l
+            .services
+            .iter()
+            .find(|s| s.key == "default/web")
+            .expect("web");
+        assert_eq!(web.external, "<pending>");
         c.start_tunnel();
         assert_eq!(layout(&c, &mut Slots::default()).balancer, None);
         c.stop_tunnel();

@@ -63,6 +63,7 @@ test('a LoadBalancer Service waits for an address; a cloud\'s load balancer is d
   await type('kubectl expose deployment echo --name=echo-lb --type=LoadBalancer --port=80 --target-port=8080');
   await type('kubectl get svc echo-lb');
   await expect(log).toContainText('<pending>');
+  await expect(view.locator('[data-service="default/echo-lb"]')).toContainText('<pending>');
   await expect(view.locator('[data-load-balancer]')).toHaveCount(0);
   // a cloud controller's work, by hand: the load balancer appears and requests pass it
   await type(`kubectl patch svc echo-lb --subresource=status --type=merge -p '{"status":{"loadBalancer":{"ingress":[{"ip":"203.0.113.10"}]}}}'`);
