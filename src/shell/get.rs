@@ -388,13 +388,18 @@ fn custom_columns(spec: &str, blocks: &[(Kind, Vec<Object>)], no_headers: bool) 
             let cells: Vec<String> = cols
                 .iter()
                 .map(|(_, path)| {
-                    let s = jsonpath::relaxed(path)
-                        .and_then(|t| jsonpath::execute(&t, &v))
+                    // `printOneObject`: each value found, as fmt.Sprint prints it, joined by commas
+                    let found = jsonpath::relaxed(path)
+                        .and_then(|t| jsonpath::values(&t, &v))
                         .unwrap_or_default();
-                    if s.is_empty() {
+                    if found.is_empty() {
                         "<none>".into()
                     } else {
-                        s.replace(' ', ",")
+                        found
+                            .iter()
+                            .map(super::gotemplate::plain)
+                            .collect::<Vec<_>>()
+                            .join(",")
                     }
                 })
                 .collect();

@@ -426,7 +426,8 @@ fn run(nodes: &[Node], dot: &Value, out: &mut String) -> Result<(), String> {
     Ok(())
 }
 
-fn plain(v: &Value) -> String {
+/// Go's `fmt.Sprint` of a decoded JSON value (also what custom-columns prints).
+pub(crate) fn plain(v: &Value) -> String {
     let mut s = String::new();
     print(v, &mut s);
     s

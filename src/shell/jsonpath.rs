@@ -44,12 +44,17 @@ pub fn relaxed(expr: &str) -> Result<String, String> {
 
 /// The first value a one-expression template (`{.a.b}`) finds, as `FindResults(…)[0][0]`.
 pub fn first_value(template: &str, data: &Value) -> Result<Option<Value>, String> {
+    Ok(values(template, data)?.into_iter().next())
+}
+
+/// Every value a one-expression template (`{.a.b}`) finds, as `FindResults(…)[0]`.
+pub fn values(template: &str, data: &Value) -> Result<Vec<Value>, String> {
     for node in parse_template(template)? {
         if let Node::Path(steps) = node {
-            return Ok(eval(&steps, data).into_iter().next());
+            return Ok(eval(&steps, data));
         }
     }
-    Ok(None)
+    Ok(Vec::new())
 }
 
 fn parse_template(t: &str) -> Result<Vec<Node>, String> {

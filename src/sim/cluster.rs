@@ -499,7 +499,7 @@ impl Cluster {
         // The Service registry allocates before it validates (BeginCreate precedes BeforeCreate).
         let mut allocated = None;
         if let Object::Service(svc) = &mut obj {
-            normalize_cluster_ips(svc);
+            normalize_cluster_ips(svc, None);
             match self.allocate_service(svc, None) {
                 Ok(a) => allocated = Some(a),
                 Err(errs) => return Err(ApiError::invalid(kind, obj.name(), errs)),
@@ -566,7 +566,7 @@ impl Cluster {
             // PrepareForUpdate: status only changes through the status subresource
             new.status = old_svc.status.clone();
             patch_allocated_values(new, old_svc);
-            normalize_cluster_ips(new);
+            normalize_cluster_ips(new, Some(old_svc));
             match self.allocate_service(new, Some(old_svc)) {
                 Ok(a) => allocated = Some(a),
                 Err(errs) => return Err(ApiError::invalid(kind, obj.name(), errs)),
@@ -902,6 +902,7 @@ impl Cluster {
         old: Option<&Service>,
     ) -> Result<Allocation, Vec<FieldError>> {
         let mut a = Allocation::default();
+        init_ip_family_fields(svc, old)?;
         let spec = svc.spec.get_or_insert_with(Default::default);
         let ty = spec.type_.clone().unwrap_or_default();
         let old_spec = old.and_then(|o| o.spec.clone()).unwrap_or_default();
@@ -1107,16 +1108,180 @@ fn stored(c: &Cluster, key: &ObjKey) -> Result<Object, ApiError> {
 }
 
 /// The apiserver keeps `clusterIP` and `clusterIPs` in step (`PrepareForCreate`).
-fn normalize_cluster_ips(svc: &mut Service) {
+/// `initIPFamilyFields` (pkg/registry/core/service/storage/alloc.go) on this single-stack IPv4
+/// cluster: the default policy (an update keeps the old one; a headless Service without a
+/// selector defaults to RequireDualStack and is given both families, as upstream allows only
+/// it), families inferred from the ClusterIPs, and what a single-stack cluster refuses.
+fn init_ip_family_fields(svc: &mut Service, old: Option<&Service>) -> Result<(), Vec<FieldError>> {
+    const CONFIGURED: &str = "IPv4";
+    let family_of = |ip: &str| if ip.contains(':') { "IPv6" } else { "IPv4" };
+    let old_spec = old.and_then(|o| o.spec.as_ref());
+    let Some(spec) = svc.spec.as_mut() else {
+        return Ok(());
+    };
+    if spec.type_.as_deref() == Some("ExternalName") {
+        return Ok(());
+    }
+    let headless_selectorless = spec.cluster_ip.as_deref() == Some("None")
+        && spec.selector.as_ref().is_none_or(|s| s.is_empty());
+    if spec.ip_family_policy.is_none() {
+        spec.ip_family_policy = Some(match old_spec.and_then(|o| o.ip_family_policy.clone()) {
+            Some(p) => p,
+            None if headless_selectorless => "RequireDualStack".into(),
+            None => "SingleStack".into(),
+        });
+    }
+    // the loose pre-validation: the rest can rely on well-formed fields
+    let pre = crate::sim::validate::cluster_ips_related(svc);
+    if !pre.is_empty() {
+        return Err(pre);
+    }
+    let Some(spec) = svc.spec.as_mut() else {
+        return Ok(());
+    };
+    let policy = spec.ip_family_policy.clone().unwrap_or_default();
+    let mut errs = Vec::new();
+    if let Some(o) = old_spec {
+        let ips = spec.cluster_ips.clone().unwrap_or_default();
+        let fams = spec.ip_families.clone().unwrap_or_default();
+        let old_ips = o.cluster_ips.clone().unwrap_or_default();
+        let old_fams = o.ip_families.clone().unwrap_or_default();
+        if policy == "SingleStack" {
+            // ClusterIPs[0] is immutable: dropping the secondary is clear intent
+            if ips == old_ips && ips.len() > 1 {
+                spec.cluster_ips = Some(ips[..1].to_vec());
+            }
+            if fams == old_fams && fams.len() > 1 {
+                spec.ip_families = Some(fams[..1].to_vec());
+            }
+        } else {
+            if !ips.is_empty() && ips.len() < old_ips.len() {
+                errs.push(FieldError::invalid(
+                    "spec.ipFamilyPolicy",
+                    policy.as_str(),
+                    "must be 'SingleStack' to release the secondary cluster IP",
+                ));
+            }
+            if !fams.is_empty() && fams.len() < old_fams.len() {
+                errs.push(FieldError::invalid(
+                    "spec.ipFamilyPolicy",
+                    policy.as_str(),
+                    "must be 'SingleStack' to release the secondary IP family",
+                ));
+            }
+        }
+    }
+    let ips = spec.cluster_ips.clone().unwrap_or_default();
+    if policy == "SingleStack" {
+        if ips.len() == 2 {
+            errs.push(FieldError::invalid(
+                "spec.ipFamilyPolicy",
+                policy.as_str(),
+                "must be 'RequireDualStack' or 'PreferDualStack' when multiple cluster IPs are specified",
+            ));
+        }
+        if spec.ip_families.as_ref().is_some_and(|f| f.len() == 2) {
+            errs.push(FieldError::invalid(
+                "spec.ipFamilyPolicy",
+                policy.as_str(),
+                "must be 'RequireDualStack' or 'PreferDualStack' when multiple IP families are specified",
+            ));
+        }
+    }
+    // families inferred from the ClusterIPs the user gave
+    for (i, ip) in ips.iter().enumerate() {
+        if ip == "None" {
+            break;
+        }
+        let fams = spec.ip_families.get_or_insert_with(Vec::new);
+        if i >= fams.len() {
+            let fam = family_of(ip);
+            if fam != CONFIGURED {
+                errs.push(FieldError::invalid(
+                    format!("spec.clusterIPs[{i}]"),
+                    serde_json::json!(ips),
+                    &format!("{fam} is not configured on this cluster"),
+                ));
+            } else {
+                fams.push(fam.into());
+            }
+        }
+    }
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    if headless_selectorless {
+        let fams = spec.ip_families.get_or_insert_with(Vec::new);
+        if fams.is_empty() {
+            fams.push(CONFIGURED.into());
+        }
+        // the one case a single-stack cluster accepts two families
+        if fams.len() < 2 && policy != "SingleStack" {
+            let other = if fams[0] == "IPv4" { "IPv6" } else { "IPv4" };
+            fams.push(other.into());
+        }
+        return Ok(());
+    }
+    if policy == "RequireDualStack" {
+        errs.push(FieldError::invalid(
+            "spec.ipFamilyPolicy",
+            policy.as_str(),
+            "this cluster is not configured for dual-stack services",
+        ));
+    }
+    for (i, fam) in spec.ip_families.iter().flatten().enumerate() {
+        if fam != CONFIGURED {
+            errs.push(FieldError::invalid(
+                format!("spec.ipFamilies[{i}]"),
+                fam.as_str(),
+                "not configured on this cluster",
+            ));
+        }
+    }
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    let fams = spec.ip_families.get_or_insert_with(Vec::new);
+    if fams.is_empty() {
+        fams.push(CONFIGURED.into());
+    }
+    Ok(())
+}
+
+/// `normalizeClusterIPs`: what the user meant with the linked `clusterIP` and `clusterIPs`.
+fn normalize_cluster_ips(svc: &mut Service, old: Option<&Service>) {
     let Some(spec) = svc.spec.as_mut() else {
         return;
     };
     let cip = spec.cluster_ip.clone().unwrap_or_default();
     let ips = spec.cluster_ips.clone().unwrap_or_default();
-    if !cip.is_empty() && ips.is_empty() {
-        spec.cluster_ips = Some(vec![cip]);
-    } else if cip.is_empty() && !ips.is_empty() {
-        spec.cluster_ip = Some(ips[0].clone());
+    match old.and_then(|o| o.spec.as_ref()) {
+        None => {
+            if !cip.is_empty() && ips.is_empty() {
+                spec.cluster_ips = Some(vec![cip]);
+            } else if cip.is_empty() && !ips.is_empty() {
+                spec.cluster_ip = Some(ips[0].clone());
+            }
+        }
+        Some(os) => {
+            let old_cip = os.cluster_ip.clone().unwrap_or_default();
+            let old_ips = os.cluster_ips.clone().unwrap_or_default();
+            // an old client patching something else left clusterIPs out
+            if !old_ips.is_empty() && ips.is_empty() && old_cip == cip {
+                spec.cluster_ips = Some(old_ips.clone());
+            }
+            let same_ips = spec.cluster_ips.clone().unwrap_or_default() == old_ips;
+            if old_cip != cip {
+                // clearing clusterIP clears the same clusterIPs on the user's behalf
+                if !old_cip.is_empty() && cip.is_empty() && same_ips {
+                    spec.cluster_ips = None;
+                }
+                // a changed clusterIP with the same clusterIPs: the plural follows
+                if same_ips {
+                    spec.cluster_ips = Some(vec![cip.clone()]);
+                }
+            }
+        }
     }
     if spec.type_.as_deref() == Some("ExternalName") && spec.cluster_ip.as_deref() == Some("") {
         spec.cluster_ip = None;

@@ -178,7 +178,8 @@ fn non_special_ip(ip: &str, path: &str) -> Vec<FieldError> {
     vec![FieldError::invalid(path, ip, msg)]
 }
 
-fn cluster_ips_related(svc: &Service) -> Vec<FieldError> {
+/// `ValidateServiceClusterIPsRelatedFields` (also the allocator's loose pre-validation).
+pub(crate) fn cluster_ips_related(svc: &Service) -> Vec<FieldError> {
     let spec = svc.spec.as_ref().cloned().unwrap_or_default();
     let mut errs = Vec::new();
     if spec.type_.as_deref() == Some("ExternalName") {
@@ -259,7 +260,8 @@ fn cluster_ips_related(svc: &Service) -> Vec<FieldError> {
     if bad {
         return errs;
     }
-    if ips.len() > 1 {
+    // one IP of each family at most (`IsDualStackIPStrings`)
+    if ips.len() > 1 && ips[0].contains(':') == ips[1].contains(':') {
         errs.push(FieldError::invalid(
             "spec.clusterIPs",
             json!(ips),
