@@ -2,17 +2,18 @@
 //! controller (spec §2), run for one Service at a time.
 
 use crate::sim::cluster::{Cluster, ObjKey};
-use crate::sim::kubelet::pod_is_terminal;
+use crate::sim::index::PodFacts;
 use crate::sim::names;
 use crate::sim::object::{Kind, Object};
 use k8s_openapi::api::core::v1::{
     EndpointAddress, EndpointPort as CoreEndpointPort, EndpointSubset, Endpoints, ObjectReference,
-    Pod, Service, ServicePort,
+    Service, ServicePort,
 };
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort, EndpointSlice};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 pub const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
 pub const MANAGED_BY: &str = "endpointslice.kubernetes.io/managed-by";
@@ -32,8 +33,8 @@ fn selected_pods<'a>(
     c: &'a Cluster,
     ns: &str,
     selector: &BTreeMap<String, String>,
-) -> Vec<&'a Pod> {
-    let postings: Vec<&std::collections::BTreeSet<String>> = selector
+) -> Vec<&'a PodFacts> {
+    let postings: Vec<&BTreeMap<String, Arc<PodFacts>>> = selector
         .iter()
         .map(|(k, v)| c.index.pods_with_label(ns, k, v))
         .collect::<Option<Vec<_>>>()
@@ -43,68 +44,42 @@ fn selected_pods<'a>(
     };
     smallest
         .iter()
-        .filter(|name| {
+        .filter(|(name, _)| {
             postings
                 .iter()
-                .all(|p| std::ptr::eq(*p, *smallest) || p.contains(*name))
+                .all(|p| std::ptr::eq(*p, *smallest) || p.contains_key(*name))
         })
-        .filter_map(|name| match c.get(Kind::Pod, ns, name) {
-            Some(Object::Pod(p)) => Some(p),
-            _ => None,
-        })
+        .map(|(_, f)| &**f)
         .collect()
 }
 
 /// `FindPort`: a named targetPort resolves per pod (name and protocol must match).
-pub fn find_port(pod: &Pod, sp: &ServicePort) -> Option<i32> {
-    match sp.target_port.clone().unwrap_or(IntOrString::Int(sp.port)) {
-        IntOrString::Int(n) => Some(n),
-        IntOrString::String(name) => {
-            let proto = sp.protocol.clone().unwrap_or_else(|| "TCP".into());
-            let spec = pod.spec.clone().unwrap_or_default();
-            let find = |cs: &[k8s_openapi::api::core::v1::Container]| {
-                cs.iter()
-                    .flat_map(|c| c.ports.iter().flatten())
-                    .find(|p| {
-                        p.name.as_deref() == Some(name.as_str())
-                            && p.protocol.clone().unwrap_or_else(|| "TCP".into()) == proto
-                    })
-                    .map(|p| p.container_port)
-            };
-            find(&spec.containers).or_else(|| {
-                let sidecars: Vec<_> = spec
-                    .init_containers
-                    .clone()
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|c| c.restart_policy.as_deref() == Some("Always"))
-                    .collect();
-                find(&sidecars)
-            })
+fn find_port(pod: &PodFacts, sp: &ServicePort) -> Option<i32> {
+    match &sp.target_port {
+        None => Some(sp.port),
+        Some(IntOrString::Int(n)) => Some(*n),
+        Some(IntOrString::String(name)) => {
+            let proto = sp.protocol.as_deref().unwrap_or("TCP");
+            pod.named_ports
+                .iter()
+                .find(|(n, p, _)| n == name && p == proto)
+                .map(|(_, _, port)| *port)
         }
     }
 }
 
-fn pod_ip(p: &Pod) -> Option<&str> {
-    p.status.as_ref().and_then(|s| s.pod_ip.as_deref())
-}
-
-fn is_pod_ready(p: &Pod) -> bool {
-    crate::sim::kubelet::pod_is_ready(p)
-}
-
-fn endpoint_for(c: &Cluster, pod: &Pod, svc: &Service) -> Option<Endpoint> {
-    let ip = pod.status.as_ref().and_then(|s| s.pod_ip.clone())?;
-    let serving = is_pod_ready(pod);
-    let terminating = pod.metadata.deletion_timestamp.is_some();
+fn endpoint_for(c: &Cluster, pod: &PodFacts, svc: &Service) -> Option<Endpoint> {
+    let ip = pod.ip.clone()?;
+    let serving = pod.ready;
+    let terminating = pod.terminating;
     let publish = svc
         .spec
         .as_ref()
         .and_then(|s| s.publish_not_ready_addresses)
         .unwrap_or(false);
     let ready = publish || (serving && !terminating);
-    let node = pod.spec.as_ref().and_then(|s| s.node_name.clone());
-    let zone = node
+    let zone = pod
+        .node
         .as_ref()
         .and_then(|n| c.index.node_zone.get(n.as_str()).cloned());
     Some(Endpoint {
@@ -115,27 +90,26 @@ fn endpoint_for(c: &Cluster, pod: &Pod, svc: &Service) -> Option<Endpoint> {
             terminating: Some(terminating),
         }),
         hostname: hostname_for(pod, svc),
-        node_name: node,
+        node_name: pod.node.clone(),
         target_ref: Some(target_ref(pod)),
         zone,
         ..Default::default()
     })
 }
 
-fn hostname_for(pod: &Pod, svc: &Service) -> Option<String> {
-    let spec = pod.spec.as_ref()?;
-    let h = spec.hostname.clone().filter(|h| !h.is_empty())?;
-    (spec.subdomain.as_deref() == svc.metadata.name.as_deref()
-        && pod.metadata.namespace == svc.metadata.namespace)
-        .then_some(h)
+fn hostname_for(pod: &PodFacts, svc: &Service) -> Option<String> {
+    let h = pod.hostname.clone().filter(|h| !h.is_empty())?;
+    (pod.subdomain.as_deref() == svc.metadata.name.as_deref()
+        && Some(pod.namespace.as_str()) == svc.metadata.namespace.as_deref())
+    .then_some(h)
 }
 
-fn target_ref(pod: &Pod) -> ObjectReference {
+fn target_ref(pod: &PodFacts) -> ObjectReference {
     ObjectReference {
         kind: Some("Pod".into()),
-        name: pod.metadata.name.clone(),
-        namespace: pod.metadata.namespace.clone(),
-        uid: pod.metadata.uid.clone(),
+        name: Some(pod.name.clone()),
+        namespace: Some(pod.namespace.clone()),
+        uid: pod.uid.clone(),
         ..Default::default()
     }
 }
@@ -362,7 +336,7 @@ fn ports_key(ports: &[ServicePort], resolved: &[Option<i32>]) -> PortsKey {
 fn plan_endpoints(
     c: &Cluster,
     svc: &Service,
-    pods: &[&Pod],
+    pods: &[&PodFacts],
 ) -> (SliceGroups, Vec<EndpointSubset>, BTreeMap<String, String>) {
     let spec = svc.spec.as_ref();
     let ports: &[ServicePort] = spec.and_then(|s| s.ports.as_deref()).unwrap_or_default();
@@ -378,10 +352,10 @@ fn plan_endpoints(
     let mut resolved: Vec<Option<i32>> = Vec::with_capacity(ports.len());
     // in address order, the order slices keep their endpoints in: sorting the endpoints later
     // then finds them in place instead of swapping ~350-byte structs (ties keep name order)
-    let mut by_ip: Vec<&Pod> = pods.to_vec();
-    crate::sim::order::sort_by(&mut by_ip, |a, b| pod_ip(a).cmp(&pod_ip(b)));
+    let mut by_ip: Vec<&PodFacts> = pods.to_vec();
+    crate::sim::order::sort_by(&mut by_ip, |a, b| a.ip.cmp(&b.ip));
     for p in by_ip {
-        if pod_is_terminal(p) || p.status.as_ref().and_then(|s| s.pod_ip.as_ref()).is_none() {
+        if p.terminal || p.ip.is_none() {
             continue;
         }
         let Some(ep) = endpoint_for(c, p, svc) else {
@@ -392,7 +366,7 @@ fn plan_endpoints(
         let resolves_some = resolved.iter().any(Option::is_some) || ports.is_empty();
         // legacy Endpoints: ready and not-ready addresses, repacked by port set; terminating
         // pods only with publishNotReadyAddresses
-        let terminating = p.metadata.deletion_timestamp.is_some();
+        let terminating = p.terminating;
         if (!terminating || publish) && resolves_some {
             let at = match subsets.iter().position(|(k, _)| *k == resolved) {
                 Some(at) => at,
@@ -621,12 +595,12 @@ fn reconcile_slices(c: &mut Cluster, svc: &Service, groups: SliceGroups) {
 /// node is in its spec). Nodes are not in it: a node change forgets every digest instead
 /// (`Cluster::after_change`), which keeps 100,000 node lookups out of a resync. With
 /// [`outputs_fingerprint`] equal to last time, a resync has nothing to do.
-fn inputs_fingerprint(svc: &Service, pods: &[&Pod]) -> u64 {
+fn inputs_fingerprint(svc: &Service, pods: &[&PodFacts]) -> u64 {
     let mut h = Fnv64::default();
     h.write(svc.metadata.resource_version.as_deref().unwrap_or(""));
     for p in pods {
-        h.write(p.metadata.name.as_deref().unwrap_or(""));
-        h.write(p.metadata.resource_version.as_deref().unwrap_or(""));
+        h.write(&p.name);
+        h.write(p.resource_version.as_deref().unwrap_or(""));
     }
     h.0
 }
