@@ -69,7 +69,7 @@ fn find_port(pod: &PodFacts, sp: &ServicePort) -> Option<i32> {
 }
 
 fn endpoint_for(c: &Cluster, pod: &PodFacts, svc: &Service) -> Option<Endpoint> {
-    let ip = pod.ip.clone()?;
+    let ip = pod.ip()?.to_string();
     let serving = pod.ready;
     let terminating = pod.terminating;
     let publish = svc
@@ -78,10 +78,7 @@ fn endpoint_for(c: &Cluster, pod: &PodFacts, svc: &Service) -> Option<Endpoint> 
         .and_then(|s| s.publish_not_ready_addresses)
         .unwrap_or(false);
     let ready = publish || (serving && !terminating);
-    let zone = pod
-        .node
-        .as_ref()
-        .and_then(|n| c.index.node_zone.get(n.as_str()).cloned());
+    let zone = pod.node().and_then(|n| c.index.node_zone.get(n).cloned());
     Some(Endpoint {
         addresses: vec![ip],
         conditions: Some(EndpointConditions {
@@ -90,7 +87,7 @@ fn endpoint_for(c: &Cluster, pod: &PodFacts, svc: &Service) -> Option<Endpoint> 
             terminating: Some(terminating),
         }),
         hostname: hostname_for(pod, svc),
-        node_name: pod.node.clone(),
+        node_name: pod.node().map(String::from),
         target_ref: Some(target_ref(pod)),
         zone,
         ..Default::default()
@@ -98,18 +95,18 @@ fn endpoint_for(c: &Cluster, pod: &PodFacts, svc: &Service) -> Option<Endpoint> 
 }
 
 fn hostname_for(pod: &PodFacts, svc: &Service) -> Option<String> {
-    let h = pod.hostname.clone().filter(|h| !h.is_empty())?;
-    (pod.subdomain.as_deref() == svc.metadata.name.as_deref()
-        && Some(pod.namespace.as_str()) == svc.metadata.namespace.as_deref())
-    .then_some(h)
+    let h = pod.hostname().filter(|h| !h.is_empty())?;
+    (pod.subdomain() == svc.metadata.name.as_deref()
+        && Some(pod.namespace()) == svc.metadata.namespace.as_deref())
+    .then(|| h.to_string())
 }
 
 fn target_ref(pod: &PodFacts) -> ObjectReference {
     ObjectReference {
         kind: Some("Pod".into()),
-        name: Some(pod.name.clone()),
-        namespace: Some(pod.namespace.clone()),
-        uid: pod.uid.clone(),
+        name: Some(pod.name().to_string()),
+        namespace: Some(pod.namespace().to_string()),
+        uid: pod.uid().map(String::from),
         ..Default::default()
     }
 }
@@ -353,9 +350,9 @@ fn plan_endpoints(
     // in address order, the order slices keep their endpoints in: sorting the endpoints later
     // then finds them in place instead of swapping ~350-byte structs (ties keep name order)
     let mut by_ip: Vec<&PodFacts> = pods.to_vec();
-    crate::sim::order::sort_by(&mut by_ip, |a, b| a.ip.cmp(&b.ip));
+    crate::sim::order::sort_by(&mut by_ip, |a, b| a.ip().cmp(&b.ip()));
     for p in by_ip {
-        if p.terminal || p.ip.is_none() {
+        if p.terminal || p.ip().is_none() {
             continue;
         }
         let Some(ep) = endpoint_for(c, p, svc) else {
@@ -599,8 +596,8 @@ fn inputs_fingerprint(svc: &Service, pods: &[&PodFacts]) -> u64 {
     let mut h = Fnv64::default();
     h.write(svc.metadata.resource_version.as_deref().unwrap_or(""));
     for p in pods {
-        h.write(&p.name);
-        h.write(p.resource_version.as_deref().unwrap_or(""));
+        h.write(p.name());
+        h.write(p.resource_version().unwrap_or(""));
     }
     h.0
 }
