@@ -36,10 +36,20 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
             Ok(k) => (k, vec![n.to_string()]),
             Err(e) => return Output::fail(e),
         },
-        None => match resolve_kind(first) {
-            Ok(k) => (k, p.args[1..].to_vec()),
-            Err(e) => return Output::fail(e),
-        },
+        None => {
+            let t = if p.args.len() > 1 {
+                match super::kubectl::single_resource(first) {
+                    Ok(t) => t,
+                    Err(e) => return Output::fail(e),
+                }
+            } else {
+                first.as_str()
+            };
+            match resolve_kind(t) {
+                Ok(k) => (k, p.args[1..].to_vec()),
+                Err(e) => return Output::fail(e),
+            }
+        }
     };
     let c = &sh.cluster;
     let mut out = Output::ok();

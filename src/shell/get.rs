@@ -238,6 +238,9 @@ fn parse_request(args: &[String]) -> Result<Request, String> {
         }
         return Ok(Request::Pairs(pairs));
     }
+    if args.len() > 1 {
+        super::kubectl::single_resource(&args[0])?;
+    }
     let mut kinds = Vec::new();
     for t in args[0].split(',').filter(|t| !t.is_empty()) {
         if t == "all" {
@@ -259,14 +262,7 @@ fn parse_request(args: &[String]) -> Result<Request, String> {
             kinds.push(k);
         }
     }
-    let names: Vec<String> = args[1..].to_vec();
-    if !names.is_empty() && kinds.len() > 1 {
-        return Err(
-            "error: arguments in resource/name form must have a single resource and name"
-                .to_string(),
-        );
-    }
-    Ok(Request::Types(kinds, names))
+    Ok(Request::Types(kinds, args[1..].to_vec()))
 }
 
 fn print_tables(

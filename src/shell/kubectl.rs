@@ -113,6 +113,23 @@ pub fn namespace(p: &flags::Parsed) -> String {
         .to_string()
 }
 
+/// The resource builder's rule for a type argument followed by names (`visitByName`): the
+/// names belong to one resource. A comma list (after `SplitResourceArgument` drops repeats)
+/// or the category `all` names several.
+pub fn single_resource(arg: &str) -> Result<&str, String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for s in arg.split(',').filter(|s| !s.is_empty()) {
+        if !parts.contains(&s) {
+            parts.push(s);
+        }
+    }
+    match parts.as_slice() {
+        [one] if *one != "all" => Ok(one),
+        [] => Ok(arg),
+        _ => Err("error: you must specify only one resource".into()),
+    }
+}
+
 /// A resource type as typed, or kubectl's error.
 pub fn resolve_kind(name: &str) -> Result<Kind, String> {
     Kind::from_resource_name(name)

@@ -790,10 +790,11 @@ fn target(p: &Parsed, cmd: &str) -> Result<(Kind, String), Output> {
     if let Some((t, n)) = first.split_once('/') {
         return Ok((resolve_kind(t).map_err(Output::fail)?, n.to_string()));
     }
-    let kind = resolve_kind(first).map_err(Output::fail)?;
     let name = p.args.get(1).ok_or_else(|| {
         Output::fail("error: resource(s) were provided, but no name was specified")
     })?;
+    let t = super::kubectl::single_resource(first).map_err(Output::fail)?;
+    let kind = resolve_kind(t).map_err(Output::fail)?;
     Ok((kind, name.clone()))
 }
 
@@ -1107,7 +1108,15 @@ pub fn label(sh: &mut Shell, args: &[String], annotate: bool) -> Output {
             None => Vec::new(),
         }
     } else {
-        let kind = match resolve_kind(&res[0]) {
+        let t = if res.len() > 1 {
+            match super::kubectl::single_resource(&res[0]) {
+                Ok(t) => t,
+                Err(e) => return Output::fail(e),
+            }
+        } else {
+            res[0].as_str()
+        };
+        let kind = match resolve_kind(t) {
             Ok(k) => k,
             Err(e) => return Output::fail(e),
         };
@@ -1358,7 +1367,8 @@ pub fn delete(sh: &mut Shell, args: &[String]) -> Output {
     if force && grace == Some(0) {
         out.err("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n");
     }
-    let mut targets: Vec<(Kind, String, String)> = Vec::new();
+    // (kind, namespace, name, the file it came from: `AddSourceToErr` names it in errors)
+    let mut targets: Vec<(Kind, String, String, Option<String>)> = Vec::new();
     let mut errs: Vec<CmdError> = Vec::new();
     let files = p.all("filename");
     if !files.is_empty() {
@@ -1370,7 +1380,7 @@ pub fn delete(sh: &mut Shell, args: &[String]) -> Output {
                     } else {
                         o.namespace().to_string()
                     };
-                    targets.push((o.kind(), o_ns, o.name().to_string()));
+                    targets.push((o.kind(), o_ns, o.name().to_string(), Some(m.source.clone())));
                 }
                 Err(e) => errs.push(decode_error(&m, e, "deleting")),
             }
@@ -1383,7 +1393,7 @@ pub fn delete(sh: &mut Shell, args: &[String]) -> Output {
                 return Output::fail("error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form");
             };
             match resolve_kind(t) {
-                Ok(k) => targets.push((k, ns.clone(), n.to_string())),
+                Ok(k) => targets.push((k, ns.clone(), n.to_string(), None)),
                 Err(e) => return Output::fail(e),
             }
         }
@@ -1394,6 +1404,11 @@ pub fn delete(sh: &mut Shell, args: &[String]) -> Output {
             Err(e) => return Output::fail(e),
         };
         let names = &p.args[1..];
+        if !names.is_empty() {
+            if let Err(e) = super::kubectl::single_resource(&p.args[0]) {
+                return Output::fail(e);
+            }
+        }
         if names.is_empty() {
             if !p.bool("all") && !p.has("selector") {
                 return Output::fail("error: resource(s) were provided, but no name was specified");
@@ -1413,7 +1428,7 @@ pub fn delete(sh: &mut Shell, args: &[String]) -> Output {
                         .as_ref()
                         .is_none_or(|s| s.matches(&o.meta().labels.clone().unwrap_or_default()))
                     {
-                        targets.push((kind, o.namespace().to_string(), o.name().to_string()));
+                        targets.push((kind, o.namespace().to_string(), o.name().to_string(), None));
                     }
                 }
             }
@@ -1427,13 +1442,13 @@ pub fn delete(sh: &mut Shell, args: &[String]) -> Output {
         } else {
             for n in names {
                 for &kind in &kinds {
-                    targets.push((kind, ns.clone(), n.clone()));
+                    targets.push((kind, ns.clone(), n.clone(), None));
                 }
             }
         }
     }
     let mut deleted_pods: Vec<(String, String, String)> = Vec::new();
-    for (kind, o_ns, name) in targets {
+    for (kind, o_ns, name, source) in targets {
         match sh.cluster.delete(kind, &o_ns, &name, grace) {
             Ok(obj) => {
                 let suffix = if kind.namespaced() {
@@ -1459,7 +1474,10 @@ pub fn delete(sh: &mut Shell, args: &[String]) -> Output {
                 }
             }
             Err(e) if e.reason == Reason::NotFound && p.bool("ignore-not-found") => {}
-            Err(e) => errs.push(CmdError::Api(e)),
+            Err(e) => errs.push(CmdError::Api(match &source {
+                Some(src) => super::errors::with_source(&e, "deleting", src),
+                None => e,
+            })),
         }
     }
     // kubectl waits until the objects are gone; in the lab that lets simulated time pass
