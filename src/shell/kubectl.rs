@@ -130,6 +130,25 @@ pub fn single_resource(arg: &str) -> Result<&str, String> {
     }
 }
 
+/// Go's `strconv.Atoi` (a 64-bit int), with its error text; kubectl then converts with
+/// `int32(…)`, which wraps, and leaves the range to the server's validation.
+pub fn atoi_i32(s: &str) -> Result<i32, String> {
+    use std::num::IntErrorKind;
+    match s.parse::<i64>() {
+        Ok(n) => Ok(n as i32),
+        Err(e) => {
+            let why = match e.kind() {
+                IntErrorKind::PosOverflow | IntErrorKind::NegOverflow => "value out of range",
+                _ => "invalid syntax",
+            };
+            Err(format!(
+                "strconv.Atoi: parsing {}: {why}",
+                crate::sim::field::go_quote(s)
+            ))
+        }
+    }
+}
+
 /// A resource type as typed, or kubectl's error.
 pub fn resolve_kind(name: &str) -> Result<Kind, String> {
     Kind::from_resource_name(name)

@@ -580,10 +580,9 @@ fn create_service(sh: &mut Shell, p: &Parsed, ns: &str) -> Output {
                 Some((a, b)) => (a.to_string(), b.to_string()),
                 None => (t.clone(), t.clone()),
             };
-            let Ok(port) = port_s.parse::<i32>() else {
-                return Output::fail(format!(
-                    "error: strconv.Atoi: parsing \"{port_s}\": invalid syntax"
-                ));
+            let port = match super::kubectl::atoi_i32(&port_s) {
+                Ok(p) => p,
+                Err(e) => return Output::fail(format!("error: {e}")),
             };
             let target_v = match target.parse::<i32>() {
                 Ok(n) => json!(n),
@@ -871,9 +870,9 @@ pub fn expose(sh: &mut Shell, args: &[String]) -> Output {
         Some(ps) => {
             let mut v = Vec::new();
             for x in ps.split(',') {
-                match x.parse::<i32>() {
+                match super::kubectl::atoi_i32(x) {
                     Ok(n) => v.push((n, protocol_flag.clone().unwrap_or_else(|| "TCP".into()))),
-                    Err(_) => return Output::fail(format!("error: invalid port: {x}")),
+                    Err(e) => return Output::fail(format!("error: {e}")),
                 }
             }
             v
