@@ -320,7 +320,9 @@ fn resolve(sh: &mut Shell, env: &Env, host: &str) -> Resolved {
                         let ip = ips.first().and_then(|i| parse_ip(i)).unwrap_or(0);
                         return (steps, Some(dns_walk), Ok(ip));
                     }
-                    Answer::Addresses { .. } => steps.push((name, "no A record".into())),
+                    Answer::Addresses { .. } | Answer::Srv { .. } | Answer::Ptr { .. } => {
+                        steps.push((name, "no A record".into()))
+                    }
                     Answer::NxDomain => steps.push((name, "NXDOMAIN".into())),
                     Answer::Cname { target } => {
                         steps.push((name, format!("CNAME {target}")));

@@ -14,8 +14,9 @@ use k8s_openapi::api::core::v1::{Container, Pod};
 enum Userland {
     /// FROM scratch: a single binary.
     Scratch,
-    /// busybox applets (busybox, alpine-based curl images).
-    Busybox { curl: bool },
+    /// busybox applets (busybox, alpine-based curl images). `old_nslookup`: busybox 1.28 and
+    /// older, whose small nslookup resolves through libc (before the BIG one of 1.29).
+    Busybox { curl: bool, old_nslookup: bool },
     /// A distribution with BIND's nslookup and curl (netshoot, dnsutils).
     NetTools,
     /// A general distribution (debian/ubuntu based): coreutils, no nslookup.
@@ -31,14 +32,30 @@ fn userland(c: &Container) -> Userland {
         "kicbase/echo-server" | "jmalloc/echo-server" | "pbitty/hello-from" => Userland::Scratch,
         "busybox" | "radial/busyboxplus" => Userland::Busybox {
             curl: repo == "radial/busyboxplus",
+            old_nslookup: repo == "radial/busyboxplus" || busybox_before_1_29(image),
         },
         "curlimages/curl" | "alpine" => Userland::Busybox {
             curl: repo == "curlimages/curl",
+            old_nslookup: false,
         },
         "nicolaka/netshoot"
         | "registry.k8s.io/e2e-test-images/jessie-dnsutils"
         | "tutum/dnsutils" => Userland::NetTools,
         _ => Userland::Distro,
+    }
+}
+
+/// Whether a busybox image's tag (`1.28`, `1.28.4-glibc`, `1.27-uclibc`) is older than 1.29.
+fn busybox_before_1_29(image: &str) -> bool {
+    let Some((_, tag)) = image.split('@').next().unwrap_or(image).rsplit_once(':') else {
+        return false; // latest
+    };
+    let mut nums = tag
+        .split(|c: char| !c.is_ascii_digit())
+        .map(|n| n.parse::<u32>().ok());
+    match (nums.next().flatten(), nums.next().flatten()) {
+        (Some(major), Some(minor)) => (major, minor) < (1, 29),
+        _ => false,
     }
 }
 
@@ -282,7 +299,7 @@ impl ExecContext<'_> {
         let base = program.rsplit('/').next().unwrap_or(program);
         match self.userland {
             Userland::Scratch => false,
-            Userland::Busybox { curl } => {
+            Userland::Busybox { curl, .. } => {
                 matches!(
                     base,
                     "sh" | "env"
@@ -476,8 +493,225 @@ impl ExecContext<'_> {
     }
 
     fn nslookup(&self, sh: &Shell, args: &[String]) -> (Output, i32) {
+        match self.userland {
+            Userland::NetTools => self.nslookup_bind(sh, args),
+            Userland::Busybox {
+                old_nslookup: true, ..
+            } => self.nslookup_small(sh, args),
+            _ => self.nslookup_busybox(sh, args),
+        }
+    }
+
+    /// busybox 1.29+ (`networking/nslookup.c`, the BIG one): its own DNS queries, sent all at
+    /// once and printed as the replies come (here, in query order).
+    fn nslookup_busybox(&self, sh: &Shell, args: &[String]) -> (Output, i32) {
+        // the query types, in the order of busybox's table (queries go out in this order)
+        const TYPES: [(&str, QType); 10] = [
+            ("SOA", QType::Other),
+            ("NS", QType::Other),
+            ("A", QType::A),
+            ("AAAA", QType::Aaaa),
+            ("CNAME", QType::Cname),
+            ("MX", QType::Other),
+            ("TXT", QType::Other),
+            ("PTR", QType::Ptr),
+            ("SRV", QType::Srv),
+            ("ANY", QType::Other),
+        ];
         let mut o = Output::ok();
-        let positional: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+        let usage = |mut o: Output| {
+            o.err("BusyBox v1.36.1 (2023-05-18 00:00:00 UTC) multi-call binary.\n\nUsage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n\nQuery DNS about HOST\n\nQUERY_TYPE: soa,ns,a,aaaa,cname,mx,txt,any,ptr,srv\n");
+            (o, 1)
+        };
+        // options come first, each `-name` or `-name=value`
+        let mut wanted = [false; 10];
+        let mut i = 0;
+        while let Some(a) = args.get(i).filter(|a| a.starts_with('-')) {
+            let (opt, val) = a[1..].split_once('=').unwrap_or((&a[1..], ""));
+            match opt {
+                "type" | "querytype" => {
+                    match TYPES.iter().position(|(n, _)| n.eq_ignore_ascii_case(val)) {
+                        Some(t) => wanted[t] = true,
+                        None => {
+                            o.err(format!("nslookup: invalid query type \"{val}\"\n"));
+                            return (o, 1);
+                        }
+                    }
+                }
+                "port" | "retry" | "debug" | "t" | "timeout" => {}
+                _ => return usage(o),
+            }
+            i += 1;
+        }
+        let positional = &args[i..];
+        let (Some(name), true) = (positional.first(), positional.len() <= 2) else {
+            return usage(o);
+        };
+        let c = &sh.cluster;
+        let cluster_dns = crate::sim::net::ip_to_string(c.config.dns_ip);
+        let server = positional
+            .get(1)
+            .cloned()
+            .unwrap_or_else(|| cluster_dns.clone());
+        // the search list is read only with resolv.conf, and only for names without a dot
+        let ns = self.pod.metadata.namespace.clone().unwrap_or_default();
+        let search = dns::search_domains(&ns, &c.config.domain);
+        let with_search = |qtype: QType, name: &str| -> Vec<(QType, String)> {
+            if qtype == QType::Ptr || positional.len() > 1 || name.contains('.') {
+                vec![(qtype, name.trim_end_matches('.').to_string())]
+            } else {
+                search
+                    .iter()
+                    .map(|s| (qtype, format!("{name}.{s}")))
+                    .collect()
+            }
+        };
+        let mut queries: Vec<(QType, String)> = Vec::new();
+        if wanted.iter().any(|w| *w) {
+            for (t, (_, qtype)) in TYPES.iter().enumerate() {
+                if wanted[t] {
+                    queries.extend(with_search(*qtype, name));
+                }
+            }
+        } else if let Some(ip) = crate::sim::net::parse_ip(name) {
+            // an address: its PTR record
+            queries.push((QType::Ptr, dns::reverse_name(ip)));
+        } else {
+            queries.extend(with_search(QType::A, name));
+            queries.extend(with_search(QType::Aaaa, name));
+        }
+        let mut code = 0;
+        let mut note_no_internet = false;
+        o.out(format!("Server:\t\t{server}\nAddress:\t{server}:53\n\n"));
+        for (qtype, cand) in &queries {
+            let answer = if server != cluster_dns {
+                Answer::ServFail
+            } else {
+                dns::query(c, cand, *qtype)
+            };
+            match answer {
+                Answer::Addresses { ips, authoritative } => {
+                    if !authoritative {
+                        o.out("Non-authoritative answer:\n");
+                    }
+                    for ip in ips {
+                        o.out(format!("Name:\t{cand}\nAddress: {ip}\n"));
+                    }
+                }
+                Answer::Cname { target } => {
+                    o.out(format!("{cand}\tcanonical name = {target}\n"));
+                    note_no_internet |= *qtype != QType::Cname;
+                }
+                Answer::Srv { records } => {
+                    for (prio, weight, port, target) in records {
+                        o.out(format!(
+                            "{cand}\tservice = {prio} {weight} {port} {target}\n"
+                        ));
+                    }
+                }
+                Answer::Ptr { names } => {
+                    for n in names {
+                        o.out(format!("{cand}\tname = {n}\n"));
+                    }
+                }
+                Answer::NxDomain => {
+                    o.out(format!("** server can't find {cand}: NXDOMAIN\n"));
+                    code = 1;
+                }
+                Answer::ServFail => {
+                    o.out(format!("** server can't find {cand}: SERVFAIL\n"));
+                    note_no_internet = true;
+                    code = 1;
+                }
+            }
+            o.out("\n");
+        }
+        if note_no_internet {
+            o.err("svclab: the lab has no internet: CoreDNS cannot forward names outside cluster.local upstream\n");
+        }
+        (o, code)
+    }
+
+    /// busybox 1.28 and older (the small nslookup): libc's `getaddrinfo` with the search list
+    /// and ndots, `print_host` for the server and for the name, each address with its reverse
+    /// name when it has one.
+    fn nslookup_small(&self, sh: &Shell, args: &[String]) -> (Output, i32) {
+        let mut o = Output::ok();
+        if args.is_empty() || args[0].starts_with('-') || args.len() > 2 {
+            o.err("BusyBox v1.28.4 (2018-05-22 17:00:17 UTC) multi-call binary.\n\nUsage: nslookup [HOST] [SERVER]\n\nQuery the nameserver for the IP address of the given HOST\noptionally using a specified DNS server\n");
+            return (o, 1);
+        }
+        let c = &sh.cluster;
+        let cluster_dns = crate::sim::net::ip_to_string(c.config.dns_ip);
+        let server = args.get(1).cloned().unwrap_or_else(|| cluster_dns.clone());
+        let reachable = server == cluster_dns;
+        let reverse = |ip: &str| -> Option<String> {
+            let v = crate::sim::net::parse_ip(ip)?;
+            match dns::query(c, &dns::reverse_name(v), QType::Ptr) {
+                Answer::Ptr { names } if reachable => names.into_iter().next(),
+                _ => None,
+            }
+        };
+        let print_host = |o: &mut Output, header: &str, host: &str, ips: &[String]| {
+            o.out(format!("{header:<10} {host}\n"));
+            for (n, ip) in ips.iter().enumerate() {
+                match reverse(ip) {
+                    Some(r) => o.out(format!("Address {}: {ip} {r}\n", n + 1)),
+                    None => o.out(format!("Address {}: {ip}\n", n + 1)),
+                }
+            }
+        };
+        print_host(&mut o, "Server:", &server, std::slice::from_ref(&server));
+        o.out("\n");
+        let name = &args[0];
+        let ips: Vec<String> = if crate::sim::net::parse_ip(name).is_some() {
+            vec![name.clone()]
+        } else if !reachable {
+            Vec::new()
+        } else {
+            let ns = self.pod.metadata.namespace.clone().unwrap_or_default();
+            let search = dns::search_domains(&ns, &c.config.domain);
+            dns::candidates(name, &search, 5)
+                .iter()
+                .find_map(|cand| match dns::query(c, cand, QType::A) {
+                    Answer::Addresses { ips, .. } if !ips.is_empty() => Some(ips),
+                    _ => None,
+                })
+                .unwrap_or_default()
+        };
+        if ips.is_empty() {
+            o.err(format!("nslookup: can't resolve '{name}'\n"));
+            return (o, 1);
+        }
+        print_host(&mut o, "Name:", name, &ips);
+        (o, 0)
+    }
+
+    /// BIND 9's nslookup: libc-like search with ndots:5, the name as typed on failure, and an
+    /// address looked up by its PTR record.
+    fn nslookup_bind(&self, sh: &Shell, args: &[String]) -> (Output, i32) {
+        let mut o = Output::ok();
+        let mut qtype = None;
+        let mut positional: Vec<&String> = Vec::new();
+        for a in args {
+            match a.strip_prefix('-') {
+                Some(opt) => {
+                    if let Some((k, v)) = opt.split_once('=') {
+                        if matches!(k, "type" | "query" | "querytype" | "q" | "t" | "ty") {
+                            qtype = Some(match v.to_ascii_uppercase().as_str() {
+                                "A" => QType::A,
+                                "AAAA" => QType::Aaaa,
+                                "SRV" => QType::Srv,
+                                "PTR" => QType::Ptr,
+                                "CNAME" => QType::Cname,
+                                _ => QType::Other,
+                            });
+                        }
+                    }
+                }
+                None => positional.push(a),
+            }
+        }
         let Some(name) = positional.first() else {
             o.err("Usage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n");
             return (o, 1);
@@ -489,96 +723,74 @@ impl ExecContext<'_> {
             .map(|s| s.to_string())
             .unwrap_or_else(|| crate::sim::net::ip_to_string(c.config.dns_ip));
         let search = dns::search_domains(&ns, &c.config.domain);
-        let mut code = 0;
+        o.out(format!("Server:\t\t{server}\nAddress:\t{server}#53\n\n"));
+        // an address without a type: its PTR record, no search list
+        let ptr_of = crate::sim::net::parse_ip(name).filter(|_| qtype.is_none());
+        let qtype = if ptr_of.is_some() {
+            QType::Ptr
+        } else {
+            qtype.unwrap_or(QType::A)
+        };
+        let cands = match ptr_of {
+            Some(ip) => vec![dns::reverse_name(ip)],
+            None if positional.len() > 1 => vec![name.to_string()],
+            None => dns::candidates(name, &search, 5),
+        };
         let mut note_no_internet = false;
-        if self.userland == Userland::NetTools {
-            // BIND 9: libc-like search with ndots:5, reports the name as typed on failure
-            let cands = if positional.len() > 1 {
-                vec![name.to_string()]
-            } else {
-                dns::candidates(name, &search, 5)
-            };
-            o.out(format!("Server:\t\t{server}\nAddress:\t{server}#53\n\n"));
-            let mut answered = false;
-            for cand in &cands {
-                match dns::query(c, cand, QType::A) {
-                    Answer::Addresses { ips, authoritative } if !ips.is_empty() => {
-                        if !authoritative {
-                            o.out("Non-authoritative answer:\n");
-                        }
-                        for ip in ips {
-                            o.out(format!("Name:\t{cand}\nAddress: {ip}\n"));
-                        }
-                        answered = true;
-                        break;
+        let mut answered = false;
+        for cand in &cands {
+            match dns::query(c, cand, qtype) {
+                Answer::Addresses { ips, authoritative } if !ips.is_empty() => {
+                    if !authoritative {
+                        o.out("Non-authoritative answer:\n");
                     }
-                    Answer::Cname { target } => {
-                        o.out(format!("{cand}\tcanonical name = {target}.\n"));
-                        note_no_internet = true;
-                        answered = true;
-                        break;
+                    for ip in ips {
+                        o.out(format!("Name:\t{cand}\nAddress: {ip}\n"));
                     }
-                    Answer::ServFail => {
-                        note_no_internet = true;
-                    }
-                    _ => {}
+                    answered = true;
                 }
+                Answer::Cname { target } => {
+                    o.out(format!("{cand}\tcanonical name = {target}.\n"));
+                    note_no_internet = qtype != QType::Cname;
+                    answered = true;
+                }
+                Answer::Srv { records } if !records.is_empty() => {
+                    for (prio, weight, port, target) in records {
+                        o.out(format!(
+                            "{cand}\tservice = {prio} {weight} {port} {target}.\n"
+                        ));
+                    }
+                    answered = true;
+                }
+                Answer::Ptr { names } => {
+                    for n in names {
+                        o.out(format!("{cand}\tname = {n}.\n"));
+                    }
+                    answered = true;
+                }
+                Answer::ServFail => note_no_internet = true,
+                _ => {}
             }
             if answered {
-                o.out("\n");
-            } else {
-                let why = if note_no_internet {
-                    "SERVFAIL"
-                } else {
-                    "NXDOMAIN"
-                };
-                o.out(format!("** server can't find {name}: {why}\n\n"));
-                code = 1;
-            }
-        } else {
-            // busybox 1.36: search domains only for names without a dot, never the bare name
-            let cands: Vec<String> = if positional.len() > 1 || name.contains('.') {
-                vec![name.trim_end_matches('.').to_string()]
-            } else {
-                search.iter().map(|s| format!("{name}.{s}")).collect()
-            };
-            o.out(format!("Server:\t\t{server}\nAddress:\t{server}:53\n\n"));
-            for qtype in [QType::A, QType::Aaaa] {
-                for cand in &cands {
-                    let answer = if positional.len() > 1
-                        && server != crate::sim::net::ip_to_string(c.config.dns_ip)
-                    {
-                        Answer::ServFail
-                    } else {
-                        dns::query(c, cand, qtype)
-                    };
-                    match answer {
-                        Answer::Addresses { ips, authoritative } => {
-                            if !authoritative {
-                                o.out("Non-authoritative answer:\n");
-                            }
-                            for ip in ips {
-                                o.out(format!("Name:\t{cand}\nAddress: {ip}\n"));
-                            }
-                        }
-                        Answer::Cname { target } => {
-                            o.out(format!("{cand}\tcanonical name = {target}\n"));
-                            note_no_internet = true;
-                        }
-                        Answer::NxDomain => {
-                            o.out(format!("** server can't find {cand}: NXDOMAIN\n"));
-                            code = 1;
-                        }
-                        Answer::ServFail => {
-                            o.out(format!("** server can't find {cand}: SERVFAIL\n"));
-                            note_no_internet = true;
-                            code = 1;
-                        }
-                    }
-                    o.out("\n");
-                }
+                break;
             }
         }
+        let code = if answered {
+            o.out("\n");
+            0
+        } else {
+            let why = if note_no_internet {
+                "SERVFAIL"
+            } else {
+                "NXDOMAIN"
+            };
+            let shown = match ptr_of {
+                Some(ip) => dns::reverse_name(ip),
+                None => name.to_string(),
+            };
+            o.out(format!("** server can't find {shown}: {why}\n\n"));
+            1
+        };
         if note_no_internet {
             o.err("svclab: the lab has no internet: CoreDNS cannot forward names outside cluster.local upstream\n");
         }

@@ -9,6 +9,11 @@ use k8s_openapi::api::core::v1::{Pod, Service};
 pub enum QType {
     A,
     Aaaa,
+    Srv,
+    Ptr,
+    Cname,
+    /// any type the cluster zone holds no records of (MX, TXT, NS, …): NODATA where the name exists
+    Other,
 }
 
 /// One reply from CoreDNS.
@@ -22,6 +27,14 @@ pub enum Answer {
     /// A CNAME (ExternalName Services); the target is outside the lab and not resolved further.
     Cname {
         target: String,
+    },
+    /// SRV records: (priority, weight, port, target without the trailing dot).
+    Srv {
+        records: Vec<(u16, u16, u16, String)>,
+    },
+    /// PTR records (names without the trailing dot).
+    Ptr {
+        names: Vec<String>,
     },
     NxDomain,
     /// The upstream resolver cannot be reached (the lab has no internet).
@@ -73,7 +86,12 @@ pub fn resolv_conf(c: &Cluster, pod: &Pod) -> String {
     )
 }
 
-fn ready_endpoint_ips(c: &Cluster, svc: &Service) -> Vec<(Option<String>, String)> {
+/// The ready endpoints of a Service as CoreDNS's `EndpointSliceToEndpoints` sees them: per
+/// slice, its ports (a sentinel port -1 when it has none) and its ready addresses with their
+/// hostnames.
+type Subset = (Vec<(String, String, i32)>, Vec<(Option<String>, String)>);
+
+fn endpoint_subsets(c: &Cluster, svc: &Service) -> Vec<Subset> {
     let ns = svc.metadata.namespace.clone().unwrap_or_default();
     let name = svc.metadata.name.clone().unwrap_or_default();
     let mut out = Vec::new();
@@ -89,19 +107,213 @@ fn ready_endpoint_ips(c: &Cluster, svc: &Service) -> Vec<(Option<String>, String
         {
             continue;
         }
-        for e in &s.endpoints {
-            let ready = e.conditions.as_ref().and_then(|c| c.ready).unwrap_or(true);
-            if !ready {
+        let mut ports: Vec<(String, String, i32)> = s
+            .ports
+            .iter()
+            .flatten()
+            .map(|p| {
+                (
+                    p.name.clone().unwrap_or_default(),
+                    p.protocol.clone().unwrap_or_else(|| "TCP".into()),
+                    p.port.unwrap_or(-1),
+                )
+            })
+            .collect();
+        if ports.is_empty() {
+            ports.push((String::new(), String::new(), -1));
+        }
+        let addrs = s
+            .endpoints
+            .iter()
+            .filter(|e| e.conditions.as_ref().and_then(|c| c.ready).unwrap_or(true))
+            .flat_map(|e| e.addresses.iter().map(|a| (e.hostname.clone(), a.clone())))
+            .collect();
+        out.push((ports, addrs));
+    }
+    out
+}
+
+/// One entry of the kubernetes plugin's `findServices`: an address (or an ExternalName's
+/// host), a port, and the name an SRV record points at.
+struct Entry {
+    host: String,
+    port: i32,
+    target: String,
+}
+
+/// `matchPortAndProtocol`: an empty request part matches anything, the rest case-insensitively.
+fn port_matches(want_port: &str, want_proto: &str, port: &str, proto: &str) -> bool {
+    (want_port.is_empty() || want_port.eq_ignore_ascii_case(port))
+        && (want_proto.is_empty() || want_proto.eq_ignore_ascii_case(proto))
+}
+
+/// `findServices` for `[_port._proto.|endpoint.]svc.ns.svc.<zone>`: None is NXDOMAIN.
+fn find_services(
+    c: &Cluster,
+    ns: &str,
+    svc: &str,
+    endpoint: &str,
+    port: &str,
+    proto: &str,
+) -> Option<Vec<Entry>> {
+    let Some(Object::Service(s)) = c.get(Kind::Service, ns, svc) else {
+        return None;
+    };
+    let domain = &c.config.domain;
+    let spec = s.spec.clone().unwrap_or_default();
+    let base = format!("{svc}.{ns}.svc.{domain}");
+    if spec.type_.as_deref() == Some("ExternalName") {
+        // no endpoints, no port or protocol labels
+        if !endpoint.is_empty() || !port.is_empty() || !proto.is_empty() {
+            return None;
+        }
+        let target = spec.external_name.unwrap_or_default();
+        let target = target.trim_end_matches('.').to_string();
+        // an IP is not a host name: no record
+        if parse_ip(&target).is_some() {
+            return None;
+        }
+        return Some(vec![Entry {
+            host: target.clone(),
+            port: 0,
+            target,
+        }]);
+    }
+    let mut out = Vec::new();
+    if crate::sim::validate::is_headless(s) || !endpoint.is_empty() {
+        for (ports, addrs) in endpoint_subsets(c, s) {
+            for (hostname, ip) in &addrs {
+                let host_label = hostname
+                    .clone()
+                    .filter(|h| !h.is_empty())
+                    .unwrap_or_else(|| ip.replace(['.', ':'], "-"));
+                if !endpoint.is_empty() && !endpoint.eq_ignore_ascii_case(&host_label) {
+                    continue;
+                }
+                for (pname, pproto, pnum) in &ports {
+                    if !port_matches(port, proto, pname, pproto) {
+                        continue;
+                    }
+                    out.push(Entry {
+                        host: ip.clone(),
+                        port: *pnum,
+                        target: format!("{host_label}.{base}"),
+                    });
+                }
+            }
+        }
+    } else {
+        for p in spec.ports.iter().flatten() {
+            let pname = p.name.clone().unwrap_or_default();
+            let pproto = p.protocol.clone().unwrap_or_else(|| "TCP".into());
+            if !port_matches(port, proto, &pname, &pproto) {
                 continue;
             }
-            for a in &e.addresses {
-                if !out.iter().any(|(_, ip)| ip == a) {
-                    out.push((e.hostname.clone(), a.clone()));
+            for ip in spec.cluster_ips.iter().flatten().filter(|ip| *ip != "None") {
+                out.push(Entry {
+                    host: ip.clone(),
+                    port: p.port,
+                    target: base.clone(),
+                });
+            }
+        }
+    }
+    // errNoItems unless something matched
+    (!out.is_empty()).then_some(out)
+}
+
+/// The answer of the entries for one query type (`plugin/backend_lookup.go`).
+fn answer_of(entries: Vec<Entry>, qtype: QType) -> Answer {
+    let cname = entries.iter().find(|e| parse_ip(&e.host).is_none());
+    match qtype {
+        QType::A | QType::Aaaa | QType::Other => {
+            if let (Some(e), QType::A | QType::Aaaa) = (cname, qtype) {
+                return Answer::Cname {
+                    target: e.host.clone(),
+                };
+            }
+            let mut ips: Vec<String> = Vec::new();
+            if qtype == QType::A {
+                for e in &entries {
+                    if !ips.contains(&e.host) {
+                        ips.push(e.host.clone());
+                    }
+                }
+            }
+            Answer::Addresses {
+                ips,
+                authoritative: true,
+            }
+        }
+        QType::Srv => {
+            // every entry has weight 100 and priority 0: each record gets 100/n, at least 1
+            let n = entries.len().max(1);
+            let weight = u16::try_from((100 / n).max(1)).unwrap_or(1);
+            let mut records: Vec<(u16, u16, u16, String)> = Vec::new();
+            for e in entries.into_iter().filter(|e| e.port != -1) {
+                let port = u16::try_from(e.port).unwrap_or(0);
+                if !records.iter().any(|r| r.2 == port && r.3 == e.target) {
+                    records.push((0, weight, port, e.target));
+                }
+            }
+            Answer::Srv { records }
+        }
+        QType::Cname => match cname {
+            Some(e) => Answer::Cname {
+                target: e.host.clone(),
+            },
+            None => Answer::Addresses {
+                ips: Vec::new(),
+                authoritative: true,
+            },
+        },
+        QType::Ptr => Answer::Addresses {
+            ips: Vec::new(),
+            authoritative: true,
+        },
+    }
+}
+
+/// `serviceRecordForIP`: a Service's ClusterIP names the Service; otherwise an endpoint with a
+/// hostname names itself. Other addresses fall through upstream, which has no answer here.
+fn reverse(c: &Cluster, ip: &str) -> Answer {
+    let domain = &c.config.domain;
+    for o in c.list(Kind::Service, None) {
+        if let Object::Service(s) = o {
+            let spec = s.spec.as_ref();
+            if spec
+                .and_then(|sp| sp.cluster_ips.as_ref())
+                .is_some_and(|ips| ips.iter().any(|i| i == ip))
+            {
+                return Answer::Ptr {
+                    names: vec![format!("{}.{}.svc.{domain}", o.name(), o.namespace())],
+                };
+            }
+        }
+    }
+    let mut names = Vec::new();
+    for o in c.list(Kind::Service, None) {
+        if let Object::Service(s) = o {
+            for (_, addrs) in endpoint_subsets(c, s) {
+                for (hostname, a) in addrs {
+                    if let Some(h) = hostname.filter(|h| !h.is_empty() && a == ip) {
+                        names.push(format!("{h}.{}.{}.svc.{domain}", o.name(), o.namespace()));
+                    }
                 }
             }
         }
     }
-    out
+    if names.is_empty() {
+        Answer::NxDomain
+    } else {
+        Answer::Ptr { names }
+    }
+}
+
+/// The reverse name a resolver asks for an IPv4 address (`d.c.b.a.in-addr.arpa`).
+pub fn reverse_name(ip: u32) -> String {
+    let b = ip.to_be_bytes();
+    format!("{}.{}.{}.{}.in-addr.arpa", b[3], b[2], b[1], b[0])
 }
 
 /// What CoreDNS answers for an absolute name (no trailing dot needed).
@@ -109,7 +321,19 @@ pub fn query(c: &Cluster, name: &str, qtype: QType) -> Answer {
     let name = name.trim_end_matches('.').to_ascii_lowercase();
     let domain = c.config.domain.clone();
     if name == "host.minikube.internal" {
-        return addresses(qtype, vec!["192.168.49.1".into()], true);
+        return match qtype {
+            QType::A => addresses(qtype, vec!["192.168.49.1".into()], true),
+            _ => addresses(QType::Aaaa, Vec::new(), true),
+        };
+    }
+    if let Some(rev) = name.strip_suffix(".in-addr.arpa") {
+        let mut octets: Vec<&str> = rev.split('.').collect();
+        octets.reverse();
+        let ip = octets.join(".");
+        return match parse_ip(&ip) {
+            Some(_) if qtype == QType::Ptr => reverse(c, &ip),
+            _ => Answer::NxDomain,
+        };
     }
     let Some(rest) = name.strip_suffix(&format!(".{domain}")) else {
         if name == domain {
@@ -118,7 +342,7 @@ pub fn query(c: &Cluster, name: &str, qtype: QType) -> Answer {
                 authoritative: true,
             };
         }
-        if name.ends_with(".in-addr.arpa") || name.ends_with(".ip6.arpa") {
+        if name.ends_with(".ip6.arpa") {
             return Answer::NxDomain;
         }
         // forwarded upstream: names under a top-level domain that does not exist are NXDOMAIN
@@ -129,25 +353,35 @@ pub fn query(c: &Cluster, name: &str, qtype: QType) -> Answer {
             Answer::NxDomain
         };
     };
+    let nodata = Answer::Addresses {
+        ips: vec![],
+        authoritative: true,
+    };
     let labels: Vec<&str> = rest.split('.').collect();
+    let strip = |l: &str| l.strip_prefix('_').unwrap_or(l).to_string();
+    // `parseRequest`: from the right, svc|pod, namespace, service, then an endpoint or a
+    // port and protocol; anything longer is NXDOMAIN
     match labels.as_slice() {
-        [svc, ns, "svc"] => service_answer(c, ns, svc, qtype),
-        [host, svc, ns, "svc"] => {
-            let Some(Object::Service(s)) = c.get(Kind::Service, ns, svc) else {
-                return Answer::NxDomain;
-            };
-            if !crate::sim::validate::is_headless(s) {
-                return Answer::NxDomain;
-            }
-            let ips: Vec<String> = ready_endpoint_ips(c, s)
-                .into_iter()
-                .filter(|(h, ip)| h.as_deref() == Some(*host) || ip.replace('.', "-") == *host)
-                .map(|(_, ip)| ip)
-                .collect();
-            if ips.is_empty() {
-                Answer::NxDomain
+        ["svc"] | ["pod"] => nodata,
+        [ns, "svc" | "pod"] => {
+            if c.namespace_exists(ns) {
+                nodata
             } else {
-                addresses(qtype, ips, true)
+                Answer::NxDomain
+            }
+        }
+        [svc, ns, "svc"] => match find_services(c, ns, svc, "", "", "") {
+            Some(e) => answer_of(e, qtype),
+            None => Answer::NxDomain,
+        },
+        [endpoint, svc, ns, "svc"] => match find_services(c, ns, svc, endpoint, "", "") {
+            Some(e) => answer_of(e, qtype),
+            None => Answer::NxDomain,
+        },
+        [port, proto, svc, ns, "svc"] => {
+            match find_services(c, ns, svc, "", &strip(port), &strip(proto)) {
+                Some(e) => answer_of(e, qtype),
+                None => Answer::NxDomain,
             }
         }
         [dashed, ns, "pod"] => {
@@ -155,7 +389,10 @@ pub fn query(c: &Cluster, name: &str, qtype: QType) -> Answer {
                 return Answer::NxDomain;
             }
             match parse_ip(&dashed.replace('-', ".")) {
-                Some(ip) => addresses(qtype, vec![ip_to_string(ip)], true),
+                Some(ip) => match qtype {
+                    QType::A => addresses(qtype, vec![ip_to_string(ip)], true),
+                    _ => nodata,
+                },
                 None => Answer::NxDomain,
             }
         }
@@ -208,47 +445,11 @@ pub fn has_public_tld(name: &str) -> bool {
 fn addresses(qtype: QType, ips: Vec<String>, authoritative: bool) -> Answer {
     match qtype {
         QType::A => Answer::Addresses { ips, authoritative },
-        QType::Aaaa => Answer::Addresses {
+        _ => Answer::Addresses {
             ips: Vec::new(),
             authoritative,
         },
     }
-}
-
-fn service_answer(c: &Cluster, ns: &str, svc: &str, qtype: QType) -> Answer {
-    let Some(Object::Service(s)) = c.get(Kind::Service, ns, svc) else {
-        return Answer::NxDomain;
-    };
-    let spec = s.spec.clone().unwrap_or_default();
-    if spec.type_.as_deref() == Some("ExternalName") {
-        let target = spec.external_name.unwrap_or_default();
-        if parse_ip(&target).is_some() {
-            return Answer::Addresses {
-                ips: vec![],
-                authoritative: true,
-            };
-        }
-        return Answer::Cname {
-            target: target.trim_end_matches('.').to_string(),
-        };
-    }
-    if crate::sim::validate::is_headless(s) {
-        let ips: Vec<String> = ready_endpoint_ips(c, s)
-            .into_iter()
-            .map(|(_, ip)| ip)
-            .collect();
-        if ips.is_empty() {
-            return Answer::NxDomain;
-        }
-        return addresses(qtype, ips, true);
-    }
-    let ips: Vec<String> = spec
-        .cluster_ips
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|ip| ip != "None")
-        .collect();
-    addresses(qtype, ips, true)
 }
 
 /// The names a libc resolver tries, in order, for `name` typed in a pod (ndots:5).
