@@ -122,8 +122,10 @@ fn block(key: &str, value: &str) -> String {
     if value.is_empty() {
         return format!("{key}: \"\"\n");
     }
-    // a block scalar cannot hold carriage returns (curl -i's CRLF) or trailing blanks
+    // a block scalar cannot hold carriage returns (curl -i's CRLF), trailing blanks, or more
+    // than one final line break (`|` clips them)
     if !value.ends_with('\n')
+        || value.ends_with("\n\n")
         || value.contains('\r')
         || value
             .lines()
