@@ -159,6 +159,8 @@ pub struct Layout {
     /// the load balancer (a cloud's, as `kubectl patch --subresource=status` imitates one), when
     /// a Service has an ingress IP outside the service CIDR: where it is drawn and its addresses
     pub balancer: Option<(Rect, Vec<String>)>,
+    /// `minikube tunnel`'s route on the trainer's machine, while it runs
+    pub tunnel: Option<String>,
 }
 
 impl Layout {
@@ -331,6 +333,10 @@ pub fn layout(c: &Cluster, slots: &mut Slots) -> Layout {
         .as_ref()
         .map_or(0.0, |(r, _)| r.y + r.h + MARGIN)
         .max(NODE_Y + node_h + MARGIN);
+    let tunnel = c.tunnel.map(|_| {
+        let gateway = nodes.first().map(|n| n.view.ip.clone()).unwrap_or_default();
+        format!("tunnel: {} via {gateway}", c.config.service_cidr)
+    });
     Layout {
         width: outside.x + outside.w + MARGIN,
         height,
@@ -340,6 +346,7 @@ pub fn layout(c: &Cluster, slots: &mut Slots) -> Layout {
         links,
         outside,
         balancer,
+        tunnel,
     }
 }
 
@@ -545,7 +552,12 @@ mod tests {
             .expect("web");
         assert_eq!(web.external, "<pending>");
         c.start_tunnel();
-        assert_eq!(layout(&c, &mut Slots::default()).balancer, None);
+        let l = layout(&c, &mut Slots::default());
+        assert_eq!(l.balancer, None);
+        assert_eq!(
+            l.tunnel.as_deref(),
+            Some("tunnel: 10.96.0.0/12 via 192.168.49.2")
+        );
         c.stop_tunnel();
         // a cloud's load balancer
         let Some(Object::Service(mut s)) = c.get(Kind::Service, "default", "web").cloned() else {

@@ -99,6 +99,16 @@ fn draw_cluster(scene: Memo<Layout>, selected: RwSignal<Option<Selection>>) -> i
             </g>
         }
     };
+    // `minikube tunnel`'s route, under the trainer's machine while it runs
+    let tunnel = Memo::new(move |_| scene.with(|l| (l.tunnel.clone(), l.outside.clone())));
+    let tunnel = move || {
+        let (route, o) = tunnel.get();
+        route.map(|r| {
+            view! {
+                <text x=o.x + 10.0 y=o.y + o.h + 18.0 class="viz-node__meta" data-tunnel="true">{r}</text>
+            }
+        })
+    };
     let balancer = Memo::new(move |_| scene.with(|l| l.balancer.clone()));
     let balancer = move || {
         balancer.get().map(|(r, ips)| {
@@ -129,6 +139,7 @@ fn draw_cluster(scene: Memo<Layout>, selected: RwSignal<Option<Selection>>) -> i
             <For each=nodes key=|n| n.clone() let:name>{draw_node(scene, name, selected)}</For>
         </g>
         {outside}
+        {tunnel}
         {balancer}
     }
 }

@@ -75,11 +75,13 @@ test('a LoadBalancer Service waits for an address; a cloud\'s load balancer is d
   // minikube tunnel: the ingress becomes the ClusterIP, reached through the control-plane node
   await type('minikube tunnel');
   await expect(log).toContainText('route: 10.96.0.0/12 -> 192.168.49.2');
+  await expect(view.locator('[data-tunnel]')).toContainText('10.96.0.0/12 via 192.168.49.2');
   await expect(view.locator('[data-load-balancer]')).toHaveCount(0);
   await type(`curl -s $(kubectl get svc echo-lb -o jsonpath='{.status.loadBalancer.ingress[0].ip}')`);
   await expect(log.getByText('Request served by echo-')).toHaveCount(2);
   await terminal.press('Control+c');
   await expect(log).toContainText('$ ^C');
+  await expect(view.locator('[data-tunnel]')).toHaveCount(0);
   await type('kubectl get svc echo-lb');
   await expect(log.locator('pre').last()).toContainText('<pending>');
 });
