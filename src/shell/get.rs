@@ -166,7 +166,14 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
                 Ok(format!("{}\n", to_json_4(&v)))
             }
         }
-        o if o.starts_with("jsonpath=") || o.starts_with("jsonpath-as-json=") || o.starts_with("jsonpath={") => {
+        o if o.starts_with("jsonpath-as-json=") => {
+            let tmpl = o.split_once('=').map(|(_, t)| t).unwrap_or("");
+            let v = as_value(&blocks, single_item);
+            jsonpath::execute_as_json(tmpl, &v)
+                .map(|arrays| arrays.iter().map(|a| format!("{}\n", to_json_4(a))).collect())
+                .map_err(|e| format!("error: error parsing jsonpath {tmpl}, {e}"))
+        }
+        o if o.starts_with("jsonpath=") || o.starts_with("jsonpath={") => {
             let tmpl = o.split_once('=').map(|(_, t)| t).unwrap_or("");
             let v = as_value(&blocks, single_item);
             jsonpath::execute(tmpl, &v).map_err(|e| format!("error: error parsing jsonpath {tmpl}, {e}"))

@@ -21,6 +21,25 @@ enum Step {
     Filter(Vec<Step>, String, Value),
 }
 
+/// `-o jsonpath-as-json`: each expression's results as one JSON array (`PrintResults` with
+/// `outputJSON`), so a text literal becomes an array of one string, as kubectl prints it.
+pub fn execute_as_json(template: &str, data: &Value) -> Result<Vec<Value>, String> {
+    let mut out = Vec::new();
+    for node in parse_template(template)? {
+        let found = match &node {
+            Node::Text(t) => vec![Value::String(t.clone())],
+            Node::Path(steps) => eval(steps, data),
+            Node::Range(..) => {
+                let mut text = String::new();
+                run(std::slice::from_ref(&node), data, &mut text)?;
+                vec![Value::String(text)]
+            }
+        };
+        out.push(Value::Array(found));
+    }
+    Ok(out)
+}
+
 pub fn execute(template: &str, data: &Value) -> Result<String, String> {
     let nodes = parse_template(template)?;
     let mut out = String::new();
