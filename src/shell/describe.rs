@@ -31,19 +31,44 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
     let Some(first) = p.args.first() else {
         return Output::fail("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nSee 'kubectl describe -h' for help and examples");
     };
+    // a type list (or `all`) without names describes every object of each type
+    let mut kinds: Vec<Kind> = Vec::new();
     let (kind, names): (Kind, Vec<String>) = match first.split_once('/') {
         Some((t, n)) => match resolve_kind(t) {
             Ok(k) => (k, vec![n.to_string()]),
             Err(e) => return Output::fail(e),
         },
-        None => {
-            let t = if p.args.len() > 1 {
-                match super::kubectl::single_resource(first) {
-                    Ok(t) => t,
-                    Err(e) => return Output::fail(e),
+        None if p.args.len() == 1 => {
+            for t in first.split(',').filter(|t| !t.is_empty()) {
+                let expanded: Vec<Kind> = if t == "all" {
+                    vec![
+                        Kind::Pod,
+                        Kind::Service,
+                        Kind::DaemonSet,
+                        Kind::Deployment,
+                        Kind::ReplicaSet,
+                    ]
+                } else {
+                    match resolve_kind(t) {
+                        Ok(k) => vec![k],
+                        Err(e) => return Output::fail(e),
+                    }
+                };
+                for k in expanded {
+                    if !kinds.contains(&k) {
+                        kinds.push(k);
+                    }
                 }
-            } else {
-                first.as_str()
+            }
+            match kinds.first() {
+                Some(k) => (*k, Vec::new()),
+                None => return Output::fail(resolve_kind(first).err().unwrap_or_default()),
+            }
+        }
+        None => {
+            let t = match super::kubectl::single_resource(first) {
+                Ok(t) => t,
+                Err(e) => return Output::fail(e),
             };
             match resolve_kind(t) {
                 Ok(k) => (k, p.args[1..].to_vec()),
@@ -64,9 +89,16 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         Err(e) => return Output::fail(format!("error: {e}")),
     };
     if names.is_empty() {
-        let objs: Vec<&Object> = c
-            .list(kind, list_ns)
-            .into_iter()
+        let objs: Vec<&Object> = kinds
+            .iter()
+            .flat_map(|k| {
+                let list_ns = if all_ns || !k.namespaced() {
+                    None
+                } else {
+                    Some(ns.as_str())
+                };
+                c.list(*k, list_ns)
+            })
             .filter(|o| {
                 selector
                     .as_ref()
