@@ -388,7 +388,60 @@ impl ExecContext<'_> {
                 (o, 0)
             }
             "hostname" => {
-                o.out(format!("{}\n", crate::sim::kubelet::hostname(self.pod)));
+                // the names come from the kubelet's /etc/hosts: the pod's own line is its IP,
+                // then (with a subdomain) its FQDN first, the canonical name
+                let host = crate::sim::kubelet::hostname(self.pod);
+                let ip = self
+                    .pod
+                    .status
+                    .as_ref()
+                    .and_then(|s| s.pod_ip.clone())
+                    .unwrap_or_default();
+                let fqdn = match self
+                    .pod
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.subdomain.clone())
+                    .filter(|s| !s.is_empty())
+                {
+                    Some(sub) => format!(
+                        "{host}.{sub}.{}.svc.{}",
+                        self.pod.metadata.namespace.as_deref().unwrap_or("default"),
+                        sh.cluster.config.domain
+                    ),
+                    None => host.clone(),
+                };
+                let busybox = matches!(self.userland, Userland::Busybox { .. });
+                match args.first().map(String::as_str) {
+                    None | Some("-s") | Some("--short") => o.out(format!("{host}\n")),
+                    Some("-i") | Some("--ip-address") => o.out(format!("{ip}\n")),
+                    Some("-I") | Some("--all-ip-addresses") if !busybox => {
+                        o.out(format!("{ip} \n"))
+                    }
+                    Some("-f") | Some("--fqdn") | Some("--long") => o.out(format!("{fqdn}\n")),
+                    Some("-d") | Some("--domain") => match fqdn.split_once('.') {
+                        Some((_, domain)) => o.out(format!("{domain}\n")),
+                        None if !busybox => o.out("\n"),
+                        None => {}
+                    },
+                    Some(opt) if opt.starts_with('-') => {
+                        o.err(format!(
+                            "hostname: invalid option -- '{}'\n",
+                            opt.trim_start_matches('-')
+                        ));
+                        return (o, 1);
+                    }
+                    Some(_) => {
+                        // a container may not rename its UTS namespace without CAP_SYS_ADMIN
+                        let msg = if busybox {
+                            "hostname: sethostname: Operation not permitted\n"
+                        } else {
+                            "hostname: you must be root to change the host name\n"
+                        };
+                        o.err(msg);
+                        return (o, 1);
+                    }
+                }
                 (o, 0)
             }
             "echo" => {
