@@ -339,6 +339,9 @@ fn resolve(sh: &mut Shell, env: &Env, host: &str) -> Resolved {
     }
 }
 
+/// The first line of busybox 1.36's usage texts.
+pub const BUSYBOX_BANNER: &str = "BusyBox v1.36.1 (2023-05-18 00:00:00 UTC) multi-call binary.";
+
 fn progress_meter(size: usize) -> String {
     let speed = {
         let bps = size as u64 * 1000;
@@ -755,7 +758,7 @@ pub fn wget(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
             }
             "-S" | "-s" | "--spider" => {}
             _ if a.starts_with('-') => {
-                o.err(format!("wget: unrecognized option '{a}'\nBusyBox v1.36.1 (2023-05-18 00:00:00 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n"));
+                o.err(format!("wget: unrecognized option '{a}'\n{BUSYBOX_BANNER}\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n"));
                 o.code = 1;
                 return o;
             }

@@ -397,20 +397,8 @@ impl ExecContext<'_> {
                     .as_ref()
                     .and_then(|s| s.pod_ip.clone())
                     .unwrap_or_default();
-                let fqdn = match self
-                    .pod
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.subdomain.clone())
-                    .filter(|s| !s.is_empty())
-                {
-                    Some(sub) => format!(
-                        "{host}.{sub}.{}.svc.{}",
-                        self.pod.metadata.namespace.as_deref().unwrap_or("default"),
-                        sh.cluster.config.domain
-                    ),
-                    None => host.clone(),
-                };
+                let fqdn = subdomain_fqdn(self.pod, &sh.cluster.config.domain)
+                    .unwrap_or_else(|| host.clone());
                 let busybox = matches!(self.userland, Userland::Busybox { .. });
                 match args.first().map(String::as_str) {
                     None | Some("-s") | Some("--short") => o.out(format!("{host}\n")),
@@ -453,7 +441,7 @@ impl ExecContext<'_> {
                 for f in args {
                     match f.as_str() {
                         "/etc/resolv.conf" => o.out(dns::resolv_conf(&sh.cluster, self.pod)),
-                        "/etc/hosts" => o.out(hosts_file(self.pod)),
+                        "/etc/hosts" => o.out(hosts_file(self.pod, &sh.cluster.config.domain)),
                         "/etc/hostname" => {
                             o.out(format!("{}\n", crate::sim::kubelet::hostname(self.pod)))
                         }
@@ -489,22 +477,14 @@ impl ExecContext<'_> {
     }
 
     /// Where a curl in this container runs: the pod's address, its image's curl, its resolver.
-    fn curl_env(&self, sh: &Shell) -> super::curl::Env {
-        use crate::sim::net::parse_ip;
-        let ns = self.pod.metadata.namespace.clone().unwrap_or_default();
-        let name = self.pod.metadata.name.clone().unwrap_or_default();
-        let ip = self
-            .pod
-            .status
-            .as_ref()
-            .and_then(|s| s.pod_ip.as_deref())
-            .and_then(parse_ip)
-            .unwrap_or(0);
+    /// The pod's /etc/resolv.conf as a resolver reads it: the first nameserver, the search list
+    /// and ndots (1 when unset, the libc default).
+    fn resolver_settings(&self, sh: &Shell) -> (Option<u32>, Vec<String>, usize) {
         let conf = crate::sim::dns::resolv_conf(&sh.cluster, self.pod);
         let nameserver = conf
             .lines()
             .find_map(|l| l.strip_prefix("nameserver "))
-            .and_then(|s| parse_ip(s.trim()));
+            .and_then(|s| crate::sim::net::parse_ip(s.trim()));
         let search: Vec<String> = conf
             .lines()
             .find_map(|l| l.strip_prefix("search "))
@@ -519,6 +499,21 @@ impl ExecContext<'_> {
                     .and_then(|n| n.parse().ok())
             })
             .unwrap_or(1);
+        (nameserver, search, ndots)
+    }
+
+    fn curl_env(&self, sh: &Shell) -> super::curl::Env {
+        use crate::sim::net::parse_ip;
+        let ns = self.pod.metadata.namespace.clone().unwrap_or_default();
+        let name = self.pod.metadata.name.clone().unwrap_or_default();
+        let ip = self
+            .pod
+            .status
+            .as_ref()
+            .and_then(|s| s.pod_ip.as_deref())
+            .and_then(parse_ip)
+            .unwrap_or(0);
+        let (nameserver, search, ndots) = self.resolver_settings(sh);
         let hostname = self
             .pod
             .spec
@@ -573,7 +568,7 @@ impl ExecContext<'_> {
         ];
         let mut o = Output::ok();
         let usage = |mut o: Output| {
-            o.err("BusyBox v1.36.1 (2023-05-18 00:00:00 UTC) multi-call binary.\n\nUsage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n\nQuery DNS about HOST\n\nQUERY_TYPE: soa,ns,a,aaaa,cname,mx,txt,any,ptr,srv\n");
+            o.err(format!("{}\n\nUsage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n\nQuery DNS about HOST\n\nQUERY_TYPE: soa,ns,a,aaaa,cname,mx,txt,ptr,srv,any\n", super::curl::BUSYBOX_BANNER));
             (o, 1)
         };
         // options come first, each `-name` or `-name=value`
@@ -607,8 +602,7 @@ impl ExecContext<'_> {
             .cloned()
             .unwrap_or_else(|| cluster_dns.clone());
         // the search list is read only with resolv.conf, and only for names without a dot
-        let ns = self.pod.metadata.namespace.clone().unwrap_or_default();
-        let search = dns::search_domains(&ns, &c.config.domain);
+        let (_, search, _) = self.resolver_settings(sh);
         let with_search = |qtype: QType, name: &str| -> Vec<(QType, String)> {
             if qtype == QType::Ptr || positional.len() > 1 || name.contains('.') {
                 vec![(qtype, name.trim_end_matches('.').to_string())]
@@ -722,9 +716,8 @@ impl ExecContext<'_> {
         } else if !reachable {
             Vec::new()
         } else {
-            let ns = self.pod.metadata.namespace.clone().unwrap_or_default();
-            let search = dns::search_domains(&ns, &c.config.domain);
-            dns::candidates(name, &search, 5)
+            let (_, search, ndots) = self.resolver_settings(sh);
+            dns::candidates(name, &search, ndots)
                 .iter()
                 .find_map(|cand| match dns::query(c, cand, QType::A) {
                     Answer::Addresses { ips, .. } if !ips.is_empty() => Some(ips),
@@ -770,12 +763,12 @@ impl ExecContext<'_> {
             return (o, 1);
         };
         let c = &sh.cluster;
-        let ns = self.pod.metadata.namespace.clone().unwrap_or_default();
         let server = positional
             .get(1)
             .map(|s| s.to_string())
             .unwrap_or_else(|| crate::sim::net::ip_to_string(c.config.dns_ip));
-        let search = dns::search_domains(&ns, &c.config.domain);
+        // BIND reads the search list and ndots from resolv.conf too
+        let (_, search, ndots) = self.resolver_settings(sh);
         o.out(format!("Server:\t\t{server}\nAddress:\t{server}#53\n\n"));
         // an address without a type: its PTR record, no search list
         let ptr_of = crate::sim::net::parse_ip(name).filter(|_| qtype.is_none());
@@ -787,7 +780,7 @@ impl ExecContext<'_> {
         let cands = match ptr_of {
             Some(ip) => vec![dns::reverse_name(ip)],
             None if positional.len() > 1 => vec![name.to_string()],
-            None => dns::candidates(name, &search, 5),
+            None => dns::candidates(name, &search, ndots),
         };
         let mut note_no_internet = false;
         let mut answered = false;
@@ -851,8 +844,21 @@ impl ExecContext<'_> {
     }
 }
 
+/// The pod's FQDN as the kubelet writes it into /etc/hosts when it has a subdomain
+/// (`<hostname>.<subdomain>.<namespace>.svc.<domain>`).
+fn subdomain_fqdn(pod: &Pod, domain: &str) -> Option<String> {
+    let sub = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.subdomain.as_deref())
+        .filter(|s| !s.is_empty())?;
+    let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
+    let host = crate::sim::kubelet::hostname(pod);
+    Some(format!("{host}.{sub}.{ns}.svc.{domain}"))
+}
+
 /// The kubelet-managed /etc/hosts.
-fn hosts_file(pod: &Pod) -> String {
+fn hosts_file(pod: &Pod, domain: &str) -> String {
     let ip = pod
         .status
         .as_ref()
@@ -860,14 +866,8 @@ fn hosts_file(pod: &Pod) -> String {
         .unwrap_or_default();
     let host = crate::sim::kubelet::hostname(pod);
     let mut s = String::from("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n");
-    let spec = pod.spec.clone().unwrap_or_default();
-    match spec.subdomain.filter(|s| !s.is_empty()) {
-        Some(sub) => {
-            let ns = pod.metadata.namespace.clone().unwrap_or_default();
-            s.push_str(&format!(
-                "{ip}\t{host}.{sub}.{ns}.svc.cluster.local\t{host}\n"
-            ));
-        }
+    match subdomain_fqdn(pod, domain) {
+        Some(fqdn) => s.push_str(&format!("{ip}\t{fqdn}\t{host}\n")),
         None => s.push_str(&format!("{ip}\t{host}\n")),
     }
     s

@@ -321,10 +321,7 @@ pub fn query(c: &Cluster, name: &str, qtype: QType) -> Answer {
     let name = name.trim_end_matches('.').to_ascii_lowercase();
     let domain = c.config.domain.clone();
     if name == "host.minikube.internal" {
-        return match qtype {
-            QType::A => addresses(qtype, vec!["192.168.49.1".into()], true),
-            _ => addresses(QType::Aaaa, Vec::new(), true),
-        };
+        return addresses(qtype, vec!["192.168.49.1".into()], true);
     }
     if let Some(rev) = name.strip_suffix(".in-addr.arpa") {
         let mut octets: Vec<&str> = rev.split('.').collect();
