@@ -333,10 +333,9 @@ pub fn layout(c: &Cluster, slots: &mut Slots) -> Layout {
         .as_ref()
         .map_or(0.0, |(r, _)| r.y + r.h + MARGIN)
         .max(NODE_Y + node_h + MARGIN);
-    let tunnel = c.tunnel.map(|_| {
-        let gateway = nodes.first().map(|n| n.view.ip.clone()).unwrap_or_default();
-        format!("tunnel: {} via {gateway}", c.config.service_cidr)
-    });
+    let tunnel = c
+        .tunnel_route()
+        .map(|(cidr, gateway, _)| format!("tunnel: {cidr} via {gateway}"));
     Layout {
         width: outside.x + outside.w + MARGIN,
         height,

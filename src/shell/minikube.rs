@@ -223,20 +223,23 @@ fn tunnel(sh: &mut Shell, args: &[String]) -> Output {
             "svclab: `minikube tunnel --bind-address` (the SSH port-forwarding tunnel) is not simulated; run `minikube tunnel`",
         );
     }
-    let ip = node_ip(sh, None).unwrap_or_else(|| "192.168.49.2".into());
-    let route = format!("{} -> {ip}", sh.cluster.config.service_cidr);
-    let machine = sh
+    let running = sh.cluster.tunnel;
+    let services = match running {
+        Some(_) => Vec::new(),
+        None => sh.cluster.start_tunnel(),
+    };
+    let pid = sh.cluster.tunnel.unwrap_or_default();
+    // `Route.String()`: "<CIDR> -> <gateway>"; the machine is the profile's first node
+    let (route, machine) = sh
         .cluster
-        .list(Kind::Node, None)
-        .first()
-        .map_or_else(|| "minikube".to_string(), |n| n.name().to_string());
-    if let Some(pid) = sh.cluster.tunnel {
+        .tunnel_route()
+        .map(|(cidr, gw, node)| (format!("{cidr} -> {gw}"), node))
+        .unwrap_or_default();
+    if running.is_some() {
         return Output::fail(format!(
             "\n❌  Exiting due to SVC_TUNNEL_START: error starting tunnel: error creating tunnel: another tunnel is already running, shut it down first: ID {{ Route: {route}, machineName: {machine}, Pid: {pid} }}\n"
         ));
     }
-    let services = sh.cluster.start_tunnel();
-    let pid = sh.cluster.tunnel.unwrap_or_default();
     let mut o = Output::ok();
     o.out(format!(
         "Status:\t\n\tmachine: {machine}\n\tpid: {pid}\n\troute: {route}\n\tminikube: Running\n\tservices: [{}]\n    errors: \n\t\tminikube: no errors\n\t\trouter: no errors\n\t\tloadbalancer emulator: no errors\n",

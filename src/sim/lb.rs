@@ -75,6 +75,18 @@ pub fn load_balancer_services(c: &Cluster) -> Vec<(String, String)> {
 }
 
 impl Cluster {
+    /// `minikube tunnel`'s route while it runs: the service CIDR via the control-plane node
+    /// (the first node, the one `minikube ip` names), as (CIDR, gateway IP, gateway node).
+    pub fn tunnel_route(&self) -> Option<(crate::sim::net::Cidr, String, String)> {
+        self.tunnel?;
+        let first = self.list(Kind::Node, None).into_iter().next()?;
+        let ip = match first {
+            Object::Node(n) => crate::sim::kubelet::node_internal_ip(n).unwrap_or_default(),
+            _ => String::new(),
+        };
+        Some((self.config.service_cidr, ip, first.name().to_string()))
+    }
+
     /// `minikube tunnel` starts (as a process on the trainer's machine, with a pid from the
     /// cluster's generator): the route is added and every LoadBalancer Service patched.
     /// Returns the managed Services' names.
@@ -91,7 +103,7 @@ impl Cluster {
     }
 
     /// The tunnel exits (Ctrl-C): its cleanup removes the ingress of every LoadBalancer Service.
-    pub fn stop_tunnel(&mut self) -> Vec<String> {
+    pub fn stop_tunnel(&mut self) {
         self.tunnel = None;
         let services = load_balancer_services(self);
         for (ns, name) in &services {
@@ -108,6 +120,5 @@ impl Cluster {
             self.put(Object::Service(s));
         }
         self.reconcile_now();
-        services.into_iter().map(|(_, n)| n).collect()
     }
 }

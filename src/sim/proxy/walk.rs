@@ -370,9 +370,9 @@ impl Cluster {
             return Ok(n);
         }
         // `minikube tunnel`'s route: the service CIDR via the control-plane node's IP
-        if self.tunnel.is_some() && self.config.service_cidr.contains(dst) {
-            if let Some(first) = self.list(Kind::Node, None).first() {
-                return Ok(first.name().to_string());
+        if let Some((cidr, _, gateway)) = self.tunnel_route() {
+            if cidr.contains(dst) {
+                return Ok(gateway);
             }
         }
         // a load balancer's address: the simulated load balancer sends each new connection
