@@ -167,6 +167,9 @@ impl Layout {
     pub fn pod(&self, key: &str) -> Option<&PodBox> {
         self.pods.iter().find(|p| p.key == key)
     }
+    pub fn service(&self, key: &str) -> Option<&ServiceBox> {
+        self.services.iter().find(|s| s.key == key)
+    }
     pub fn node(&self, name: &str) -> Option<&NodeBox> {
         self.nodes.iter().find(|n| n.name() == name)
     }
@@ -482,11 +485,7 @@ mod tests {
         let mut slots = Slots::default();
         let l = layout(&c, &mut slots);
         assert_eq!(l.nodes.len(), 3);
-        let dns = l
-            .services
-            .iter()
-            .find(|s| s.key == "kube-system/kube-dns")
-            .expect("kube-dns");
+        let dns = l.service("kube-system/kube-dns").expect("kube-dns");
         assert_eq!(dns.cluster_ip, "10.96.0.10");
         assert!(dns.dns);
         assert_eq!(l.services.iter().filter(|s| s.dns).count(), 1);
@@ -544,11 +543,7 @@ mod tests {
         // minikube: <pending>, and `minikube tunnel`'s ingress is the ClusterIP, routed
         let l = layout(&c, &mut Slots::default());
         assert_eq!(l.balancer, None);
-        let web = l
-            .services
-            .iter()
-            .find(|s| s.key == "default/web")
-            .expect("web");
+        let web = l.service("default/web").expect("web");
         assert_eq!(web.external, "<pending>");
         c.start_tunnel();
         let l = layout(&c, &mut Slots::default());
