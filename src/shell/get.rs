@@ -6,9 +6,11 @@ use super::printers::table;
 use super::tabwriter::TabWriter;
 use super::{errors, jsonpath, Output, Shell};
 use crate::sim::api::ApiError;
+use crate::sim::fields;
 use crate::sim::labels::{self, format_labels};
 use crate::sim::object::{Kind, Object};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 const FLAGS: &[super::flags::Flag] = &[
     flag("all-namespaces", Some('A')),
@@ -56,23 +58,19 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         Ok(r) => r,
         Err(e) => return Output::fail(e),
     };
-    let selector = match p.get("selector") {
-        Some(s) => match labels::parse(s) {
-            Ok(sel) => Some((s.to_string(), sel)),
-            Err(e) => {
-                let kind = match &request {
-                    Request::Types(k, _) => k.first().copied(),
-                    Request::Pairs(p) => p.first().map(|x| x.0),
-                };
-                let gvr = kind.map(|k| k.gvr_string()).unwrap_or_default();
-                return Output::fail(format!(
-                    "Error from server (BadRequest): Unable to find \"{gvr}\" that match label selector \"{s}\", field selector \"\": {e}"
-                ));
-            }
-        },
-        None => None,
-    };
-    let field_selector = p.get("field-selector").map(str::to_string);
+    // kubectl sends both selectors with every list request; the apiserver parses the label
+    // selector, then the field selector, then runs the kind's field-label conversion, and
+    // answers each failure with a BadRequest that kubectl's builder prefixes
+    let labels_text = p.get("selector").unwrap_or("");
+    let fields_text = p.get("field-selector").unwrap_or("");
+    let selector = p.get("selector").map(labels::parse);
+    let field_selector = p.get("field-selector").map(fields::parse);
+    let list_error =
+        |kind: Kind, e: &str| list_error(&kind.gvr_string(), labels_text, fields_text, e);
+    let has_names = matches!(&request, Request::Types(_, names) if !names.is_empty());
+    if has_names && (selector.is_some() || field_selector.is_some()) {
+        return Output::fail("error: name cannot be provided when a selector is specified");
+    }
     let mut out = Output::ok();
     let mut errs: Vec<String> = Vec::new();
     // Fetch everything first (kubectl's builder), then print: warnings come before tables.
@@ -95,16 +93,39 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
                     } else {
                         Some(ns.as_str())
                     };
+                    let label_sel = match &selector {
+                        Some(Err(e)) => {
+                            errs.push(list_error(kind, e));
+                            continue;
+                        }
+                        Some(Ok(s)) => Some(s),
+                        None => None,
+                    };
+                    let field_sel = match field_selector
+                        .clone()
+                        .map(|f| f.and_then(|mut f| f.convert(Some(kind)).map(|()| f)))
+                    {
+                        Some(Err(e)) => {
+                            errs.push(list_error(kind, &e));
+                            continue;
+                        }
+                        Some(Ok(f)) => Some(f),
+                        None => None,
+                    };
                     let objs: Vec<Object> = sh
                         .cluster
                         .list(kind, list_ns)
                         .into_iter()
                         .filter(|o| {
-                            selector.as_ref().is_none_or(|(_, s)| {
-                                s.matches(&o.meta().labels.clone().unwrap_or_default())
+                            label_sel.is_none_or(|s| {
+                                s.matches(o.meta().labels.as_ref().unwrap_or(&BTreeMap::new()))
                             })
                         })
-                        .filter(|o| field_selector.as_ref().is_none_or(|f| field_matches(f, o)))
+                        .filter(|o| {
+                            field_sel
+                                .as_ref()
+                                .is_none_or(|f| f.matches(&fields::Subject::Object(o)))
+                        })
                         .cloned()
                         .collect();
                     if !objs.is_empty() {
@@ -207,31 +228,6 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         out.code = 1;
     }
     out
-}
-
-fn field_matches(f: &str, o: &Object) -> bool {
-    let v = o.to_value();
-    f.split(',').all(|req| {
-        let (path, want, negate) = if let Some((a, b)) = req.split_once("!=") {
-            (a, b, true)
-        } else if let Some((a, b)) = req.split_once("==") {
-            (a, b, false)
-        } else if let Some((a, b)) = req.split_once('=') {
-            (a, b, false)
-        } else {
-            return true;
-        };
-        let mut cur = &v;
-        for part in path.split('.') {
-            cur = cur.get(part).unwrap_or(&Value::Null);
-        }
-        let got = match cur {
-            Value::String(s) => s.clone(),
-            Value::Null => String::new(),
-            other => other.to_string(),
-        };
-        (got == want) != negate
-    })
 }
 
 fn parse_request(args: &[String]) -> Result<Request, String> {
@@ -413,6 +409,12 @@ fn custom_columns(spec: &str, blocks: &[(Kind, Vec<Object>)], no_headers: bool) 
     TabWriter::kubectl().format(&text)
 }
 
+/// A list request the apiserver refused (a selector it could not parse or a field label the
+/// kind does not offer), as kubectl's builder reports it.
+pub(crate) fn list_error(gvr: &str, labels: &str, fields: &str, e: &str) -> String {
+    format!("Error from server (BadRequest): Unable to find \"{gvr}\" that match label selector \"{labels}\", field selector \"{fields}\": {e}")
+}
+
 /// `kubectl get events` (`printEvent`): the events the lab's controllers and kubelets recorded.
 fn events(sh: &Shell, p: &super::flags::Parsed, ns: &str, all_ns: bool) -> Output {
     let c = &sh.cluster;
@@ -422,6 +424,43 @@ fn events(sh: &Shell, p: &super::flags::Parsed, ns: &str, all_ns: bool) -> Outpu
         .into_iter()
         .filter(|e| all_ns || e.namespace == ns || (e.namespace.is_empty() && ns == "default"))
         .collect();
+    // the recorder sets no labels; both selectors go through the apiserver as for any list
+    let labels_text = p.get("selector").unwrap_or("");
+    let fields_text = p.get("field-selector").unwrap_or("");
+    let label_sel = match p.get("selector").map(labels::parse).transpose() {
+        Ok(s) => s,
+        Err(e) => {
+            return Output::fail(list_error(
+                "/v1, Resource=events",
+                labels_text,
+                fields_text,
+                &e,
+            ))
+        }
+    };
+    let field_sel = match p
+        .get("field-selector")
+        .map(|f| fields::parse(f).and_then(|mut f| f.convert(None).map(|()| f)))
+        .transpose()
+    {
+        Ok(s) => s,
+        Err(e) => {
+            return Output::fail(list_error(
+                "/v1, Resource=events",
+                labels_text,
+                fields_text,
+                &e,
+            ))
+        }
+    };
+    evs.retain(|e| {
+        label_sel
+            .as_ref()
+            .is_none_or(|s| s.matches(&BTreeMap::new()))
+            && field_sel
+                .as_ref()
+                .is_none_or(|f| f.matches(&fields::Subject::Event(e)))
+    });
     if let Some(key) = p.get("sort-by") {
         if key.contains("lastTimestamp") {
             crate::sim::order::sort_by_key(&mut evs, |e| e.last);
@@ -464,11 +503,7 @@ fn events(sh: &Shell, p: &super::flags::Parsed, ns: &str, all_ns: bool) -> Outpu
             ));
         }
         if wide {
-            let event_name = format!(
-                "{}.{:016x}",
-                e.name,
-                crate::sim::time::EPOCH_SECONDS as u64 * 1_000_000_000 + e.first.0 * 1_000_000
-            );
+            let event_name = &e.id;
             t.push_str(&format!(
                 "{last}\t{}\t{}\t{target}\t\t{}\t{}\t{first}\t{}\t{event_name}\n",
                 e.type_,

@@ -137,6 +137,8 @@ pub struct Cluster {
     /// Increases on every stored change; views use it to know when to redraw.
     pub generation: u64,
     pub(crate) events: BTreeMap<(String, String, String), Vec<crate::sim::controllers::Event>>,
+    /// Counts recorded events, for the nanoseconds of their names.
+    pub(crate) event_seq: u64,
     pub(crate) reconciling: bool,
     pub(crate) index: crate::sim::index::Indexes,
     /// Per Service, the digest of the inputs its endpoints were last computed from.
@@ -187,6 +189,7 @@ impl Cluster {
             booted_nodes: BTreeSet::new(),
             generation: 0,
             events: BTreeMap::new(),
+            event_seq: 0,
             reconciling: false,
             index: Default::default(),
             endpoint_fingerprints: rustc_hash::FxHashMap::default(),

@@ -23,6 +23,9 @@ pub(crate) struct Involved<'a>(pub &'a str, pub &'a str, pub &'a str);
 /// A recorded event, as `kubectl describe` lists them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
+    /// The Event object's name: the involved object's name and the recorder's clock in
+    /// nanoseconds, in hex (`makeEvent`); the apiserver lists events in this order.
+    pub id: String,
     pub namespace: String,
     pub kind: String,
     pub name: String,
@@ -58,7 +61,14 @@ impl Cluster {
             e.last = now;
             return;
         }
+        // events recorded in the same simulated millisecond differ in the nanoseconds, as
+        // events of a real recorder do
+        self.event_seq = (self.event_seq + 1) % 1_000_000;
+        let nanos = crate::sim::time::EPOCH_SECONDS as u64 * 1_000_000_000
+            + now.0 * 1_000_000
+            + self.event_seq;
         list.push(Event {
+            id: format!("{name}.{nanos:x}"),
             namespace: ns.into(),
             kind: kind.into(),
             name: name.into(),
@@ -76,12 +86,12 @@ impl Cluster {
         }
     }
 
-    /// Every recorded event, in the apiserver's list order (namespace, then the event name, which
-    /// starts with the involved object's name and then its time).
+    /// Every recorded event, in the apiserver's list order: namespace, then the event's name (so
+    /// `web-5d…-x7k2p.…` comes before `web.…`, as `-` sorts before `.`).
     pub fn all_events(&self) -> Vec<&Event> {
         let mut v: Vec<&Event> = self.events.values().flatten().collect();
         crate::sim::order::sort_by(&mut v, |a, b| {
-            (&a.namespace, &a.name, a.first).cmp(&(&b.namespace, &b.name, b.first))
+            (&a.namespace, &a.id).cmp(&(&b.namespace, &b.id))
         });
         v
     }

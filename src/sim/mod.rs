@@ -15,6 +15,7 @@ pub mod dns;
 pub mod endpoints;
 pub mod envvars;
 pub mod field;
+pub mod fields;
 pub mod http;
 pub(crate) mod index;
 pub mod json_de;
