@@ -183,8 +183,39 @@ impl Shell {
         true
     }
 
-    /// Runs one command line (a pipeline of a command and simple filters).
+    /// Runs one command line: a list of pipelines joined by `;`, `&&`, `||` or `&`, as bash
+    /// runs it (the exit status is the last command's that ran).
     pub fn run(&mut self, line: &str) -> Output {
+        if !line.contains([';', '&', '|']) {
+            return self.run_one(line);
+        }
+        let list = match words::split_list(line) {
+            Ok(l) => l,
+            Err(e) => {
+                return Output {
+                    chunks: vec![(Stream::Err, format!("svclab: {e}\n"))],
+                    code: 2,
+                }
+            }
+        };
+        let mut out = Output::ok();
+        for (join, cmd) in list {
+            let run = match join {
+                words::Join::Always => true,
+                words::Join::And => out.code == 0,
+                words::Join::Or => out.code != 0,
+            };
+            if run {
+                let o = self.run_one(cmd);
+                out.chunks.extend(o.chunks);
+                out.code = o.code;
+            }
+        }
+        out
+    }
+
+    /// Runs one pipeline (a command and simple filters), its `$(…)` expanded first.
+    fn run_one(&mut self, line: &str) -> Output {
         // `$(…)` runs first, as in bash: what it prints stands in its place, and what it
         // writes to stderr comes before the command's own output
         let mut inner_err = Vec::new();

@@ -78,6 +78,78 @@ pub fn substitute(
     Ok(out)
 }
 
+/// How a command of a list is joined to the one before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Join {
+    /// the first command, or after `;` or `&`: it always runs
+    Always,
+    /// after `&&`: only when the command before succeeded
+    And,
+    /// after `||`: only when the command before failed
+    Or,
+}
+
+/// Splits a line into bash's list of commands at the `;`, `&&`, `||` and `&` outside quotes and
+/// `$(…)`. A command ended by `&` runs in the background; the lab runs it at once (its output
+/// comes first) and the list goes on. `|` stays inside the pipeline it belongs to.
+pub fn split_list(line: &str) -> Result<Vec<(Join, &str)>, String> {
+    let b = line.as_bytes();
+    let mut parts = Vec::new();
+    let (mut start, mut join) = (0usize, Join::Always);
+    let (mut single, mut double) = (false, false);
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\\' && !single {
+            // the backslash and the whole character it escapes
+            i += 1 + line[i + 1..].chars().next().map_or(0, char::len_utf8);
+            continue;
+        }
+        if c == b'\'' && !double {
+            single = !single;
+        } else if c == b'"' && !single {
+            double = !double;
+        } else if !single && c == b'$' && b.get(i + 1) == Some(&b'(') {
+            // the substitution's own list belongs to it
+            i = closing_paren(line, i + 2).map_or(b.len(), |e| e + 1);
+            continue;
+        } else if c == b'&' && (i > 0 && b[i - 1] == b'>' || b.get(i + 1) == Some(&b'>')) {
+            // a redirection (`2>&1`, `&>`), not an operator
+        } else if !single && !double && matches!(c, b';' | b'&' | b'|') {
+            let two = b.get(i + 1) == Some(&c);
+            let (op, next) = match (c, two) {
+                (b'&', true) => ("&&", Join::And),
+                (b'|', true) => ("||", Join::Or),
+                (b'|', false) => {
+                    i += 1;
+                    continue;
+                }
+                (b';', _) => (";", Join::Always),
+                _ => ("&", Join::Always),
+            };
+            let cmd = &line[start..i];
+            if cmd.trim().is_empty() {
+                return Err(format!("syntax error near unexpected token `{op}'"));
+            }
+            parts.push((join, cmd));
+            join = next;
+            i += op.len();
+            start = i;
+            continue;
+        }
+        i += line[i..].chars().next().map_or(1, char::len_utf8);
+    }
+    let rest = &line[start..];
+    if rest.trim().is_empty() {
+        if matches!(join, Join::And | Join::Or) {
+            return Err("syntax error: unexpected end of file".into());
+        }
+    } else {
+        parts.push((join, rest));
+    }
+    Ok(parts)
+}
+
 /// A shell variable name: a letter or `_`, then letters, digits and `_`.
 fn is_name(s: &str) -> bool {
     s.chars()
