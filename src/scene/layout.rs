@@ -420,12 +420,18 @@ pub fn request_path(l: &Layout, w: &crate::sim::proxy::walk::Walk) -> Vec<(f64, 
         }
     }
     for h in &w.hops {
-        if matches!(h.kind, HopKind::Netfilter | HopKind::Cross) {
-            if let Some(nb) = h.node.as_deref().and_then(|n| l.node(n)) {
-                if pts.last() != Some(&nb.proxy) {
-                    pts.push(nb.proxy);
-                }
-            }
+        let Some(nb) = h.node.as_deref().and_then(|n| l.node(n)) else {
+            continue;
+        };
+        let at = match h.kind {
+            HopKind::Netfilter | HopKind::Cross => nb.proxy,
+            // a port-forward's stream passes the node's own processes (API server, kubelet),
+            // not its kube-proxy rules
+            HopKind::Stream => (nb.rect.x + 40.0, nb.rect.y + 20.0),
+            _ => continue,
+        };
+        if pts.last() != Some(&at) {
+            pts.push(at);
         }
     }
     if let Outcome::Served {

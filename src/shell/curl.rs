@@ -507,6 +507,10 @@ pub fn curl(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
             }
         };
         trace.walk = Some(walk.clone());
+        if let Some(port) = walk.forwarded {
+            // kubectl port-forward, running as a background job of this terminal, reports it
+            o.out(format!("Handling connection for {port}\n"));
+        }
         let ip_s = ip_to_string(walk.sent.dst);
         match &walk.outcome {
             Outcome::Refused { why } | Outcome::NoRoute { why } => {
@@ -647,6 +651,16 @@ pub fn curl(sh: &mut Shell, env: &Env, args: &[String], line: &str) -> Output {
                     }
                     o.code = 52;
                     trace.state = "failed".into();
+                    if let Some(port) = walk.forwarded {
+                        // the kubelet reports the failure on the stream's error channel and
+                        // kubectl closes the connection to the pod: the forward exits
+                        if let Some(f) = sh.cluster.port_forward_at(walk.sent.dst, port) {
+                            let pid = f.pid;
+                            sh.cluster.stop_port_forward(pid);
+                        }
+                        o.err("error: lost connection to pod\n");
+                        trace.summary = "nothing in the pod accepts the forwarded connection (or the pod is gone): kubectl port-forward exits".into();
+                    }
                     sh.record(trace);
                     continue;
                 };

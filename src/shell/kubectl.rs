@@ -17,6 +17,7 @@ const SUBCOMMANDS: &[&str] = &[
     "get",
     "label",
     "patch",
+    "port-forward",
     "run",
     "scale",
     "version",
@@ -47,6 +48,7 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         "edit" => super::mutate::edit(sh, rest),
         "exec" => super::pod_exec::run(sh, rest),
         "logs" => super::pod_exec::logs(sh, rest),
+        "port-forward" => super::port_forward::run(sh, rest),
         // minikube starts without the metrics-server addon
         "top" => Output::fail("error: Metrics API not available"),
         "version" => {

@@ -240,6 +240,7 @@ fn tunnel(sh: &mut Shell, args: &[String]) -> Output {
             "\n❌  Exiting due to SVC_TUNNEL_START: error starting tunnel: error creating tunnel: another tunnel is already running, shut it down first: ID {{ Route: {route}, machineName: {machine}, Pid: {pid} }}\n"
         ));
     }
+    sh.jobs.push(super::Job::Tunnel);
     let mut o = Output::ok();
     o.out(format!(
         "Status:\t\n\tmachine: {machine}\n\tpid: {pid}\n\troute: {route}\n\tminikube: Running\n\tservices: [{}]\n    errors: \n\t\tminikube: no errors\n\t\trouter: no errors\n\t\tloadbalancer emulator: no errors\n",

@@ -20,6 +20,7 @@ mod minikube;
 mod mutate;
 mod node_shell;
 mod pod_exec;
+mod port_forward;
 pub mod printers;
 mod sortorder;
 pub mod tabwriter;
@@ -124,6 +125,17 @@ pub struct Shell {
     vars: std::collections::BTreeMap<String, String>,
     /// How deep in `$(…)` the line being run is (bounded: any text typed is safe to run).
     nesting: u8,
+    /// The processes left running on the trainer's machine, oldest first: Ctrl-C stops the
+    /// newest one still running.
+    pub jobs: Vec<Job>,
+}
+
+/// A long-running command the lab keeps running while other commands are typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    Tunnel,
+    /// a `kubectl port-forward`, by its pid
+    PortForward(u32),
 }
 
 /// An object `kubectl edit` opens in the lab's Manifest editor: its YAML as `kubectl edit`
@@ -149,6 +161,7 @@ impl Shell {
             documents: Default::default(),
             vars: Default::default(),
             nesting: 0,
+            jobs: Vec::new(),
         }
     }
 
@@ -171,16 +184,21 @@ impl Shell {
         }
     }
 
-    /// Ctrl-C at the prompt: stops what runs in the foreground of the lab's terminal. The only
-    /// such process is `minikube tunnel` (the lab keeps it running while other commands are
-    /// typed, as in a second terminal); its cleanup takes the ingress back. Returns whether
-    /// something was stopped.
+    /// Ctrl-C at the prompt: stops the newest of the long-running processes the lab keeps going
+    /// while other commands are typed, as in a second terminal (`minikube tunnel`, whose cleanup
+    /// takes the ingress back, and `kubectl port-forward`). Returns whether something stopped.
     pub fn interrupt(&mut self) -> bool {
-        if self.cluster.tunnel.is_none() {
-            return false;
+        while let Some(job) = self.jobs.pop() {
+            match job {
+                Job::Tunnel if self.cluster.tunnel.is_some() => {
+                    self.cluster.stop_tunnel();
+                    return true;
+                }
+                Job::PortForward(pid) if self.cluster.stop_port_forward(pid) => return true,
+                _ => {}
+            }
         }
-        self.cluster.stop_tunnel();
-        true
+        false
     }
 
     /// Runs one command line: a list of pipelines joined by `;`, `&&`, `||` or `&`, as bash

@@ -71,6 +71,7 @@ pub fn logs(sh: &mut Shell, args: &[String]) -> Output {
             val("tail", None),
             flag("previous", Some('p')),
             flag("timestamps", None),
+            val("pod-running-timeout", None),
         ],
         "kubectl logs",
     ) {
@@ -84,13 +85,14 @@ pub fn logs(sh: &mut Shell, args: &[String]) -> Output {
             "expected POD or TYPE/NAME is a required argument for the logs command",
         ));
     };
-    let pod_name = match target.split_once('/') {
-        Some(("pod" | "pods" | "po", n)) => n.to_string(),
-        Some((t, n)) => match first_pod_of(sh, &ns, t, n) {
-            Ok(name) => name,
-            Err(o) => return o,
-        },
-        None => target.clone(),
+    // a TYPE/NAME waits for a pod up to --pod-running-timeout (20 s for logs)
+    let timeout = match super::port_forward::running_timeout(&p, 20_000) {
+        Ok(t) => t,
+        Err(e) => return Output::fail(format!("error: {e}")),
+    };
+    let pod_name = match super::port_forward::attachable_pod(sh, &ns, target, timeout) {
+        Ok(pod) => pod.metadata.name.unwrap_or_default(),
+        Err(e) => return Output::fail(e),
     };
     let Some(Object::Pod(pod)) = sh.cluster.get(Kind::Pod, &ns, &pod_name) else {
         return Output::fail(errors::single(&ApiError::not_found(Kind::Pod, &pod_name)));
@@ -140,6 +142,7 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
             flag("stdin", Some('i')),
             flag("tty", Some('t')),
             flag("quiet", Some('q')),
+            val("pod-running-timeout", None),
         ],
         "kubectl exec",
     ) {
@@ -159,16 +162,14 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
             "you must specify at least one command for the container",
         ));
     };
-    let pod_name = match target.split_once('/') {
-        Some(("pod" | "pods" | "po", n)) => n.to_string(),
-        Some((t, n)) => {
-            // deploy/x, svc/x: kubectl picks the first pod of the object's selector
-            match first_pod_of(sh, &ns, t, n) {
-                Ok(name) => name,
-                Err(o) => return o,
-            }
-        }
-        None => target.clone(),
+    // deploy/x, svc/x: kubectl picks the most active pod of the object's selector
+    let timeout = match super::port_forward::running_timeout(&p, 60_000) {
+        Ok(t) => t,
+        Err(e) => return Output::fail(format!("error: {e}")),
+    };
+    let pod_name = match super::port_forward::attachable_pod(sh, &ns, target, timeout) {
+        Ok(pod) => pod.metadata.name.unwrap_or_default(),
+        Err(e) => return Output::fail(e),
     };
     let mut out = Output::ok();
     if p.bool("tty") && !p.bool("stdin") {
@@ -177,41 +178,6 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
     let r = exec_with(sh, &ns, &pod_name, p.get("container"), &cmd, p.bool("tty"));
     out.append(r);
     out
-}
-
-fn first_pod_of(sh: &Shell, ns: &str, t: &str, n: &str) -> Result<String, Output> {
-    let kind = super::kubectl::resolve_kind(t).map_err(Output::fail)?;
-    let obj = sh
-        .cluster
-        .get(kind, ns, n)
-        .ok_or_else(|| Output::fail(errors::single(&ApiError::not_found(kind, n))))?;
-    let selector = match obj {
-        Object::Deployment(d) => d
-            .spec
-            .as_ref()
-            .and_then(|s| s.selector.match_labels.clone()),
-        Object::ReplicaSet(r) => r
-            .spec
-            .as_ref()
-            .and_then(|s| s.selector.match_labels.clone()),
-        Object::Service(s) => s.spec.as_ref().and_then(|s| s.selector.clone()),
-        Object::Pod(_) => return Ok(n.to_string()),
-        _ => None,
-    }
-    .unwrap_or_default();
-    sh.cluster
-        .list(Kind::Pod, Some(ns))
-        .into_iter()
-        .find(|o| {
-            let l = o.meta().labels.clone().unwrap_or_default();
-            !selector.is_empty() && selector.iter().all(|(k, v)| l.get(k) == Some(v))
-        })
-        .map(|o| o.name().to_string())
-        .ok_or_else(|| {
-            Output::fail(format!(
-                "error: cannot attach to {t} {n}: selector has no pods"
-            ))
-        })
 }
 
 /// Runs a command in the pod's first container (used by `kubectl run --rm -i`).

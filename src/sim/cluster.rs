@@ -163,6 +163,8 @@ pub struct Cluster {
     /// the service CIDR is routed to the control-plane node and every LoadBalancer Service's
     /// ingress is its ClusterIP. minikube has no load-balancer controller otherwise.
     pub tunnel: Option<u32>,
+    /// running `kubectl port-forward` processes on the trainer's machine
+    pub port_forwards: Vec<crate::sim::portforward::PortForward>,
 }
 
 impl Cluster {
@@ -201,6 +203,7 @@ impl Cluster {
             applied: Default::default(),
             proxy_cfg: None,
             tunnel: None,
+            port_forwards: Vec::new(),
         }
     }
 

@@ -28,6 +28,7 @@ pub mod names;
 pub mod net;
 pub mod object;
 pub mod order;
+pub mod portforward;
 pub mod programs;
 pub mod proxy;
 pub(crate) mod store;

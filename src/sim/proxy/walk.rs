@@ -71,6 +71,9 @@ pub enum HopKind {
     Arrive,
     /// the reply, un-NATed by conntrack
     Reply,
+    /// carried inside a stream of another connection (kubectl port-forward through the API
+    /// server and the kubelet), past every netfilter rule
+    Stream,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -115,6 +118,8 @@ pub struct Walk {
     pub masqueraded: bool,
     pub hops: Vec<Hop>,
     pub outcome: Outcome,
+    /// the local port of the `kubectl port-forward` that took the connection
+    pub forwarded: Option<u16>,
 }
 
 /// The kernel's per-node `recent` lists: (node, list) → source address → last seen.
@@ -256,6 +261,10 @@ impl Cluster {
                 };
                 (n.clone(), src, true)
             }
+            // the trainer's machine's own addresses: a port-forward's listeners, or nothing
+            Client::Outside if dst >> 24 == 127 || dst == OUTSIDE_IP || dst == 0 => {
+                return self.walk_to_host(dst, dport);
+            }
             Client::Outside => match self.outside_entry(dst, dport) {
                 Ok(node) => (node, OUTSIDE_IP, false),
                 Err(outcome) => {
@@ -284,6 +293,7 @@ impl Cluster {
                         masqueraded: false,
                         hops,
                         outcome,
+                        forwarded: None,
                     };
                 }
             },
@@ -348,6 +358,7 @@ impl Cluster {
             masqueraded,
             hops,
             outcome,
+            forwarded: None,
         }
     }
 
@@ -361,6 +372,7 @@ impl Cluster {
             masqueraded: false,
             hops: Vec::new(),
             outcome: Outcome::NoRoute { why: why.into() },
+            forwarded: None,
         }
     }
 
