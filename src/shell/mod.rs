@@ -280,13 +280,16 @@ impl Shell {
             Ok(p) => p,
             Err(e) => return Output::fail(format!("svclab: {e}")),
         };
+        let mut pipeline = pipeline;
+        let redirections: Vec<Vec<String>> =
+            pipeline.iter_mut().map(words::take_redirections).collect();
         let Some((first, filters)) = pipeline.split_first() else {
             return Output::ok();
         };
         self.line = line.trim().to_string();
-        let mut out = self.run_words(first);
-        for f in filters {
-            out = words::filter(f, out);
+        let mut out = words::redirect(self.run_words(first), &redirections[0]);
+        for (f, r) in filters.iter().zip(&redirections[1..]) {
+            out = words::redirect(words::filter(f, out), r);
         }
         out
     }

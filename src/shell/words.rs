@@ -189,9 +189,77 @@ fn closing_paren(line: &str, from: usize) -> Option<usize> {
     None
 }
 
+/// Marks a redirection among a command's words (`split_pipeline` writes it, `redirect` reads it).
+const REDIRECT: char = '\u{1}';
+
+/// Takes a command's redirections out of its words.
+pub fn take_redirections(words: &mut Vec<String>) -> Vec<String> {
+    let (r, w): (Vec<String>, Vec<String>) = std::mem::take(words)
+        .into_iter()
+        .partition(|w| w.starts_with(REDIRECT));
+    *words = w;
+    r.into_iter()
+        .map(|x| x[REDIRECT.len_utf8()..].to_string())
+        .collect()
+}
+
+/// Sends a command's output where its redirections say, left to right as bash applies them:
+/// `N>/dev/null` discards, `N>&M` joins stream M's destination, `&>` both; the lab keeps no
+/// files, so output sent to one is gone (and said so).
+pub fn redirect(out: Output, redirections: &[String]) -> Output {
+    if redirections.is_empty() {
+        return out;
+    }
+    // destination of stdout and stderr: Some(stream) or None (discarded)
+    let mut dest = [Some(Stream::Out), Some(Stream::Err)];
+    let mut notes = Vec::new();
+    for r in redirections {
+        let Some((fd, target)) = r.split_once('>') else {
+            continue;
+        };
+        let to = match target.strip_prefix('&') {
+            Some("1") => dest[0],
+            Some("2") => dest[1],
+            Some(_) => continue,
+            None => {
+                if target != "/dev/null" {
+                    notes.push(format!(
+                        "svclab: {target}: the lab keeps no files; that output is gone\n"
+                    ));
+                }
+                None
+            }
+        };
+        match fd {
+            "1" => dest[0] = to,
+            "2" => dest[1] = to,
+            _ => dest = [to, to],
+        }
+    }
+    let mut o = Output {
+        code: out.code,
+        ..Output::default()
+    };
+    for (s, t) in out.chunks {
+        let d = if s == Stream::Out { dest[0] } else { dest[1] };
+        if let Some(d) = d {
+            o.chunks.push((d, t));
+        }
+    }
+    for n in notes {
+        o.err(n);
+    }
+    o
+}
+
 /// Splits a line into words, honouring single quotes, double quotes and backslashes.
 pub fn split_words(line: &str) -> Result<Vec<String>, String> {
-    Ok(split_pipeline(line)?.into_iter().flatten().collect())
+    // (redirections inside `sh -c` scripts and ssh commands are dropped with their targets)
+    Ok(split_pipeline(line)?
+        .into_iter()
+        .flatten()
+        .filter(|w| !w.starts_with(REDIRECT))
+        .collect())
 }
 
 /// Splits a line into the commands of a pipeline.
@@ -256,6 +324,46 @@ pub fn split_pipeline(line: &str) -> Result<Vec<Vec<String>>, String> {
                         c.push(std::mem::take(&mut cur));
                     }
                     in_word = false;
+                }
+            }
+            '>' | '<' => {
+                // `[1|2|&]>[>]TARGET` and `N>&M`: kept as one marked word for `redirect`
+                if c == '<' {
+                    return Err("input redirection (<) is not simulated".into());
+                }
+                let fd = if in_word && matches!(cur.as_str(), "1" | "2" | "&") {
+                    in_word = false;
+                    std::mem::take(&mut cur)
+                } else {
+                    if in_word {
+                        if let Some(c) = cmds.last_mut() {
+                            c.push(std::mem::take(&mut cur));
+                        }
+                        in_word = false;
+                    }
+                    "1".into()
+                };
+                if chars.peek() == Some(&'>') {
+                    chars.next();
+                }
+                let mut target = String::new();
+                if chars.peek() == Some(&'&') {
+                    chars.next();
+                    target.push('&');
+                    while let Some(d) = chars.next_if(char::is_ascii_digit) {
+                        target.push(d);
+                    }
+                } else {
+                    while chars.next_if(|d| d.is_whitespace()).is_some() {}
+                    while let Some(d) = chars.next_if(|d| !d.is_whitespace() && *d != '|') {
+                        target.push(d);
+                    }
+                }
+                if target.is_empty() || target == "&" {
+                    return Err("syntax error near unexpected token `newline'".into());
+                }
+                if let Some(c) = cmds.last_mut() {
+                    c.push(format!("{REDIRECT}{fd}>{target}"));
                 }
             }
             '#' if !in_word => break,
