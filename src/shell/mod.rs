@@ -128,6 +128,8 @@ pub struct Shell {
     /// The processes left running on the trainer's machine, oldest first: Ctrl-C stops the
     /// newest one still running.
     pub jobs: Vec<Job>,
+    /// The exit status of the last command (`$?`).
+    last_code: i32,
 }
 
 /// A long-running command the lab keeps running while other commands are typed.
@@ -162,6 +164,7 @@ impl Shell {
             vars: Default::default(),
             nesting: 0,
             jobs: Vec::new(),
+            last_code: 0,
         }
     }
 
@@ -205,7 +208,9 @@ impl Shell {
     /// runs it (the exit status is the last command's that ran).
     pub fn run(&mut self, line: &str) -> Output {
         if !line.contains([';', '&', '|']) {
-            return self.run_one(line);
+            let o = self.run_one(line);
+            self.last_code = o.code;
+            return o;
         }
         let list = match words::split_list(line) {
             Ok(l) => l,
@@ -216,7 +221,10 @@ impl Shell {
                 }
             }
         };
-        let mut out = Output::ok();
+        let mut out = Output {
+            code: self.last_code,
+            ..Output::default()
+        };
         for (join, cmd) in list {
             let run = match join {
                 words::Join::Always => true,
@@ -227,6 +235,7 @@ impl Shell {
                 let o = self.run_one(cmd);
                 out.chunks.extend(o.chunks);
                 out.code = o.code;
+                self.last_code = o.code;
             }
         }
         out
@@ -243,7 +252,14 @@ impl Shell {
                 return Output::fail("svclab: command substitutions nested too deeply");
             }
             let vars = self.vars.clone();
-            let lookup = |name: &str| vars.get(name).cloned();
+            let last = self.last_code.to_string();
+            let lookup = |name: &str| {
+                if name == "?" {
+                    Some(last.clone())
+                } else {
+                    vars.get(name).cloned()
+                }
+            };
             match words::substitute(line, &lookup, &mut |cmd| {
                 self.nesting += 1;
                 let o = self.run(cmd);

@@ -48,13 +48,17 @@ pub fn substitute(
                     .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
                     .unwrap_or(line.len() - i - 1);
                 let name = &line[i + 1..i + 1 + len];
-                if !is_name(name) {
-                    // a lone `$` (or `$1`, `$?`): left as it is
+                if len == 0 && b.get(i + 1) == Some(&b'?') {
+                    // the exit status of the last command
+                    (var("?").unwrap_or_else(|| "0".into()), i + 2)
+                } else if !is_name(name) {
+                    // a lone `$` (or `$1`): left as it is
                     out.push('$');
                     i += 1;
                     continue;
+                } else {
+                    (var(name).unwrap_or_default(), i + 1 + len)
                 }
-                (var(name).unwrap_or_default(), i + 1 + len)
             };
             for ch in printed.trim_end_matches('\n').chars() {
                 let special = if double {
