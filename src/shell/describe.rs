@@ -866,7 +866,7 @@ fn int_or_string(v: Option<&IntOrString>) -> String {
 }
 
 /// `DescribePodTemplate` with `describeContainers(…, "  ")`.
-fn pod_template(t: Option<&k8s_openapi::api::core::v1::PodTemplateSpec>) -> String {
+pub(super) fn pod_template(t: Option<&k8s_openapi::api::core::v1::PodTemplateSpec>) -> String {
     let mut w = String::from("Pod Template:\n");
     let Some(t) = t else {
         w.push_str("  <unset>");

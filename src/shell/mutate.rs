@@ -1868,6 +1868,8 @@ pub fn rollout(sh: &mut Shell, args: &[String]) -> Output {
             val("timeout", None),
             val("watch", Some('w')),
             val("revision", None),
+            val("to-revision", None),
+            val("dry-run", None),
         ],
         "kubectl rollout",
     ) {
@@ -1924,6 +1926,12 @@ pub fn rollout(sh: &mut Shell, args: &[String]) -> Output {
                 if done {
                     return out;
                 }
+                if d.spec.as_ref().and_then(|s| s.paused) == Some(true) {
+                    // no progress deadline runs while paused: kubectl would wait for ever
+                    out.err("svclab: the Deployment is paused, so kubectl would wait here until `kubectl rollout resume` (stopped)\n");
+                    out.code = 1;
+                    return out;
+                }
                 let deadline = d
                     .spec
                     .as_ref()
@@ -1971,9 +1979,262 @@ pub fn rollout(sh: &mut Shell, args: &[String]) -> Output {
                 Err(e) => Output::fail(errors::single(&e)),
             }
         }
+        "history" => rollout_history(sh, &ns, &name, &p),
+        "undo" => rollout_undo(sh, &ns, &name, &p),
+        "pause" | "resume" => {
+            let Some(Object::Deployment(mut d)) = sh.cluster.get(kind, &ns, &name).cloned() else {
+                return Output::fail(errors::single(&ApiError::not_found(kind, &name)));
+            };
+            let pause = sub == "pause";
+            let paused = d.spec.as_ref().and_then(|s| s.paused) == Some(true);
+            // the ObjectPauser refuses a Deployment already in that state
+            if paused == pause {
+                return Output::fail(format!(
+                    "error: deployments.apps \"{name}\" {}",
+                    if pause {
+                        "is already paused"
+                    } else {
+                        "is not paused"
+                    }
+                ));
+            }
+            d.spec.get_or_insert_with(Default::default).paused = pause.then_some(true);
+            match sh.cluster.update(Object::Deployment(d)) {
+                Ok(_) => {
+                    let mut out = Output::ok();
+                    out.out(format!("deployment.apps/{name} {sub}d\n"));
+                    out
+                }
+                Err(e) => Output::fail(errors::single(&e)),
+            }
+        }
         other => Output::fail(format!(
             "error: unknown command \"{other}\" for \"kubectl rollout\""
         )),
+    }
+}
+
+/// The ReplicaSets a Deployment controls, with their revisions (`GetAllReplicaSets`,
+/// `deploymentutil.Revision`).
+fn revisions(
+    sh: &Shell,
+    ns: &str,
+    d: &k8s_openapi::api::apps::v1::Deployment,
+) -> Vec<(i64, k8s_openapi::api::apps::v1::ReplicaSet)> {
+    let uid = d.metadata.uid.clone().unwrap_or_default();
+    let mut v: Vec<(i64, k8s_openapi::api::apps::v1::ReplicaSet)> = sh
+        .cluster
+        .list(Kind::ReplicaSet, Some(ns))
+        .into_iter()
+        .filter_map(|o| match o {
+            Object::ReplicaSet(rs) => Some(rs),
+            _ => None,
+        })
+        .filter(|rs| {
+            rs.metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .any(|r| r.uid == uid && r.controller == Some(true))
+        })
+        .filter_map(|rs| {
+            let rev = rs
+                .metadata
+                .annotations
+                .as_ref()?
+                .get(crate::sim::controllers::REVISION)?
+                .parse::<i64>()
+                .ok()?;
+            Some((rev, rs.clone()))
+        })
+        .collect();
+    crate::sim::order::sort_by_key(&mut v, |(r, _)| *r);
+    v
+}
+
+/// `kubectl rollout history` (`DeploymentHistoryViewer.ViewHistory`): each revision with the
+/// `kubernetes.io/change-cause` of its ReplicaSet, or one revision's pod template.
+fn rollout_history(sh: &Shell, ns: &str, name: &str, p: &Parsed) -> Output {
+    let Some(Object::Deployment(d)) = sh.cluster.get(Kind::Deployment, ns, name) else {
+        return Output::fail(errors::single(&ApiError::not_found(Kind::Deployment, name)));
+    };
+    let revision = match p.get("revision").map(|r| r.parse::<i64>()) {
+        None => 0,
+        Some(Ok(r)) => r,
+        Some(Err(_)) => {
+            return Output::fail(format!(
+                "error: invalid argument \"{}\" for \"--revision\" flag: strconv.ParseInt: parsing \"{}\": invalid syntax\nSee 'kubectl rollout history --help' for usage.",
+                p.get("revision").unwrap_or(""),
+                p.get("revision").unwrap_or("")
+            ))
+        }
+    };
+    if revision < 0 {
+        return Output::fail(format!(
+            "error: revision must be a positive integer: {revision}"
+        ));
+    }
+    let history = revisions(sh, ns, d);
+    let mut out = Output::ok();
+    if history.is_empty() {
+        out.out(format!(
+            "deployment.apps/{name} \nNo rollout history found.\n"
+        ));
+        return out;
+    }
+    if revision > 0 {
+        let Some((_, rs)) = history.iter().find(|(r, _)| *r == revision) else {
+            return Output::fail("error: unable to find the specified revision");
+        };
+        // ViewHistory writes the ReplicaSet's change-cause into the template it prints
+        let mut template = rs.spec.as_ref().and_then(|s| s.template.clone());
+        if let (Some(t), Some(cause)) = (
+            template.as_mut(),
+            rs.metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get("kubernetes.io/change-cause"))
+                .filter(|c| !c.is_empty()),
+        ) {
+            t.metadata
+                .get_or_insert_with(Default::default)
+                .annotations
+                .get_or_insert_with(Default::default)
+                .insert("kubernetes.io/change-cause".into(), cause.clone());
+        }
+        out.out(format!(
+            "deployment.apps/{name} with revision #{revision}\n{}\n",
+            super::describe::pod_template(template.as_ref())
+        ));
+        return out;
+    }
+    let mut t = String::from("REVISION\tCHANGE-CAUSE\n");
+    for (r, rs) in &history {
+        let cause = rs
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get("kubernetes.io/change-cause"))
+            .filter(|c| !c.is_empty())
+            .map_or("<none>", String::as_str);
+        t.push_str(&format!("{r}\t{cause}\n"));
+    }
+    out.out(format!(
+        "deployment.apps/{name} \n{}\n",
+        // history.go's tabbedString: the describe layout (padding 2)
+        super::tabwriter::TabWriter::describe().format(&t)
+    ));
+    out
+}
+
+/// `kubectl rollout undo` (`DeploymentRollbacker.Rollback`): the Deployment takes the pod
+/// template of the revision before the current one (or `--to-revision`), and that ReplicaSet's
+/// annotations; the controller then rolls back to that ReplicaSet under a new revision.
+fn rollout_undo(sh: &mut Shell, ns: &str, name: &str, p: &Parsed) -> Output {
+    let Some(Object::Deployment(d)) = sh.cluster.get(Kind::Deployment, ns, name).cloned() else {
+        return Output::fail(errors::single(&ApiError::not_found(Kind::Deployment, name)));
+    };
+    let to = match p.get("to-revision").map(|r| r.parse::<i64>()) {
+        None => 0,
+        Some(Ok(r)) => r,
+        Some(Err(_)) => {
+            return Output::fail(format!(
+                "error: invalid argument \"{0}\" for \"--to-revision\" flag: strconv.ParseInt: parsing \"{0}\": invalid syntax\nSee 'kubectl rollout undo --help' for usage.",
+                p.get("to-revision").unwrap_or("")
+            ))
+        }
+    };
+    if to < 0 {
+        return Output::fail(format!(
+            "error: unable to find specified revision {to} in history"
+        ));
+    }
+    let history = revisions(sh, ns, &d);
+    let target = if to > 0 {
+        match history.iter().find(|(r, _)| *r == to) {
+            Some((_, rs)) => rs.clone(),
+            None => {
+                return Output::fail(format!(
+                    "error: unable to find specified revision {to} in history"
+                ))
+            }
+        }
+    } else {
+        // the second-newest revision
+        match history.iter().rev().nth(1) {
+            Some((_, rs)) => rs.clone(),
+            None => {
+                return Output::fail(format!(
+                    "error: no rollout history found for deployment \"{name}\""
+                ))
+            }
+        }
+    };
+    let target_rev = history
+        .iter()
+        .find(|(_, rs)| rs.metadata.uid == target.metadata.uid)
+        .map_or(0, |(r, _)| *r);
+    let mut template = target
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.clone())
+        .unwrap_or_default();
+    if let Some(l) = template.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
+        l.remove("pod-template-hash");
+    }
+    let mut out = Output::ok();
+    if p.get("dry-run")
+        .is_some_and(|v| v != "none" && v != "false")
+    {
+        out.out(format!(
+            "deployment.apps/{name} {}\n",
+            super::describe::pod_template(Some(&template))
+        ));
+        return out;
+    }
+    if d.spec.as_ref().and_then(|s| s.paused) == Some(true) {
+        return Output::fail("error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again");
+    }
+    let current = d.spec.as_ref().map(|s| &s.template);
+    if current == Some(&template) {
+        out.out(format!(
+            "deployment.apps/{name} skipped rollback (current template already matches revision {})\n",
+            if to > 0 { to } else { target_rev }
+        ));
+        return out;
+    }
+    // the Deployment keeps the annotations the controller and kubectl own, and takes the rest
+    // from the ReplicaSet
+    const OWN: [&str; 6] = [
+        "kubectl.kubernetes.io/last-applied-configuration",
+        crate::sim::controllers::REVISION,
+        "deployment.kubernetes.io/revision-history",
+        "deployment.kubernetes.io/desired-replicas",
+        "deployment.kubernetes.io/max-replicas",
+        "deprecated.deployment.rollback.to",
+    ];
+    let mut annotations: BTreeMap<String, String> = d
+        .metadata
+        .annotations
+        .iter()
+        .flatten()
+        .filter(|(k, _)| OWN.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    for (k, v) in target.metadata.annotations.iter().flatten() {
+        if !OWN.contains(&k.as_str()) {
+            annotations.insert(k.clone(), v.clone());
+        }
+    }
+    let mut d = d;
+    d.metadata.annotations = Some(annotations);
+    d.spec.get_or_insert_with(Default::default).template = template;
+    match sh.cluster.update(Object::Deployment(d)) {
+        Ok(_) => {
+            out.out(format!("deployment.apps/{name} rolled back\n"));
+            out
+        }
+        Err(e) => Output::fail(errors::single(&e)),
     }
 }
 

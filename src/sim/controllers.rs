@@ -15,6 +15,25 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
 
 pub const REVISION: &str = "deployment.kubernetes.io/revision";
+const REVISION_HISTORY: &str = "deployment.kubernetes.io/revision-history";
+
+/// `copyDeploymentAnnotationsToReplicaSet`: every annotation of the Deployment except those the
+/// controller and kubectl keep for themselves (`annotationsToSkip`).
+fn copy_deployment_annotations(d: &Deployment, to: &mut BTreeMap<String, String>) {
+    const SKIP: [&str; 6] = [
+        "kubectl.kubernetes.io/last-applied-configuration",
+        REVISION,
+        REVISION_HISTORY,
+        "deployment.kubernetes.io/desired-replicas",
+        "deployment.kubernetes.io/max-replicas",
+        "deprecated.deployment.rollback.to",
+    ];
+    for (k, v) in d.metadata.annotations.iter().flatten() {
+        if !SKIP.contains(&k.as_str()) && to.get(k) != Some(v) {
+            to.insert(k.clone(), v.clone());
+        }
+    }
+}
 
 /// The object an event is about: namespace, kind, name.
 #[derive(Debug, Clone, Copy)]
@@ -524,18 +543,51 @@ impl Cluster {
         let recreate = spec.strategy.as_ref().and_then(|s| s.type_.as_deref()) == Some("Recreate");
         let (max_surge, max_unavailable) = surge_and_unavailable(d, replicas);
 
+        if spec.paused == Some(true) {
+            // a paused Deployment does not roll out (`sync`: no new ReplicaSet, no rolling); a
+            // lone active ReplicaSet still follows the replica count
+            let active: Vec<&ReplicaSet> =
+                rss.iter().copied().filter(|r| rs_replicas(r) > 0).collect();
+            let latest = match active.as_slice() {
+                [one] => Some(*one),
+                [] => new_rs.or_else(|| rss.iter().copied().max_by_key(|r| revision(r))),
+                _ => None,
+            };
+            if let Some(rs) = latest.filter(|r| rs_replicas(r) != replicas) {
+                self.scale_rs(rs, replicas, ns, name);
+            }
+            let new_name = new_rs
+                .and_then(|r| r.metadata.name.clone())
+                .unwrap_or_default();
+            self.update_deployment_status(ns, name, &uid, &new_name, replicas, max_unavailable);
+            return;
+        }
         let new_rs: std::borrow::Cow<'_, ReplicaSet> = match new_rs {
             Some(rs) => {
-                // a rollback to an old template gives that ReplicaSet the newest revision
+                // SetNewReplicaSetAnnotations: the Deployment's annotations, and on a rollback
+                // to an old template the newest revision (the old one kept in the history)
                 let rev = revision(rs).unwrap_or(0);
+                let mut updated = rs.clone();
+                let a = updated
+                    .metadata
+                    .annotations
+                    .get_or_insert_with(Default::default);
+                copy_deployment_annotations(d, a);
                 if rev < max_revision {
-                    let mut rs = rs.clone();
-                    rs.metadata
-                        .annotations
-                        .get_or_insert_with(Default::default)
-                        .insert(REVISION.into(), (max_revision + 1).to_string());
-                    self.put(Object::ReplicaSet(rs.clone()));
-                    std::borrow::Cow::Owned(rs)
+                    a.insert(REVISION.into(), (max_revision + 1).to_string());
+                    let history = a.get(REVISION_HISTORY).cloned().unwrap_or_default();
+                    a.insert(
+                        REVISION_HISTORY.into(),
+                        if history.is_empty() {
+                            rev.to_string()
+                        } else {
+                            format!("{history},{rev}")
+                        },
+                    );
+                }
+                if updated.metadata.annotations != rs.metadata.annotations {
+                    self.put(Object::ReplicaSet(updated.clone()));
+                    std::borrow::Cow::Owned(updated)
                 } else {
                     std::borrow::Cow::Borrowed(rs)
                 }
@@ -705,6 +757,7 @@ impl Cluster {
             (desired + max_surge).to_string(),
         );
         annotations.insert(REVISION.to_string(), revision.to_string());
+        copy_deployment_annotations(d, &mut annotations);
         ReplicaSet {
             metadata: ObjectMeta {
                 name: Some(format!("{name}-{hash}")),
@@ -855,7 +908,15 @@ impl Cluster {
             )
         };
         let complete = updated == replicas && available == replicas && total == replicas;
-        let progressing = if complete {
+        let paused = d.spec.as_ref().and_then(|s| s.paused) == Some(true);
+        let progressing = if paused {
+            cond(
+                "Progressing",
+                "Unknown",
+                "DeploymentPaused",
+                "Deployment is paused".into(),
+            )
+        } else if complete {
             cond(
                 "Progressing",
                 "True",
