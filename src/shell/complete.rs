@@ -7,10 +7,7 @@ use crate::sim::object::Kind;
 const COMMANDS: &[&str] = &[
     "kubectl", "minikube", "curl", "svclab", "echo", "sleep", "clear",
 ];
-const KUBECTL: &[&str] = &[
-    "annotate", "apply", "create", "delete", "describe", "edit", "exec", "expose", "get", "label",
-    "logs", "patch", "rollout", "run", "scale", "set", "top",
-];
+const ROLLOUT: &[&str] = &["history", "pause", "restart", "resume", "status", "undo"];
 const MINIKUBE: &[&str] = &["ip", "service", "ssh", "status", "tunnel", "version"];
 const RESOURCES: &[&str] = &[
     "configmaps",
@@ -51,7 +48,15 @@ impl Shell {
         let owned = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         match before.as_slice() {
             [] => pick(owned(COMMANDS)),
-            ["kubectl" | "k"] => pick(owned(KUBECTL)),
+            ["kubectl" | "k"] => pick(owned(super::kubectl::SUBCOMMANDS)),
+            ["kubectl" | "k", "rollout"] => pick(owned(ROLLOUT)),
+            ["kubectl" | "k", "rollout", _] => pick(
+                self.cluster
+                    .list(Kind::Deployment, Some("default"))
+                    .iter()
+                    .map(|o| format!("deployment/{}", o.name()))
+                    .collect(),
+            ),
             ["minikube"] => pick(owned(MINIKUBE)),
             ["svclab"] => pick(vec!["trace".into()]),
             ["kubectl" | "k", verb, rest @ ..] => {
@@ -81,7 +86,7 @@ impl Shell {
                         ),
                         None => Vec::new(),
                     },
-                    ("exec" | "logs", _) => pick(
+                    ("exec" | "logs" | "port-forward", _) => pick(
                         self.cluster
                             .list(Kind::Pod, Some(namespace))
                             .iter()
@@ -115,6 +120,9 @@ mod tests {
         sh.run("kubectl create deployment web --image=kicbase/echo-server:1.0");
         assert_eq!(sh.complete("kub"), vec!["kubectl"]);
         assert_eq!(sh.complete("kubectl de"), vec!["delete", "describe"]);
+        assert_eq!(sh.complete("kubectl po"), vec!["port-forward"]);
+        assert_eq!(sh.complete("kubectl rollout h"), vec!["history"]);
+        assert_eq!(sh.complete("kubectl rollout undo "), vec!["deployment/web"]);
         assert_eq!(sh.complete("kubectl get dep"), vec!["deployments"]);
         assert_eq!(sh.complete("kubectl get deploy w"), vec!["web"]);
         assert_eq!(

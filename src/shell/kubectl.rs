@@ -4,7 +4,8 @@ use super::flags::{self, Flag};
 use super::{errors, Output, Shell};
 use crate::sim::object::Kind;
 
-const SUBCOMMANDS: &[&str] = &[
+/// The subcommands the lab's kubectl knows (help, suggestions and the terminal's completion).
+pub(super) const SUBCOMMANDS: &[&str] = &[
     "annotate",
     "apply",
     "cluster-info",
@@ -16,10 +17,14 @@ const SUBCOMMANDS: &[&str] = &[
     "expose",
     "get",
     "label",
+    "logs",
     "patch",
     "port-forward",
+    "rollout",
     "run",
     "scale",
+    "set",
+    "top",
     "version",
 ];
 
