@@ -158,12 +158,193 @@ fn describe(c: &Cluster, o: &Object) -> String {
         Object::Node(n) => describe_node(c, n),
         Object::Deployment(d) => describe_deployment(c, d),
         Object::DaemonSet(d) => describe_daemon_set(c, d),
-        Object::ReplicaSet(_)
-        | Object::Namespace(_)
-        | Object::ConfigMap(_)
-        | Object::Endpoints(_)
-        | Object::EndpointSlice(_) => describe_generic(c, o),
+        Object::ReplicaSet(rs) => describe_replica_set(c, rs),
+        Object::Endpoints(ep) => describe_endpoints(c, ep),
+        Object::EndpointSlice(es) => describe_endpoint_slice(c, es),
+        Object::Namespace(_) | Object::ConfigMap(_) => describe_generic(c, o),
     }
+}
+
+/// `describeEndpoints`: each subset's ready and not-ready addresses and its ports.
+fn describe_endpoints(c: &Cluster, ep: &k8s_openapi::api::core::v1::Endpoints) -> String {
+    let name = ep.metadata.name.clone().unwrap_or_default();
+    let ns = ep.metadata.namespace.clone().unwrap_or_default();
+    let mut w = format!("Name:\t{name}\nNamespace:\t{ns}\n");
+    w.push_str(&labels_multiline("Labels", ep.metadata.labels.as_ref()));
+    w.push_str(&annotations_multiline(ep.metadata.annotations.as_ref()));
+    w.push_str("Subsets:\n");
+    let ips = |a: Option<&Vec<k8s_openapi::api::core::v1::EndpointAddress>>| {
+        let v: Vec<&str> = a.into_iter().flatten().map(|a| a.ip.as_str()).collect();
+        if v.is_empty() {
+            "<none>".to_string()
+        } else {
+            v.join(",")
+        }
+    };
+    for s in ep.subsets.iter().flatten() {
+        w.push_str(&format!("  Addresses:\t{}\n", ips(s.addresses.as_ref())));
+        w.push_str(&format!(
+            "  NotReadyAddresses:\t{}\n",
+            ips(s.not_ready_addresses.as_ref())
+        ));
+        if s.ports.as_ref().is_some_and(|p| !p.is_empty()) {
+            w.push_str("  Ports:\n    Name\tPort\tProtocol\n    ----\t----\t--------\n");
+            for p in s.ports.iter().flatten() {
+                w.push_str(&format!(
+                    "    {}\t{}\t{}\n",
+                    p.name
+                        .as_deref()
+                        .filter(|n| !n.is_empty())
+                        .unwrap_or("<unset>"),
+                    p.port,
+                    p.protocol.as_deref().unwrap_or("")
+                ));
+            }
+        }
+        w.push('\n');
+    }
+    let (inline, table) = events_text(c, &ns, "Endpoints", &name);
+    w.push_str(&inline);
+    TabWriter::describe().format(&w) + &table
+}
+
+/// `describeEndpointSliceV1`: address type, ports, and each endpoint with its conditions,
+/// hostname, target, node and zone.
+fn describe_endpoint_slice(
+    c: &Cluster,
+    es: &k8s_openapi::api::discovery::v1::EndpointSlice,
+) -> String {
+    let name = es.metadata.name.clone().unwrap_or_default();
+    let ns = es.metadata.namespace.clone().unwrap_or_default();
+    let mut w = format!("Name:\t{name}\nNamespace:\t{ns}\n");
+    w.push_str(&labels_multiline("Labels", es.metadata.labels.as_ref()));
+    w.push_str(&annotations_multiline(es.metadata.annotations.as_ref()));
+    w.push_str(&format!("AddressType:\t{}\n", es.address_type));
+    match es.ports.as_ref().filter(|p| !p.is_empty()) {
+        None => w.push_str("Ports: <unset>\n"),
+        Some(ports) => {
+            w.push_str("Ports:\n  Name\tPort\tProtocol\n  ----\t----\t--------\n");
+            for p in ports {
+                w.push_str(&format!(
+                    "  {}\t{}\t{}\n",
+                    p.name
+                        .as_deref()
+                        .filter(|n| !n.is_empty())
+                        .unwrap_or("<unset>"),
+                    p.port.map_or("<unset>".to_string(), |n| n.to_string()),
+                    p.protocol.as_deref().unwrap_or("")
+                ));
+            }
+        }
+    }
+    if es.endpoints.is_empty() {
+        w.push_str("Endpoints: <none>\n");
+    } else {
+        w.push_str("Endpoints:\n");
+        let unset = |v: Option<&String>| v.cloned().unwrap_or_else(|| "<unset>".into());
+        for e in &es.endpoints {
+            let addrs = if e.addresses.is_empty() {
+                "<none>".to_string()
+            } else {
+                e.addresses.join(", ")
+            };
+            w.push_str(&format!("  - Addresses:\t{addrs}\n    Conditions:\n"));
+            w.push_str(&format!(
+                "      Ready:\t{}\n",
+                e.conditions
+                    .as_ref()
+                    .and_then(|c| c.ready)
+                    .map_or("<unset>".to_string(), |r| r.to_string())
+            ));
+            w.push_str(&format!("    Hostname:\t{}\n", unset(e.hostname.as_ref())));
+            if let Some(t) = &e.target_ref {
+                w.push_str(&format!(
+                    "    TargetRef:\t{}/{}\n",
+                    t.kind.as_deref().unwrap_or(""),
+                    t.name.as_deref().unwrap_or("")
+                ));
+            }
+            w.push_str(&format!("    NodeName:\t{}\n", unset(e.node_name.as_ref())));
+            w.push_str(&format!("    Zone:\t{}\n", unset(e.zone.as_ref())));
+        }
+    }
+    let (inline, table) = events_text(c, &ns, "EndpointSlice", &name);
+    w.push_str(&inline);
+    TabWriter::describe().format(&w) + &table
+}
+
+/// `describeReplicaSet`: its selector, owner, replica counts, its pods by phase, and template.
+fn describe_replica_set(c: &Cluster, rs: &k8s_openapi::api::apps::v1::ReplicaSet) -> String {
+    let name = rs.metadata.name.clone().unwrap_or_default();
+    let ns = rs.metadata.namespace.clone().unwrap_or_default();
+    let spec = rs.spec.clone().unwrap_or_default();
+    let mut w = format!("Name:\t{name}\nNamespace:\t{ns}\n");
+    w.push_str(&format!(
+        "Selector:\t{}\n",
+        crate::sim::controllers::selector_of(&spec.selector)
+    ));
+    w.push_str(&labels_multiline("Labels", rs.metadata.labels.as_ref()));
+    w.push_str(&annotations_multiline(rs.metadata.annotations.as_ref()));
+    if let Some(o) = rs
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|o| o.controller == Some(true))
+    {
+        w.push_str(&format!("Controlled By:\t{}/{}\n", o.kind, o.name));
+    }
+    w.push_str(&format!(
+        "Replicas:\t{} current / {} desired\n",
+        rs.status.as_ref().map_or(0, |s| s.replicas),
+        spec.replicas.unwrap_or(1)
+    ));
+    let (running, waiting, succeeded, failed) =
+        pods_by_phase(c, &ns, rs.metadata.uid.as_deref().unwrap_or_default());
+    w.push_str(&format!(
+        "Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n"
+    ));
+    w.push_str(&pod_template(spec.template.as_ref()));
+    let conds = rs.status.as_ref().and_then(|s| s.conditions.as_ref());
+    if let Some(conds) = conds.filter(|c| !c.is_empty()) {
+        w.push_str("Conditions:\n  Type\tStatus\tReason\n  ----\t------\t------\n");
+        for cd in conds {
+            w.push_str(&format!(
+                "  {} \t{}\t{}\n",
+                cd.type_,
+                cd.status,
+                cd.reason.as_deref().unwrap_or("")
+            ));
+        }
+    }
+    let (inline, table) = events_text(c, &ns, "ReplicaSet", &name);
+    w.push_str(&inline);
+    TabWriter::describe().format(&w) + &table
+}
+
+/// `getPodStatusForController`: the controller's pods (by its UID) counted by phase.
+fn pods_by_phase(c: &Cluster, ns: &str, uid: &str) -> (usize, usize, usize, usize) {
+    let (mut running, mut waiting, mut succeeded, mut failed) = (0, 0, 0, 0);
+    for o in c.list(Kind::Pod, Some(ns)) {
+        let Object::Pod(p) = o else { continue };
+        if !p
+            .metadata
+            .owner_references
+            .iter()
+            .flatten()
+            .any(|r| r.uid == uid && r.controller == Some(true))
+        {
+            continue;
+        }
+        match p.status.as_ref().and_then(|s| s.phase.as_deref()) {
+            Some("Running") => running += 1,
+            Some("Pending") => waiting += 1,
+            Some("Succeeded") => succeeded += 1,
+            Some("Failed") => failed += 1,
+            _ => {}
+        }
+    }
+    (running, waiting, succeeded, failed)
 }
 
 fn labels_multiline(title: &str, labels: Option<&BTreeMap<String, String>>) -> String {
@@ -835,22 +1016,39 @@ fn pct_mem(b: u64) -> String {
     }
 }
 
+/// `describeNamespace` (no quotas or limit ranges in the lab) and `describeConfigMap`.
 fn describe_generic(c: &Cluster, o: &Object) -> String {
     let mut w = String::new();
     w.push_str(&format!("Name:\t{}\n", o.name()));
     if o.kind().namespaced() {
         w.push_str(&format!("Namespace:\t{}\n", o.namespace()));
     }
-    if let Some(t) = &o.meta().creation_timestamp {
-        w.push_str(&format!("CreationTimestamp:\t{}\n", rfc1123z(t)));
-    }
     w.push_str(&labels_multiline("Labels", o.meta().labels.as_ref()));
     w.push_str(&annotations_multiline(o.meta().annotations.as_ref()));
-    if let Object::ConfigMap(cm) = o {
-        w.push_str("\nData\n====\n");
-        for (k, v) in cm.data.iter().flatten() {
-            w.push_str(&format!("{k}:\n----\n{v}\n\n"));
+    match o {
+        Object::Namespace(n) => {
+            w.push_str(&format!(
+                "Status:\t{}\n\nNo resource quota.\n\nNo LimitRange resource.\n",
+                n.status
+                    .as_ref()
+                    .and_then(|s| s.phase.as_deref())
+                    .unwrap_or("")
+            ));
+            return TabWriter::describe().format(&w);
         }
+        Object::ConfigMap(cm) => {
+            // Go ranges over the maps in random order; the lab takes key order
+            w.push_str("\nData\n====\n");
+            for (k, v) in cm.data.iter().flatten() {
+                w.push_str(&format!("{k}:\n----\n{v}\n\n"));
+            }
+            w.push_str("\nBinaryData\n====\n");
+            for (k, v) in cm.binary_data.iter().flatten() {
+                w.push_str(&format!("{k}: {} bytes\n", v.0.len()));
+            }
+            w.push('\n');
+        }
+        _ => {}
     }
     let (inline, table) = events_text(c, o.namespace(), o.kind().name(), o.name());
     w.push_str(&inline);
@@ -1217,7 +1415,7 @@ fn describe_daemon_set(c: &Cluster, d: &k8s_openapi::api::apps::v1::DaemonSet) -
     let spec = d.spec.clone().unwrap_or_default();
     let st = d.status.clone().unwrap_or_default();
     let mut w = String::new();
-    w.push_str(&format!("Name:\t{name}\n"));
+    w.push_str(&format!("Name:\t{name}\nNamespace:\t{ns}\n"));
     w.push_str(&format!(
         "Selector:\t{}\n",
         crate::sim::controllers::selector_of(&spec.selector)
@@ -1253,26 +1451,10 @@ fn describe_daemon_set(c: &Cluster, d: &k8s_openapi::api::apps::v1::DaemonSet) -
         "Number of Nodes Misscheduled: {}\n",
         st.number_misscheduled
     ));
-    let uid = d.metadata.uid.clone().unwrap_or_default();
-    let (mut running, mut waiting) = (0, 0);
-    for o in c.list(Kind::Pod, Some(&ns)) {
-        let Object::Pod(p) = o else { continue };
-        if !p
-            .metadata
-            .owner_references
-            .iter()
-            .flatten()
-            .any(|r| r.uid == uid)
-        {
-            continue;
-        }
-        match p.status.as_ref().and_then(|s| s.phase.as_deref()) {
-            Some("Running") => running += 1,
-            _ => waiting += 1,
-        }
-    }
+    let (running, waiting, succeeded, failed) =
+        pods_by_phase(c, &ns, d.metadata.uid.as_deref().unwrap_or_default());
     w.push_str(&format!(
-        "Pods Status:  {running} Running / {waiting} Waiting / 0 Succeeded / 0 Failed\n"
+        "Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n"
     ));
     w.push_str(&pod_template(Some(&spec.template)));
     let (inline, table) = events_text(c, &ns, "DaemonSet", &name);
