@@ -26,6 +26,7 @@ pub(super) const SUBCOMMANDS: &[&str] = &[
     "set",
     "top",
     "version",
+    "wait",
 ];
 
 /// Each command's handler is `#[inline(never)]`: the browser compiles a wasm function whole the
@@ -54,6 +55,7 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         "exec" => super::pod_exec::run(sh, rest),
         "logs" => super::pod_exec::logs(sh, rest),
         "port-forward" => super::port_forward::run(sh, rest),
+        "wait" => super::wait::run(sh, rest),
         // minikube starts without the metrics-server addon
         "top" => Output::fail("error: Metrics API not available"),
         "version" => {

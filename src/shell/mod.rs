@@ -25,6 +25,7 @@ pub mod printers;
 mod sortorder;
 pub mod tabwriter;
 mod trace;
+mod wait;
 mod words;
 
 use crate::sim::Cluster;
