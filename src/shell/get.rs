@@ -58,17 +58,9 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         Ok(r) => r,
         Err(e) => return Output::fail(e),
     };
-    // kubectl sends both selectors with every list request; the apiserver parses the label
-    // selector, then the field selector, then runs the kind's field-label conversion, and
-    // answers each failure with a BadRequest that kubectl's builder prefixes
-    let labels_text = p.get("selector").unwrap_or("");
-    let fields_text = p.get("field-selector").unwrap_or("");
-    let selector = p.get("selector").map(labels::parse);
-    let field_selector = p.get("field-selector").map(fields::parse);
-    let list_error =
-        |kind: Kind, e: &str| list_error(&kind.gvr_string(), labels_text, fields_text, e);
+    let selecting = p.has("selector") || p.has("field-selector");
     let has_names = matches!(&request, Request::Types(_, names) if !names.is_empty());
-    if has_names && (selector.is_some() || field_selector.is_some()) {
+    if has_names && selecting {
         return Output::fail("error: name cannot be provided when a selector is specified");
     }
     let mut out = Output::ok();
@@ -88,48 +80,17 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
             }
             if names.is_empty() {
                 for &kind in kinds {
-                    let list_ns = if all_ns || !kind.namespaced() {
-                        None
-                    } else {
-                        Some(ns.as_str())
-                    };
-                    let label_sel = match &selector {
-                        Some(Err(e)) => {
-                            errs.push(list_error(kind, e));
-                            continue;
-                        }
-                        Some(Ok(s)) => Some(s),
-                        None => None,
-                    };
-                    let field_sel = match field_selector
-                        .clone()
-                        .map(|f| f.and_then(|mut f| f.convert(Some(kind)).map(|()| f)))
-                    {
-                        Some(Err(e)) => {
-                            errs.push(list_error(kind, &e));
-                            continue;
-                        }
-                        Some(Ok(f)) => Some(f),
-                        None => None,
-                    };
-                    let objs: Vec<Object> = sh
-                        .cluster
-                        .list(kind, list_ns)
-                        .into_iter()
-                        .filter(|o| {
-                            label_sel.is_none_or(|s| {
-                                s.matches(o.meta().labels.as_ref().unwrap_or(&BTreeMap::new()))
-                            })
-                        })
-                        .filter(|o| {
-                            field_sel
-                                .as_ref()
-                                .is_none_or(|f| f.matches(&fields::Subject::Object(o)))
-                        })
-                        .cloned()
-                        .collect();
-                    if !objs.is_empty() {
-                        blocks.push((kind, objs));
+                    let list_ns = (!all_ns).then_some(ns.as_str());
+                    match select(
+                        &sh.cluster,
+                        kind,
+                        list_ns,
+                        p.get("selector"),
+                        p.get("field-selector"),
+                    ) {
+                        Ok(objs) if objs.is_empty() => {}
+                        Ok(objs) => blocks.push((kind, objs.into_iter().cloned().collect())),
+                        Err(e) => errs.push(e),
                     }
                 }
             } else {
@@ -407,6 +368,50 @@ fn custom_columns(spec: &str, blocks: &[(Kind, Vec<Object>)], no_headers: bool) 
         }
     }
     TabWriter::kubectl().format(&text)
+}
+
+/// The objects of one kind that a list request with these selectors returns (`-l` and
+/// `--field-selector` as kubectl sends them; `namespace` `None` for all namespaces), or the
+/// apiserver's refusal as kubectl's builder reports it: the label selector is parsed first, then
+/// the field selector, then the kind's field-label conversion runs.
+pub(crate) fn select<'c>(
+    cluster: &'c crate::sim::Cluster,
+    kind: Kind,
+    namespace: Option<&str>,
+    labels_text: Option<&str>,
+    fields_text: Option<&str>,
+) -> Result<Vec<&'c Object>, String> {
+    let refuse = |e: &str| {
+        list_error(
+            &kind.gvr_string(),
+            labels_text.unwrap_or(""),
+            fields_text.unwrap_or(""),
+            e,
+        )
+    };
+    let label_sel = labels_text
+        .map(labels::parse)
+        .transpose()
+        .map_err(|e| refuse(&e))?;
+    let field_sel = fields_text
+        .map(|f| fields::parse(f).and_then(|mut f| f.convert(Some(kind)).map(|()| f)))
+        .transpose()
+        .map_err(|e| refuse(&e))?;
+    let namespace = namespace.filter(|_| kind.namespaced());
+    Ok(cluster
+        .list(kind, namespace)
+        .into_iter()
+        .filter(|o| {
+            label_sel
+                .as_ref()
+                .is_none_or(|s| s.matches(o.meta().labels.as_ref().unwrap_or(&BTreeMap::new())))
+        })
+        .filter(|o| {
+            field_sel
+                .as_ref()
+                .is_none_or(|f| f.matches(&fields::Subject::Object(o)))
+        })
+        .collect())
 }
 
 /// A list request the apiserver refused (a selector it could not parse or a field label the

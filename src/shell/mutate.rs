@@ -1413,42 +1413,20 @@ pub fn delete(sh: &mut Shell, args: &[String]) -> Output {
             if !p.bool("all") && !p.has("selector") && !p.has("field-selector") {
                 return Output::fail("error: resource(s) were provided, but no name was specified");
             }
-            let labels_text = p.get("selector").unwrap_or("");
-            let fields_text = p.get("field-selector").unwrap_or("");
             for kind in kinds {
-                let list_error = |e: &str| {
-                    super::get::list_error(&kind.gvr_string(), labels_text, fields_text, e)
-                };
-                let sel = match p.get("selector").map(crate::sim::labels::parse).transpose() {
-                    Ok(s) => s,
-                    Err(e) => return Output::fail(list_error(&e)),
-                };
-                let fsel = match p
-                    .get("field-selector")
-                    .map(|f| {
-                        crate::sim::fields::parse(f)
-                            .and_then(|mut f| f.convert(Some(kind)).map(|()| f))
-                    })
-                    .transpose()
-                {
-                    Ok(s) => s,
-                    Err(e) => return Output::fail(list_error(&e)),
-                };
-                let list_ns = if p.bool("all-namespaces") || !kind.namespaced() {
-                    None
-                } else {
-                    Some(ns.as_str())
-                };
-                for o in sh.cluster.list(kind, list_ns) {
-                    let labels_match = sel.as_ref().is_none_or(|s| {
-                        s.matches(o.meta().labels.as_ref().unwrap_or(&Default::default()))
-                    });
-                    let fields_match = fsel
-                        .as_ref()
-                        .is_none_or(|f| f.matches(&crate::sim::fields::Subject::Object(o)));
-                    if labels_match && fields_match {
-                        targets.push((kind, o.namespace().to_string(), o.name().to_string(), None));
-                    }
+                let list_ns = (!p.bool("all-namespaces")).then_some(ns.as_str());
+                match super::get::select(
+                    &sh.cluster,
+                    kind,
+                    list_ns,
+                    p.get("selector"),
+                    p.get("field-selector"),
+                ) {
+                    Ok(objs) => targets
+                        .extend(objs.into_iter().map(|o| {
+                            (kind, o.namespace().to_string(), o.name().to_string(), None)
+                        })),
+                    Err(e) => return Output::fail(e),
                 }
             }
             if targets.is_empty() {

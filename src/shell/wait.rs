@@ -234,35 +234,19 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         } else if !selecting {
             return Output::fail("error: resource(s) were provided, but no name was specified");
         } else {
-            let labels_text = p.get("selector").unwrap_or("");
-            let fields_text = p.get("field-selector").unwrap_or("");
-            let list_error =
-                |e: &str| super::get::list_error(&kind.gvr_string(), labels_text, fields_text, e);
-            let sel = match p.get("selector").map(crate::sim::labels::parse).transpose() {
-                Ok(s) => s,
-                Err(e) => return Output::fail(list_error(&e)),
-            };
-            let fsel = match p
-                .get("field-selector")
-                .map(|f| {
-                    crate::sim::fields::parse(f).and_then(|mut f| f.convert(Some(kind)).map(|()| f))
-                })
-                .transpose()
-            {
-                Ok(s) => s,
-                Err(e) => return Output::fail(list_error(&e)),
-            };
-            let list_ns = (!p.bool("all-namespaces") && kind.namespaced()).then_some(ns.as_str());
-            for o in sh.cluster.list(kind, list_ns) {
-                let labels_ok = sel.as_ref().is_none_or(|s| {
-                    s.matches(o.meta().labels.as_ref().unwrap_or(&Default::default()))
-                });
-                let fields_ok = fsel
-                    .as_ref()
-                    .is_none_or(|f| f.matches(&crate::sim::fields::Subject::Object(o)));
-                if labels_ok && fields_ok {
-                    targets.push((kind, o.namespace().to_string(), o.name().to_string()));
-                }
+            let list_ns = (!p.bool("all-namespaces")).then_some(ns.as_str());
+            match super::get::select(
+                &sh.cluster,
+                kind,
+                list_ns,
+                p.get("selector"),
+                p.get("field-selector"),
+            ) {
+                Ok(objs) => targets.extend(
+                    objs.into_iter()
+                        .map(|o| (kind, o.namespace().to_string(), o.name().to_string())),
+                ),
+                Err(e) => return Output::fail(e),
             }
         }
     }
