@@ -325,17 +325,8 @@ fn describe_replica_set(c: &Cluster, rs: &k8s_openapi::api::apps::v1::ReplicaSet
 /// `getPodStatusForController`: the controller's pods (by its UID) counted by phase.
 fn pods_by_phase(c: &Cluster, ns: &str, uid: &str) -> (usize, usize, usize, usize) {
     let (mut running, mut waiting, mut succeeded, mut failed) = (0, 0, 0, 0);
-    for o in c.list(Kind::Pod, Some(ns)) {
+    for o in c.owned_by(Kind::Pod, ns, uid) {
         let Object::Pod(p) = o else { continue };
-        if !p
-            .metadata
-            .owner_references
-            .iter()
-            .flatten()
-            .any(|r| r.uid == uid && r.controller == Some(true))
-        {
-            continue;
-        }
         match p.status.as_ref().and_then(|s| s.phase.as_deref()) {
             Some("Running") => running += 1,
             Some("Pending") => waiting += 1,
@@ -1194,17 +1185,8 @@ fn describe_deployment(c: &Cluster, d: &k8s_openapi::api::apps::v1::Deployment) 
     }
     let mut old = Vec::new();
     let mut new = Vec::new();
-    for o in c.list(Kind::ReplicaSet, Some(&ns)) {
+    for o in c.owned_by(Kind::ReplicaSet, &ns, &uid) {
         let Object::ReplicaSet(rs) = o else { continue };
-        if !rs
-            .metadata
-            .owner_references
-            .iter()
-            .flatten()
-            .any(|r| r.uid == uid && r.controller == Some(true))
-        {
-            continue;
-        }
         let mut t = rs
             .spec
             .as_ref()

@@ -80,14 +80,7 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
             }
             if names.is_empty() {
                 for &kind in kinds {
-                    let list_ns = (!all_ns).then_some(ns.as_str());
-                    match select(
-                        &sh.cluster,
-                        kind,
-                        list_ns,
-                        p.get("selector"),
-                        p.get("field-selector"),
-                    ) {
+                    match select_flagged(&sh.cluster, kind, &p) {
                         Ok(objs) if objs.is_empty() => {}
                         Ok(objs) => blocks.push((kind, objs.into_iter().cloned().collect())),
                         Err(e) => errs.push(e),
@@ -414,6 +407,23 @@ pub(crate) fn select<'c>(
         .collect())
 }
 
+/// `select` with the command's own flags (`-n`/`-A`, `-l`, `--field-selector`).
+pub(crate) fn select_flagged<'c>(
+    cluster: &'c crate::sim::Cluster,
+    kind: Kind,
+    p: &super::flags::Parsed,
+) -> Result<Vec<&'c Object>, String> {
+    let ns = namespace(p);
+    let scope = (!p.bool("all-namespaces")).then_some(ns.as_str());
+    select(
+        cluster,
+        kind,
+        scope,
+        p.get("selector"),
+        p.get("field-selector"),
+    )
+}
+
 /// A list request the apiserver refused (a selector it could not parse or a field label the
 /// kind does not offer), as kubectl's builder reports it.
 pub(crate) fn list_error(gvr: &str, labels: &str, fields: &str, e: &str) -> String {
@@ -430,18 +440,14 @@ fn events(sh: &Shell, p: &super::flags::Parsed, ns: &str, all_ns: bool) -> Outpu
         .filter(|e| all_ns || e.namespace == ns || (e.namespace.is_empty() && ns == "default"))
         .collect();
     // the recorder sets no labels; both selectors go through the apiserver as for any list
-    let labels_text = p.get("selector").unwrap_or("");
-    let fields_text = p.get("field-selector").unwrap_or("");
+    let refuse = |e: &str| {
+        let (l, f) = (p.get("selector"), p.get("field-selector"));
+        let (l, f) = (l.unwrap_or(""), f.unwrap_or(""));
+        Output::fail(list_error("/v1, Resource=events", l, f, e))
+    };
     let label_sel = match p.get("selector").map(labels::parse).transpose() {
         Ok(s) => s,
-        Err(e) => {
-            return Output::fail(list_error(
-                "/v1, Resource=events",
-                labels_text,
-                fields_text,
-                &e,
-            ))
-        }
+        Err(e) => return refuse(&e),
     };
     let field_sel = match p
         .get("field-selector")
@@ -449,14 +455,7 @@ fn events(sh: &Shell, p: &super::flags::Parsed, ns: &str, all_ns: bool) -> Outpu
         .transpose()
     {
         Ok(s) => s,
-        Err(e) => {
-            return Output::fail(list_error(
-                "/v1, Resource=events",
-                labels_text,
-                fields_text,
-                &e,
-            ))
-        }
+        Err(e) => return refuse(&e),
     };
     evs.retain(|e| {
         label_sel

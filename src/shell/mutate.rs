@@ -1414,14 +1414,7 @@ pub fn delete(sh: &mut Shell, args: &[String]) -> Output {
                 return Output::fail("error: resource(s) were provided, but no name was specified");
             }
             for kind in kinds {
-                let list_ns = (!p.bool("all-namespaces")).then_some(ns.as_str());
-                match super::get::select(
-                    &sh.cluster,
-                    kind,
-                    list_ns,
-                    p.get("selector"),
-                    p.get("field-selector"),
-                ) {
+                match super::get::select_flagged(&sh.cluster, kind, &p) {
                     Ok(objs) => targets
                         .extend(objs.into_iter().map(|o| {
                             (kind, o.namespace().to_string(), o.name().to_string(), None)
@@ -2002,18 +1995,11 @@ fn revisions(
     let uid = d.metadata.uid.clone().unwrap_or_default();
     let mut v: Vec<(i64, k8s_openapi::api::apps::v1::ReplicaSet)> = sh
         .cluster
-        .list(Kind::ReplicaSet, Some(ns))
+        .owned_by(Kind::ReplicaSet, ns, &uid)
         .into_iter()
         .filter_map(|o| match o {
             Object::ReplicaSet(rs) => Some(rs),
             _ => None,
-        })
-        .filter(|rs| {
-            rs.metadata
-                .owner_references
-                .iter()
-                .flatten()
-                .any(|r| r.uid == uid && r.controller == Some(true))
         })
         .filter_map(|rs| {
             let rev = rs

@@ -234,14 +234,7 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         } else if !selecting {
             return Output::fail("error: resource(s) were provided, but no name was specified");
         } else {
-            let list_ns = (!p.bool("all-namespaces")).then_some(ns.as_str());
-            match super::get::select(
-                &sh.cluster,
-                kind,
-                list_ns,
-                p.get("selector"),
-                p.get("field-selector"),
-            ) {
+            match super::get::select_flagged(&sh.cluster, kind, &p) {
                 Ok(objs) => targets.extend(
                     objs.into_iter()
                         .map(|o| (kind, o.namespace().to_string(), o.name().to_string())),

@@ -179,7 +179,8 @@ impl Cluster {
             .filter(move |o| controlled_by(o, uid))
     }
 
-    fn owned_by<'a>(&'a self, kind: Kind, ns: &str, uid: &str) -> Vec<&'a Object> {
+    /// The objects of a kind in a namespace whose controller is the object with this UID.
+    pub fn owned_by<'a>(&'a self, kind: Kind, ns: &str, uid: &str) -> Vec<&'a Object> {
         self.owned(kind, ns, uid).map(|o| &**o).collect()
     }
 
