@@ -285,15 +285,7 @@ fn describe_replica_set(c: &Cluster, rs: &k8s_openapi::api::apps::v1::ReplicaSet
     ));
     w.push_str(&labels_multiline("Labels", rs.metadata.labels.as_ref()));
     w.push_str(&annotations_multiline(rs.metadata.annotations.as_ref()));
-    if let Some(o) = rs
-        .metadata
-        .owner_references
-        .iter()
-        .flatten()
-        .find(|o| o.controller == Some(true))
-    {
-        w.push_str(&format!("Controlled By:\t{}/{}\n", o.kind, o.name));
-    }
+    w.push_str(&controlled_by(&rs.metadata));
     w.push_str(&format!(
         "Replicas:\t{} current / {} desired\n",
         rs.status.as_ref().map_or(0, |s| s.replicas),
@@ -320,6 +312,16 @@ fn describe_replica_set(c: &Cluster, rs: &k8s_openapi::api::apps::v1::ReplicaSet
     let (inline, table) = events_text(c, &ns, "ReplicaSet", &name);
     w.push_str(&inline);
     TabWriter::describe().format(&w) + &table
+}
+
+/// `printController`: the object's controller as `Kind/name`, when it has one.
+fn controlled_by(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> String {
+    meta.owner_references
+        .iter()
+        .flatten()
+        .find(|o| o.controller == Some(true))
+        .map(|o| format!("Controlled By:\t{}/{}\n", o.kind, o.name))
+        .unwrap_or_default()
 }
 
 /// `getPodStatusForController`: the controller's pods (by its UID) counted by phase.
@@ -686,15 +688,7 @@ fn describe_pod(c: &Cluster, pod: &Pod) -> String {
             w.push_str(&format!("  IP:\t{}\n", ip.ip));
         }
     }
-    if let Some(o) = pod
-        .metadata
-        .owner_references
-        .iter()
-        .flatten()
-        .find(|o| o.controller == Some(true))
-    {
-        w.push_str(&format!("Controlled By:\t{}/{}\n", o.kind, o.name));
-    }
+    w.push_str(&controlled_by(&pod.metadata));
     let statuses = st.container_statuses.clone().unwrap_or_default();
     let env = c.runtime(&ns, &name).map(|r| r.env.vars());
     w.push_str(&containers_text(

@@ -2016,22 +2016,26 @@ fn revisions(
     v
 }
 
+/// An int64 flag (0 when absent), refused as pflag refuses a value that does not parse.
+fn int64_flag(p: &Parsed, name: &str, cmd: &str) -> Result<i64, Output> {
+    let Some(v) = p.get(name) else { return Ok(0) };
+    v.parse::<i64>().map_err(|_| {
+        Output::fail(errors::flag_error(
+            cmd,
+            &format!("invalid argument \"{v}\" for \"--{name}\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax"),
+        ))
+    })
+}
+
 /// `kubectl rollout history` (`DeploymentHistoryViewer.ViewHistory`): each revision with the
 /// `kubernetes.io/change-cause` of its ReplicaSet, or one revision's pod template.
 fn rollout_history(sh: &Shell, ns: &str, name: &str, p: &Parsed) -> Output {
     let Some(Object::Deployment(d)) = sh.cluster.get(Kind::Deployment, ns, name) else {
         return Output::fail(errors::single(&ApiError::not_found(Kind::Deployment, name)));
     };
-    let revision = match p.get("revision").map(|r| r.parse::<i64>()) {
-        None => 0,
-        Some(Ok(r)) => r,
-        Some(Err(_)) => {
-            return Output::fail(format!(
-                "error: invalid argument \"{}\" for \"--revision\" flag: strconv.ParseInt: parsing \"{}\": invalid syntax\nSee 'kubectl rollout history --help' for usage.",
-                p.get("revision").unwrap_or(""),
-                p.get("revision").unwrap_or("")
-            ))
-        }
+    let revision = match int64_flag(p, "revision", "kubectl rollout history") {
+        Ok(r) => r,
+        Err(o) => return o,
     };
     if revision < 0 {
         return Output::fail(format!(
@@ -2098,15 +2102,9 @@ fn rollout_undo(sh: &mut Shell, ns: &str, name: &str, p: &Parsed) -> Output {
     let Some(Object::Deployment(d)) = sh.cluster.get(Kind::Deployment, ns, name).cloned() else {
         return Output::fail(errors::single(&ApiError::not_found(Kind::Deployment, name)));
     };
-    let to = match p.get("to-revision").map(|r| r.parse::<i64>()) {
-        None => 0,
-        Some(Ok(r)) => r,
-        Some(Err(_)) => {
-            return Output::fail(format!(
-                "error: invalid argument \"{0}\" for \"--to-revision\" flag: strconv.ParseInt: parsing \"{0}\": invalid syntax\nSee 'kubectl rollout undo --help' for usage.",
-                p.get("to-revision").unwrap_or("")
-            ))
-        }
+    let to = match int64_flag(p, "to-revision", "kubectl rollout undo") {
+        Ok(r) => r,
+        Err(o) => return o,
     };
     if to < 0 {
         return Output::fail(format!(
@@ -2169,14 +2167,7 @@ fn rollout_undo(sh: &mut Shell, ns: &str, name: &str, p: &Parsed) -> Output {
     }
     // the Deployment keeps the annotations the controller and kubectl own, and takes the rest
     // from the ReplicaSet
-    const OWN: [&str; 6] = [
-        "kubectl.kubernetes.io/last-applied-configuration",
-        crate::sim::controllers::REVISION,
-        "deployment.kubernetes.io/revision-history",
-        "deployment.kubernetes.io/desired-replicas",
-        "deployment.kubernetes.io/max-replicas",
-        "deprecated.deployment.rollback.to",
-    ];
+    use crate::sim::controllers::ANNOTATIONS_TO_SKIP as OWN;
     let mut annotations: BTreeMap<String, String> = d
         .metadata
         .annotations

@@ -17,19 +17,21 @@ use std::collections::BTreeMap;
 pub const REVISION: &str = "deployment.kubernetes.io/revision";
 const REVISION_HISTORY: &str = "deployment.kubernetes.io/revision-history";
 
-/// `copyDeploymentAnnotationsToReplicaSet`: every annotation of the Deployment except those the
-/// controller and kubectl keep for themselves (`annotationsToSkip`).
+/// The annotations the deployment controller and kubectl keep for themselves
+/// (`annotationsToSkip`): not copied between a Deployment and its ReplicaSets.
+pub const ANNOTATIONS_TO_SKIP: [&str; 6] = [
+    "kubectl.kubernetes.io/last-applied-configuration",
+    REVISION,
+    REVISION_HISTORY,
+    "deployment.kubernetes.io/desired-replicas",
+    "deployment.kubernetes.io/max-replicas",
+    "deprecated.deployment.rollback.to",
+];
+
+/// `copyDeploymentAnnotationsToReplicaSet`: every annotation of the Deployment but those.
 fn copy_deployment_annotations(d: &Deployment, to: &mut BTreeMap<String, String>) {
-    const SKIP: [&str; 6] = [
-        "kubectl.kubernetes.io/last-applied-configuration",
-        REVISION,
-        REVISION_HISTORY,
-        "deployment.kubernetes.io/desired-replicas",
-        "deployment.kubernetes.io/max-replicas",
-        "deprecated.deployment.rollback.to",
-    ];
     for (k, v) in d.metadata.annotations.iter().flatten() {
-        if !SKIP.contains(&k.as_str()) && to.get(k) != Some(v) {
+        if !ANNOTATIONS_TO_SKIP.contains(&k.as_str()) && to.get(k) != Some(v) {
             to.insert(k.clone(), v.clone());
         }
     }
