@@ -192,10 +192,7 @@ fn describe_endpoints(c: &Cluster, ep: &k8s_openapi::api::core::v1::Endpoints) -
             for p in s.ports.iter().flatten() {
                 w.push_str(&format!(
                     "    {}\t{}\t{}\n",
-                    p.name
-                        .as_deref()
-                        .filter(|n| !n.is_empty())
-                        .unwrap_or("<unset>"),
+                    unset_if_empty(p.name.as_deref()),
                     p.port,
                     p.protocol.as_deref().unwrap_or("")
                 ));
@@ -227,10 +224,7 @@ fn describe_endpoint_slice(
             for p in ports {
                 w.push_str(&format!(
                     "  {}\t{}\t{}\n",
-                    p.name
-                        .as_deref()
-                        .filter(|n| !n.is_empty())
-                        .unwrap_or("<unset>"),
+                    unset_if_empty(p.name.as_deref()),
                     p.port.map_or("<unset>".to_string(), |n| n.to_string()),
                     p.protocol.as_deref().unwrap_or("")
                 ));
@@ -312,6 +306,11 @@ fn describe_replica_set(c: &Cluster, rs: &k8s_openapi::api::apps::v1::ReplicaSet
     let (inline, table) = events_text(c, &ns, "ReplicaSet", &name);
     w.push_str(&inline);
     TabWriter::describe().format(&w) + &table
+}
+
+/// A name describe prints as `<unset>` when it is missing or empty.
+fn unset_if_empty(v: Option<&str>) -> &str {
+    v.filter(|n| !n.is_empty()).unwrap_or("<unset>")
 }
 
 /// `printController`: the object's controller as `Kind/name`, when it has one.

@@ -86,13 +86,9 @@ pub fn logs(sh: &mut Shell, args: &[String]) -> Output {
         ));
     };
     // a TYPE/NAME waits for a pod up to --pod-running-timeout (20 s for logs)
-    let timeout = match super::port_forward::running_timeout(&p, 20_000) {
-        Ok(t) => t,
-        Err(e) => return Output::fail(format!("error: {e}")),
-    };
-    let pod_name = match super::port_forward::attachable_pod(sh, &ns, target, timeout) {
-        Ok(pod) => pod.metadata.name.unwrap_or_default(),
-        Err(e) => return Output::fail(e),
+    let pod_name = match super::port_forward::pod_for(sh, &p, &ns, target, 20_000) {
+        Ok(name) => name,
+        Err(o) => return o,
     };
     let Some(Object::Pod(pod)) = sh.cluster.get(Kind::Pod, &ns, &pod_name) else {
         return Output::fail(errors::single(&ApiError::not_found(Kind::Pod, &pod_name)));
@@ -163,13 +159,9 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         ));
     };
     // deploy/x, svc/x: kubectl picks the most active pod of the object's selector
-    let timeout = match super::port_forward::running_timeout(&p, 60_000) {
-        Ok(t) => t,
-        Err(e) => return Output::fail(format!("error: {e}")),
-    };
-    let pod_name = match super::port_forward::attachable_pod(sh, &ns, target, timeout) {
-        Ok(pod) => pod.metadata.name.unwrap_or_default(),
-        Err(e) => return Output::fail(e),
+    let pod_name = match super::port_forward::pod_for(sh, &p, &ns, target, 60_000) {
+        Ok(name) => name,
+        Err(o) => return o,
     };
     let mut out = Output::ok();
     if p.bool("tty") && !p.bool("stdin") {

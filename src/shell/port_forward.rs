@@ -70,6 +70,21 @@ pub fn attachable_pod(
     Err("error: timed out waiting for the condition".into())
 }
 
+/// The pod's name for `exec` and `logs`: `attachable_pod` with their `--pod-running-timeout`.
+pub fn pod_for(
+    sh: &mut Shell,
+    p: &super::flags::Parsed,
+    ns: &str,
+    target: &str,
+    default_ms: u64,
+) -> Result<String, Output> {
+    let timeout =
+        running_timeout(p, default_ms).map_err(|e| Output::fail(format!("error: {e}")))?;
+    attachable_pod(sh, ns, target, timeout)
+        .map(|pod| pod.metadata.name.unwrap_or_default())
+        .map_err(Output::fail)
+}
+
 /// `--pod-running-timeout` (Go durations such as `1m`, `30s`, `1m30s`).
 pub fn running_timeout(p: &super::flags::Parsed, default_ms: u64) -> Result<u64, String> {
     let Some(v) = p.get("pod-running-timeout") else {
