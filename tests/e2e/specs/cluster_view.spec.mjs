@@ -98,3 +98,34 @@ test('a lookup of a name that does not exist is drawn, and fails', async ({ page
   await expect(page.getByRole('log', { name: 'Terminal output' })).toContainText("wget: bad address 'nosuch'");
   await expect(view.locator('[data-request][data-state="failed"]')).toHaveCount(1);
 });
+
+test('kubectl port-forward runs beside the prompt: curl localhost reaches the one pod it picked, past the Service rules, until Ctrl-C', async ({ page }) => {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto('/?seed=5');
+  const view = page.getByRole('img', { name: 'Cluster view' });
+  const log = page.getByRole('log', { name: 'Terminal output' });
+  await expect(view.locator('[data-pod^="default/echo-"][data-ready="true"]')).toHaveCount(3);
+  const terminal = page.getByRole('textbox', { name: 'Terminal' });
+  const type = async (line) => { await terminal.fill(line); await terminal.press('Enter'); };
+  await type('kubectl port-forward svc/echo 9090:8080');
+  await expect(log).toContainText('Forwarding from 127.0.0.1:9090 -> 8080');
+  await expect(log).toContainText('Forwarding from [::1]:9090 -> 8080');
+  // every request goes to the same pod: a stream through the API server, not kube-proxy
+  await type('curl -s localhost:9090 && curl -s localhost:9090');
+  await expect(log.getByText('Handling connection for 9090')).toHaveCount(2);
+  const served = view.locator('[data-request][data-state="served"]');
+  await expect(served).toHaveCount(2);
+  const first = await served.first().getAttribute('data-served-by');
+  expect(first).toMatch(/^default\/echo-/);
+  await expect(served.last()).toHaveAttribute('data-served-by', first);
+  await page.screenshot({ path: 'test-results/port-forward.png' });
+  await type('svclab trace');
+  await expect(log).toContainText('kube-apiserver');
+  await expect(log).toContainText('the server saw the request come from 127.0.0.1');
+  await terminal.press('Control+c');
+  await type('curl -s localhost:9090 || echo refused');
+  await expect(log.locator('pre').last()).toContainText('refused');
+  await expect(view.locator('[data-request][data-state="refused"]')).toHaveCount(1);
+  expect(errors).toEqual([]);
+});
