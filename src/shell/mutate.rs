@@ -175,6 +175,10 @@ pub fn apply(sh: &mut Shell, args: &[String]) -> Output {
     let manifests = read_manifests(sh, &files, &mut errs);
     let mut errs_after: Vec<CmdError> = Vec::new();
     let mut applied = 0;
+    // kubectl sends the objects one request after another, milliseconds apart; the controllers
+    // and kubelets act on them after that (a container starts a second or so later), so a pod
+    // of a Deployment sees the Services of the same apply in its environment
+    let was_paused = std::mem::replace(&mut sh.cluster.reconciling, true);
     for m in &manifests {
         let obj = match &m.object {
             Ok(o) => o,
@@ -281,6 +285,10 @@ pub fn apply(sh: &mut Shell, args: &[String]) -> Output {
                 errs_after.push(CmdError::Api(errors::with_source(&e, verb, &m.source)));
             }
         }
+    }
+    sh.cluster.reconciling = was_paused;
+    if !was_paused {
+        sh.cluster.reconcile_now();
     }
     errs.extend(errs_after);
     if applied == 0 && errs.is_empty() {
