@@ -25,6 +25,7 @@ const FLAGS: &[super::flags::Flag] = &[
     val("sort-by", None),
     flag("show-kind", None),
     val("chunk-size", None),
+    val("template", None),
 ];
 
 pub const ENDPOINTS_WARNING: &str =
@@ -126,7 +127,10 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         }
     }
     let total: usize = blocks.iter().map(|(_, v)| v.len()).sum();
-    let output = p.get("output").unwrap_or("").to_string();
+    let output = match template_output(&p) {
+        Ok(o) => o,
+        Err(e) => return Output::fail(e),
+    };
     let result = match output.as_str() {
         "" | "wide" => Ok(print_tables(sh, &blocks, &p, output == "wide", all_ns)),
         "name" => Ok(blocks
@@ -405,6 +409,27 @@ pub(crate) fn select<'c>(
                 .is_none_or(|f| f.matches(&fields::Subject::Object(o)))
         })
         .collect())
+}
+
+/// The output format with `--template` folded in as `PrintFlags` does: `-o go-template
+/// --template=T` is `-o go-template=T`, and `--template` alone means go-template.
+fn template_output(p: &super::flags::Parsed) -> Result<String, String> {
+    let output = p.get("output").unwrap_or("");
+    let template = p.get("template").unwrap_or("");
+    let format = if output.is_empty() && !template.is_empty() {
+        "go-template"
+    } else {
+        output
+    };
+    match format {
+        "go-template" | "template" | "jsonpath" | "jsonpath-as-json" if template.is_empty() => {
+            Err("error: template format specified but no template given".into())
+        }
+        "go-template" | "template" | "jsonpath" | "jsonpath-as-json" => {
+            Ok(format!("{format}={template}"))
+        }
+        other => Ok(other.to_string()),
+    }
 }
 
 /// `select` with the command's own flags (`-n`/`-A`, `-l`, `--field-selector`).

@@ -19,8 +19,9 @@ enum Userland {
     Busybox { curl: bool, old_nslookup: bool },
     /// A distribution with BIND's nslookup and curl (netshoot, dnsutils).
     NetTools,
-    /// A general distribution (debian/ubuntu based): coreutils, no nslookup.
-    Distro,
+    /// A general distribution (debian/ubuntu based): coreutils, no nslookup; `curl` in the
+    /// images built on buildpack-deps (node, the tutorial's kubernetes-bootcamp).
+    Distro { curl: bool },
 }
 
 fn userland(c: &Container) -> Userland {
@@ -41,7 +42,10 @@ fn userland(c: &Container) -> Userland {
         "nicolaka/netshoot"
         | "registry.k8s.io/e2e-test-images/jessie-dnsutils"
         | "tutum/dnsutils" => Userland::NetTools,
-        _ => Userland::Distro,
+        "gcr.io/google-samples/kubernetes-bootcamp" | "jocatalin/kubernetes-bootcamp" | "node" => {
+            Userland::Distro { curl: true }
+        }
+        _ => Userland::Distro { curl: false },
     }
 }
 
@@ -119,6 +123,23 @@ pub fn logs(sh: &mut Shell, args: &[String]) -> Output {
     match crate::sim::programs::Program::for_container(&c) {
         crate::sim::programs::Program::EchoServer { port } => {
             out.out(format!("Echo server listening on port {port}.\n"))
+        }
+        crate::sim::programs::Program::Bootcamp { .. } => {
+            // console.log("Kubernetes Bootcamp App Started At:", startTime, "| Running On: ", host, "\n")
+            let started = pod
+                .status
+                .as_ref()
+                .and_then(|s| s.start_time.as_ref())
+                .map(|t| t.0.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+                .unwrap_or_default();
+            let host = pod
+                .spec
+                .as_ref()
+                .and_then(|s| s.hostname.clone())
+                .unwrap_or_else(|| pod_name.clone());
+            out.out(format!(
+                "Kubernetes Bootcamp App Started At: {started} | Running On:  {host} \n\n"
+            ))
         }
         crate::sim::programs::Program::Client => {}
         _ => out.err(format!(
@@ -288,10 +309,12 @@ impl ExecContext<'_> {
                         | "ping"
                 )
             }
-            Userland::Distro => matches!(
-                base,
-                "sh" | "bash" | "env" | "printenv" | "hostname" | "cat" | "echo" | "ls"
-            ),
+            Userland::Distro { curl } => {
+                matches!(
+                    base,
+                    "sh" | "bash" | "env" | "printenv" | "hostname" | "cat" | "echo" | "ls"
+                ) || (curl && base == "curl")
+            }
         }
     }
 

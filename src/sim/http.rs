@@ -126,6 +126,18 @@ pub fn pod_answer(c: &Cluster, ns: &str, name: &str, req: &Request) -> Option<Re
                 body,
             }
         }
+        Program::Bootcamp { version } => Response {
+            // Node's http server: writeHead(200) with one header, then write/end (chunked)
+            status_line: "HTTP/1.1 200 OK".into(),
+            status: 200,
+            headers: vec![
+                ("Content-Type".into(), "text/plain".into()),
+                ("Date".into(), date),
+                ("Connection".into(), "keep-alive".into()),
+                ("Transfer-Encoding".into(), "chunked".into()),
+            ],
+            body: format!("Hello Kubernetes bootcamp! | Running on: {hostname} | v={version}\n"),
+        },
         Program::Client => return None,
         Program::Generic { .. } => {
             let image = container.image.clone().unwrap_or_default();

@@ -11,6 +11,9 @@ pub enum Program {
     HelloFrom,
     /// registry.k8s.io/echoserver:1.10 (nginx + lua): listens on 8080.
     Echoserver { port: i32, version: String },
+    /// The Kubernetes tutorial's kubernetes-bootcamp (Node.js): listens on 8080 and answers
+    /// `Hello Kubernetes bootcamp! | Running on: <host> | v=<version>`.
+    Bootcamp { version: String },
     /// A client image (curl, busybox, netshoot…): no server.
     Client,
     /// Anything else: listens on the container ports it declares.
@@ -45,6 +48,12 @@ impl Program {
                 Program::EchoServer { port }
             }
             "pbitty/hello-from" => Program::HelloFrom,
+            // v1 from Google's registry, v2 from the tutorial's own Docker Hub account
+            "gcr.io/google-samples/kubernetes-bootcamp" | "jocatalin/kubernetes-bootcamp" => {
+                Program::Bootcamp {
+                    version: tag.trim_start_matches('v').to_string(),
+                }
+            }
             "registry.k8s.io/echoserver"
             | "k8s.gcr.io/echoserver"
             | "gcr.io/google_containers/echoserver" => Program::Echoserver {
@@ -75,6 +84,7 @@ impl Program {
         match self {
             Program::EchoServer { port: p } => *p == port,
             Program::HelloFrom => port == 80,
+            Program::Bootcamp { .. } => port == 8080,
             Program::Echoserver { port: p, .. } => *p == port,
             Program::Client => false,
             Program::Generic { ports } => ports.contains(&port),
@@ -110,6 +120,12 @@ mod tests {
         assert_eq!(
             Program::for_container(&container("docker.io/library/busybox:1.36")),
             Program::Client
+        );
+        assert_eq!(
+            Program::for_container(&container("docker.io/jocatalin/kubernetes-bootcamp:v2")),
+            Program::Bootcamp {
+                version: "2".into()
+            }
         );
     }
 }

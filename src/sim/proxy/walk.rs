@@ -247,6 +247,11 @@ impl Cluster {
                     .and_then(parse_ip);
                 let node = pod.spec.as_ref().and_then(|s| s.node_name.clone());
                 match (ip, node) {
+                    // its own loopback (or its own address) never leaves the pod's network
+                    // namespace: no node hook sees the packet
+                    (Some(ip), Some(node)) if dst >> 24 == 127 || dst == ip => {
+                        return self.walk_inside_pod(client, pod, &node, ip, dst, dport);
+                    }
                     (Some(ip), Some(node)) => (node, ip, false),
                     _ => return self.failed(client, dst, dport, "the client pod has no IP yet"),
                 }
@@ -356,6 +361,67 @@ impl Cluster {
             sent,
             seen,
             masqueraded,
+            hops,
+            outcome,
+            forwarded: None,
+        }
+    }
+
+    /// A connection from a pod to its own loopback or address: the containers of a pod share
+    /// one network namespace, so any of them listening on the port takes it; otherwise the
+    /// pod's kernel answers with a RST.
+    fn walk_inside_pod(
+        &self,
+        client: &Client,
+        pod: &k8s_openapi::api::core::v1::Pod,
+        node: &str,
+        ip: u32,
+        dst: u32,
+        dport: u16,
+    ) -> Walk {
+        let src = if dst >> 24 == 127 { 0x7f00_0001 } else { ip };
+        let a = Addrs { src, dst, dport };
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        let ns = pod.metadata.namespace.clone().unwrap_or_default();
+        let listens = pod
+            .spec
+            .iter()
+            .flat_map(|s| s.containers.iter())
+            .any(|c| Program::for_container(c).listens_on(i32::from(dport)));
+        let hop = |kind, stage: String, note: String| Hop {
+            kind,
+            node: Some(node.to_string()),
+            stage,
+            rules: Vec::new(),
+            before: a,
+            after: a,
+            note,
+        };
+        let mut hops = vec![hop(
+            HopKind::Send,
+            format!("pod {name}"),
+            format!(
+                "{} stays inside the pod's network namespace: no node rule sees it",
+                ip_to_string(dst)
+            ),
+        )];
+        let outcome = if listens {
+            hops.push(hop(HopKind::Arrive, format!("pod {name}"), String::new()));
+            Outcome::Served {
+                pod: Some((ns, name)),
+                node: node.to_string(),
+            }
+        } else {
+            Outcome::Refused {
+                why: format!("nothing in pod {name} listens on port {dport}"),
+            }
+        };
+        Walk {
+            client: client.clone(),
+            entry_node: Some(node.to_string()),
+            sent: a,
+            seen: listens.then_some(a),
+            masqueraded: false,
             hops,
             outcome,
             forwarded: None,
