@@ -650,6 +650,7 @@ const RUN_FLAGS: &[Flag] = &[
     val("annotations", None),
     val("overrides", None),
     flag("attach", None),
+    flag("quiet", Some('q')),
 ];
 
 fn parse_labels_flag(s: &str) -> Result<BTreeMap<String, String>, String> {
@@ -749,21 +750,35 @@ pub fn run_pod(sh: &mut Shell, args: &[String]) -> Output {
             }
         }
     }
-    out.out(format!("pod/{name} created\n"));
-    if p.bool("rm") && p.bool("stdin") {
-        if let Some(rest) = &p.rest {
-            if !rest.is_empty() {
-                let r = super::pod_exec::exec_in(sh, &ns, &name, rest);
-                let mut o2 = Output::ok();
-                o2.chunks = out.chunks;
-                o2.chunks
-                    .retain(|(s, t)| !(matches!(s, super::Stream::Out) && t.starts_with("pod/")));
-                o2.append(r);
-                let _ = sh.cluster.delete(Kind::Pod, &ns, &name, Some(0));
-                o2.out(format!("pod \"{name}\" deleted from {ns} namespace\n"));
-                return o2;
-            }
-        }
+    let attach = p.bool("stdin") || p.bool("attach");
+    let command = p.rest.clone().filter(|r| !r.is_empty());
+    let (true, Some(command)) = (attach, command) else {
+        out.out(format!("pod/{name} created\n"));
+        return out;
+    };
+    // RunRun attaching: no "created" line; attach's prompt lines, the process's output, the
+    // reattach hint for a pod that restarts, then --rm's deletion and a failed run's status
+    let tty = p.bool("tty") && p.bool("stdin");
+    if !p.bool("quiet") {
+        out.err("All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.\nIf you don't see a command prompt, try pressing enter.\n");
+    }
+    let r = super::pod_exec::run_attached(sh, &ns, &name, &command, tty);
+    let rc = r.code;
+    out.append(r);
+    out.code = 0;
+    let restart = p.get("restart").unwrap_or("Always");
+    if tty && restart == "Always" && !p.bool("quiet") {
+        out.out(format!(
+            "Session ended, resume using 'kubectl attach {name} -c {name} -i -t' command when the pod is running\n"
+        ));
+    }
+    if p.bool("rm") {
+        let _ = sh.cluster.delete(Kind::Pod, &ns, &name, Some(0));
+        out.out(format!("pod \"{name}\" deleted from {ns} namespace\n"));
+    }
+    if restart != "Always" && rc != 0 {
+        out.err(format!("pod {ns}/{name} terminated (Error)\n"));
+        out.code = rc;
     }
     out
 }

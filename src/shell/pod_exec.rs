@@ -193,9 +193,13 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
     out
 }
 
-/// Runs a command in the pod's first container (used by `kubectl run --rm -i`).
-pub fn exec_in(sh: &mut Shell, ns: &str, pod: &str, cmd: &[String]) -> Output {
-    exec_with(sh, ns, pod, None, cmd, false)
+/// Runs a command as the process of the pod's first container (`kubectl run -i`, attached to
+/// it): what it printed, and its exit status (kubectl run reports a failure its own way).
+pub fn run_attached(sh: &mut Shell, ns: &str, pod: &str, cmd: &[String], tty: bool) -> Output {
+    let mut out = exec_with(sh, ns, pod, None, cmd, tty);
+    out.chunks
+        .retain(|(_, t)| !t.starts_with("command terminated with exit code "));
+    out
 }
 
 fn exec_with(
