@@ -208,12 +208,13 @@ impl Shell {
     /// Runs one command line: a list of pipelines joined by `;`, `&&`, `||` or `&`, as bash
     /// runs it (the exit status is the last command's that ran).
     pub fn run(&mut self, line: &str) -> Output {
-        if !line.contains([';', '&', '|']) {
+        let first = line.split_whitespace().next().unwrap_or("");
+        if !line.contains([';', '&', '|']) && !matches!(first, "for" | "do" | "done") {
             let o = self.run_one(line);
             self.last_code = o.code;
             return o;
         }
-        let list = match words::split_list(line) {
+        let list = match words::split_list(line).and_then(|l| words::group_loops(&l)) {
             Ok(l) => l,
             Err(e) => {
                 return Output {
@@ -226,20 +227,72 @@ impl Shell {
             code: self.last_code,
             ..Output::default()
         };
+        self.run_list(&list, &mut out);
+        out
+    }
+
+    /// Runs a list's commands as their joins say, appending what they print to `out` (whose
+    /// code is the status so far).
+    fn run_list(&mut self, list: &[words::Command], out: &mut Output) {
         for (join, cmd) in list {
             let run = match join {
                 words::Join::Always => true,
                 words::Join::And => out.code == 0,
                 words::Join::Or => out.code != 0,
             };
-            if run {
-                let o = self.run_one(cmd);
-                out.chunks.extend(o.chunks);
-                out.code = o.code;
-                self.last_code = o.code;
+            if !run {
+                continue;
+            }
+            match cmd {
+                words::Compound::Simple(line) => {
+                    let o = self.run_one(line);
+                    out.chunks.extend(o.chunks);
+                    out.code = o.code;
+                    self.last_code = o.code;
+                }
+                words::Compound::For {
+                    var,
+                    words: list_text,
+                    body,
+                } => {
+                    // the word list is expanded once, before the first pass (bash's order)
+                    let expanded = self.run_one_expand(list_text);
+                    let values = match expanded.and_then(|t| words::split_words(&t)) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            out.err(format!("svclab: {e}\n"));
+                            out.code = 1;
+                            continue;
+                        }
+                    };
+                    out.code = 0;
+                    for v in values {
+                        self.vars.insert(var.clone(), v);
+                        self.run_list(body, out);
+                    }
+                    self.last_code = out.code;
+                }
             }
         }
-        out
+    }
+
+    /// `$VAR`, `$?` and `$(…)` expanded in a text (a `for` loop's word list).
+    fn run_one_expand(&mut self, text: &str) -> Result<String, String> {
+        let vars = self.vars.clone();
+        let last = self.last_code.to_string();
+        let lookup = |name: &str| {
+            if name == "?" {
+                Some(last.clone())
+            } else {
+                vars.get(name).cloned()
+            }
+        };
+        words::substitute(text, &lookup, &mut |cmd| {
+            self.nesting += 1;
+            let o = self.run(cmd);
+            self.nesting -= 1;
+            o.stdout()
+        })
     }
 
     /// Runs one pipeline (a command and simple filters), its `$(…)` expanded first.

@@ -15,8 +15,13 @@ pub fn substitute(
     let b = line.as_bytes();
     let mut out = String::with_capacity(line.len());
     let (mut i, mut single, mut double) = (0, false, false);
+    // where the current word starts in `out`: an assignment's value (`NAME=$(…)`) is not split
+    let mut word_start = 0;
     while i < b.len() {
         let c = b[i];
+        if !single && !double && (c as char).is_ascii_whitespace() {
+            word_start = out.len() + 1;
+        }
         if c == b'\\' && !single && i + 1 < b.len() {
             // the backslash and the whole character it escapes (which may be several bytes)
             let next = line[i + 1..].chars().next().map_or(0, char::len_utf8);
@@ -60,9 +65,17 @@ pub fn substitute(
                     (var(name).unwrap_or_default(), i + 1 + len)
                 }
             };
+            let as_value = !double
+                && out
+                    .get(word_start..)
+                    .and_then(|w| w.split_once('='))
+                    .is_some_and(|(name, _)| is_name(name));
             for ch in printed.trim_end_matches('\n').chars() {
                 let special = if double {
                     matches!(ch, '"' | '\\' | '$' | '`')
+                } else if as_value {
+                    // kept whole, blanks and newlines too
+                    ch.is_whitespace() || "'\"\\$`|&;()<>#*?[]{}~".contains(ch)
                 } else {
                     !ch.is_whitespace() && "'\"\\$`|&;()<>#*?[]{}~".contains(ch)
                 };
@@ -70,7 +83,11 @@ pub fn substitute(
                     out.push('\\');
                 }
                 // a newline splits words like a blank (bash's IFS)
-                out.push(if ch == '\n' && !double { ' ' } else { ch });
+                out.push(if ch == '\n' && !double && !as_value {
+                    ' '
+                } else {
+                    ch
+                });
             }
             i = next;
             continue;
@@ -152,6 +169,102 @@ pub fn split_list(line: &str) -> Result<Vec<(Join, &str)>, String> {
         parts.push((join, rest));
     }
     Ok(parts)
+}
+
+/// A command of a list: a pipeline, or a `for NAME in WORDS; do LIST; done` loop.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Compound {
+    Simple(String),
+    For {
+        var: String,
+        words: String,
+        body: Vec<Command>,
+    },
+}
+
+/// A command with the way it joins the one before it.
+pub type Command = (Join, Compound);
+
+/// Groups a split list's `for … ; do … ; done` items into loops (nested ones too), as bash's
+/// grammar reads them on one line.
+pub fn group_loops(list: &[(Join, &str)]) -> Result<Vec<Command>, String> {
+    let mut i = 0;
+    let out = group(list, &mut i, false)?;
+    Ok(out)
+}
+
+fn group(list: &[(Join, &str)], i: &mut usize, in_loop: bool) -> Result<Vec<Command>, String> {
+    let mut out = Vec::new();
+    while *i < list.len() {
+        let (join, text) = list[*i];
+        let t = text.trim();
+        if t == "done" {
+            if !in_loop {
+                return Err("syntax error near unexpected token `done'".into());
+            }
+            *i += 1;
+            return Ok(out);
+        }
+        if let Some(header) = t.strip_prefix("for ") {
+            let parts: Vec<&str> = header.trim().splitn(2, char::is_whitespace).collect();
+            let var = parts[0].to_string();
+            if !is_name(&var) {
+                return Err(format!("`{var}': not a valid identifier"));
+            }
+            let rest = parts.get(1).map_or("", |r| r.trim());
+            let words = match rest.strip_prefix("in") {
+                Some(w) if w.is_empty() || w.starts_with(char::is_whitespace) => w.trim(),
+                _ => return Err("syntax error near unexpected token `do'".into()),
+            };
+            *i += 1;
+            // the next item is `do CMD` (or `do` alone, then the commands)
+            let Some(&(_, first)) = list.get(*i) else {
+                return Err("syntax error: unexpected end of file".into());
+            };
+            let first = first.trim_start();
+            let body_start = match first.strip_prefix("do") {
+                Some(r) if r.is_empty() || r.starts_with(char::is_whitespace) => r.trim(),
+                _ => {
+                    return Err(format!(
+                        "syntax error near unexpected token `{}'",
+                        first.split_whitespace().next().unwrap_or("")
+                    ))
+                }
+            };
+            // rewrite the `do …` item as its command, then read the body up to its `done`
+            let mut rest_list: Vec<(Join, &str)> = Vec::new();
+            if !body_start.is_empty() {
+                rest_list.push((Join::Always, body_start));
+            }
+            rest_list.extend_from_slice(&list[*i + 1..]);
+            let mut j = 0;
+            let body = group(&rest_list, &mut j, true)?;
+            if j > rest_list.len() || !closed_at(&rest_list, j) {
+                return Err("syntax error: unexpected end of file".into());
+            }
+            *i += 1 + j - usize::from(!body_start.is_empty());
+            out.push((
+                join,
+                Compound::For {
+                    var,
+                    words: words.to_string(),
+                    body,
+                },
+            ));
+            continue;
+        }
+        out.push((join, Compound::Simple(text.to_string())));
+        *i += 1;
+    }
+    if in_loop {
+        return Err("syntax error: unexpected end of file".into());
+    }
+    Ok(out)
+}
+
+/// Whether the item before position `j` closed the loop (it was `done`).
+fn closed_at(list: &[(Join, &str)], j: usize) -> bool {
+    j > 0 && list.get(j - 1).is_some_and(|(_, t)| t.trim() == "done")
 }
 
 /// A shell variable name: a letter or `_`, then letters, digits and `_`.
