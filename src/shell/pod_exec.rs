@@ -90,7 +90,15 @@ pub fn logs(sh: &mut Shell, args: &[String]) -> Output {
         ));
     };
     // a TYPE/NAME waits for a pod up to --pod-running-timeout (20 s for logs)
-    let pod_name = match super::port_forward::pod_for(sh, &p, &ns, target, 20_000) {
+    let mut found = Output::ok();
+    let pod_name = match super::port_forward::pod_for(
+        sh,
+        &p,
+        &ns,
+        target,
+        super::port_forward::LOGS_TIMEOUT_MS,
+        &mut found,
+    ) {
         Ok(name) => name,
         Err(o) => return o,
     };
@@ -119,7 +127,7 @@ pub fn logs(sh: &mut Shell, args: &[String]) -> Output {
             p.get("container").unwrap_or("")
         ));
     };
-    let mut out = Output::ok();
+    let mut out = found;
     match crate::sim::programs::Program::for_container(&c) {
         crate::sim::programs::Program::EchoServer { port } => {
             out.out(format!("Echo server listening on port {port}.\n"))
@@ -140,6 +148,17 @@ pub fn logs(sh: &mut Shell, args: &[String]) -> Output {
             out.out(format!(
                 "Kubernetes Bootcamp App Started At: {started} | Running On:  {host} \n\n"
             ))
+        }
+        crate::sim::programs::Program::HelloApp { port, .. } => {
+            // Go's log package: date and time, then the message
+            let started = pod
+                .status
+                .as_ref()
+                .and_then(|s| s.start_time.as_ref())
+                .map(|t| t.0.format("%Y/%m/%d %H:%M:%S").to_string())
+                .unwrap_or_default();
+            // (it logs to stderr; kubectl logs prints both streams on its stdout)
+            out.out(format!("{started} Server listening on port {port}\n"))
         }
         crate::sim::programs::Program::Client => {}
         _ => out.err(format!(
@@ -180,11 +199,11 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         ));
     };
     // deploy/x, svc/x: kubectl picks the most active pod of the object's selector
-    let pod_name = match super::port_forward::pod_for(sh, &p, &ns, target, 60_000) {
+    let mut out = Output::ok();
+    let pod_name = match super::port_forward::pod_for(sh, &p, &ns, target, 60_000, &mut out) {
         Ok(name) => name,
         Err(o) => return o,
     };
-    let mut out = Output::ok();
     if p.bool("tty") && !p.bool("stdin") {
         out.err("Unable to use a TTY - input is not a terminal or the right kind of file\n");
     }

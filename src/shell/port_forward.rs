@@ -20,6 +20,18 @@ pub fn attachable_pod(
     target: &str,
     timeout_ms: u64,
 ) -> Result<Pod, String> {
+    pod_for_object(sh, ns, target, timeout_ms, "attach to").map(|(p, _)| p)
+}
+
+/// The pod for `NAME` or `TYPE/NAME` and how many pods the object's selector found (`what`
+/// names the command in kubectl's error: "attach to", "get the logs from").
+fn pod_for_object(
+    sh: &mut Shell,
+    ns: &str,
+    target: &str,
+    timeout_ms: u64,
+    what: &str,
+) -> Result<(Pod, usize), String> {
     let (kind, name) = match target.split_once('/') {
         Some((t, n)) => (resolve_kind(t)?, n),
         None => (Kind::Pod, target),
@@ -29,7 +41,7 @@ pub fn attachable_pod(
     };
     let go_type = format!("*{}.{}", kind.version(), kind.name());
     let selector = match obj {
-        Object::Pod(p) => return Ok(p.clone()),
+        Object::Pod(p) => return Ok((p.clone(), 1)),
         Object::Deployment(d) => {
             Selector::from_label_selector(d.spec.as_ref().map(|s| &s.selector))
         }
@@ -43,13 +55,13 @@ pub fn attachable_pod(
             Some(sel) if !sel.is_empty() => Selector::from_set(sel),
             _ => {
                 return Err(format!(
-                    "error: cannot attach to {go_type}: invalid service '{name}': Service is defined without a selector"
+                    "error: cannot {what} {go_type}: invalid service '{name}': Service is defined without a selector"
                 ))
             }
         },
         _ => {
             return Err(format!(
-                "error: cannot attach to {go_type}: selector for {go_type} not implemented"
+                "error: cannot {what} {go_type}: selector for {go_type} not implemented"
             ))
         }
     };
@@ -64,26 +76,40 @@ pub fn attachable_pod(
         .filter(|p| selector.matches(p.metadata.labels.as_ref().unwrap_or(&Default::default())))
         .collect();
     if let Some(p) = crate::sim::portforward::first_pod(&pods) {
-        return Ok(p.clone());
+        return Ok((p.clone(), pods.len()));
     }
     sh.cluster.advance(timeout_ms);
     Err("error: timed out waiting for the condition".into())
 }
 
-/// The pod's name for `exec` and `logs`: `attachable_pod` with their `--pod-running-timeout`.
+/// The pod's name for `exec` (`AttachablePodForObjectFn`) and `logs` (`LogsForObjectFn`,
+/// which says on stderr which of several pods it took), with their `--pod-running-timeout`.
 pub fn pod_for(
     sh: &mut Shell,
     p: &super::flags::Parsed,
     ns: &str,
     target: &str,
     default_ms: u64,
+    out: &mut Output,
 ) -> Result<String, Output> {
     let timeout =
         running_timeout(p, default_ms).map_err(|e| Output::fail(format!("error: {e}")))?;
-    attachable_pod(sh, ns, target, timeout)
-        .map(|pod| pod.metadata.name.unwrap_or_default())
-        .map_err(Output::fail)
+    let logs = default_ms == LOGS_TIMEOUT_MS;
+    let what = if logs {
+        "get the logs from"
+    } else {
+        "attach to"
+    };
+    let (pod, found) = pod_for_object(sh, ns, target, timeout, what).map_err(Output::fail)?;
+    let name = pod.metadata.name.unwrap_or_default();
+    if logs && found > 1 {
+        out.err(format!("Found {found} pods, using pod/{name}\n"));
+    }
+    Ok(name)
 }
+
+/// `kubectl logs`' default `--pod-running-timeout` (exec's is a minute).
+pub const LOGS_TIMEOUT_MS: u64 = 20_000;
 
 /// `--pod-running-timeout` (Go durations such as `1m`, `30s`, `1m30s`).
 pub fn running_timeout(p: &super::flags::Parsed, default_ms: u64) -> Result<u64, String> {

@@ -126,6 +126,10 @@ pub fn pod_answer(c: &Cluster, ns: &str, name: &str, req: &Request) -> Option<Re
                 body,
             }
         }
+        Program::HelloApp { version, .. } => go(
+            "text/plain; charset=utf-8",
+            format!("Hello, world!\nVersion: {version}\nHostname: {hostname}\n"),
+        ),
         Program::Bootcamp { version } => Response {
             // Node's http server: writeHead(200) with one header, then write/end (chunked)
             status_line: "HTTP/1.1 200 OK".into(),

@@ -14,10 +14,23 @@ pub enum Program {
     /// The Kubernetes tutorial's kubernetes-bootcamp (Node.js): listens on 8080 and answers
     /// `Hello Kubernetes bootcamp! | Running on: <host> | v=<version>`.
     Bootcamp { version: String },
+    /// Google's hello-app (the GKE and "Exposing an External IP Address" tutorials): Go,
+    /// listens on $PORT (8080) and answers `Hello, world!`, its version and its hostname.
+    HelloApp { port: i32, version: String },
     /// A client image (curl, busybox, netshoot…): no server.
     Client,
     /// Anything else: listens on the container ports it declares.
     Generic { ports: Vec<i32> },
+}
+
+/// The port a program reads from `$PORT`, when the container sets it.
+fn env_port(c: &Container) -> Option<i32> {
+    c.env
+        .iter()
+        .flatten()
+        .find(|e| e.name == "PORT")
+        .and_then(|e| e.value.as_deref())
+        .and_then(|v| v.parse().ok())
 }
 
 fn repo_and_tag(image: &str) -> (String, String) {
@@ -36,18 +49,16 @@ impl Program {
         let image = c.image.as_deref().unwrap_or("");
         let (repo, tag) = repo_and_tag(image);
         match repo.as_str() {
-            "kicbase/echo-server" | "jmalloc/echo-server" => {
-                let port = c
-                    .env
-                    .iter()
-                    .flatten()
-                    .find(|e| e.name == "PORT")
-                    .and_then(|e| e.value.as_deref())
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(8080);
-                Program::EchoServer { port }
-            }
+            "kicbase/echo-server" | "jmalloc/echo-server" => Program::EchoServer {
+                port: env_port(c).unwrap_or(8080),
+            },
             "pbitty/hello-from" => Program::HelloFrom,
+            "gcr.io/google-samples/hello-app"
+            | "us-docker.pkg.dev/google-samples/containers/gke/hello-app" => Program::HelloApp {
+                port: env_port(c).unwrap_or(8080),
+                // the tags are 1.0 and 2.0; the program prints 1.0.0 and 2.0.0
+                version: format!("{tag}.0"),
+            },
             // v1 from Google's registry, v2 from the tutorial's own Docker Hub account
             "gcr.io/google-samples/kubernetes-bootcamp" | "jocatalin/kubernetes-bootcamp" => {
                 Program::Bootcamp {
@@ -85,6 +96,7 @@ impl Program {
             Program::EchoServer { port: p } => *p == port,
             Program::HelloFrom => port == 80,
             Program::Bootcamp { .. } => port == 8080,
+            Program::HelloApp { port: p, .. } => *p == port,
             Program::Echoserver { port: p, .. } => *p == port,
             Program::Client => false,
             Program::Generic { ports } => ports.contains(&port),
@@ -120,6 +132,13 @@ mod tests {
         assert_eq!(
             Program::for_container(&container("docker.io/library/busybox:1.36")),
             Program::Client
+        );
+        assert_eq!(
+            Program::for_container(&container("gcr.io/google-samples/hello-app:2.0")),
+            Program::HelloApp {
+                port: 8080,
+                version: "2.0.0".into()
+            }
         );
         assert_eq!(
             Program::for_container(&container("docker.io/jocatalin/kubernetes-bootcamp:v2")),
