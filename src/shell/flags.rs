@@ -67,6 +67,14 @@ impl Parsed {
     }
 }
 
+/// Value flags that take a value only as `--flag=value`; alone they mean this value (pflag's
+/// `NoOptDefVal`, as kubectl sets it).
+const NO_OPT_DEFAULTS: &[(&str, &str)] = &[
+    ("dry-run", "unchanged"),
+    ("cascade", "background"),
+    ("validate", "strict"),
+];
+
 pub fn parse(words: &[String], specs: &[Flag]) -> Result<Parsed, String> {
     let all: Vec<Flag> = specs.iter().chain(GLOBAL.iter()).copied().collect();
     let mut p = Parsed::default();
@@ -86,9 +94,15 @@ pub fn parse(words: &[String], specs: &[Flag]) -> Result<Parsed, String> {
             let Some(f) = all.iter().find(|f| f.long == name) else {
                 return Err(format!("unknown flag: --{name}"));
             };
+            let no_opt_default = NO_OPT_DEFAULTS
+                .iter()
+                .find(|(n, _)| *n == f.long)
+                .map(|(_, v)| v.to_string());
             let value = if f.takes_value {
                 match inline {
                     Some(v) => v,
+                    // pflag's NoOptDefVal: `--dry-run` alone does not take the next word
+                    None if no_opt_default.is_some() => no_opt_default.unwrap_or_default(),
                     None if i < words.len() => {
                         i += 1;
                         words[i - 1].clone()

@@ -409,10 +409,10 @@ pub fn create(sh: &mut Shell, args: &[String]) -> Output {
                     "exactly one NAME is required, got 0",
                 ));
             };
+            let value = json!({"metadata": {"name": name}});
             let obj: k8s_openapi::api::core::v1::Namespace =
-                crate::sim::object::from_json(&json!({"metadata": {"name": name}}))
-                    .unwrap_or_default();
-            simple_create(sh, Object::Namespace(obj), "namespace")
+                crate::sim::object::from_json(&value).unwrap_or_default();
+            simple_create(sh, &p, Object::Namespace(obj), &value)
         }
         "configmap" | "cm" => {
             let Some(name) = p.args.get(1) else {
@@ -434,11 +434,10 @@ pub fn create(sh: &mut Shell, args: &[String]) -> Output {
                     }
                 }
             }
-            let obj: k8s_openapi::api::core::v1::ConfigMap = crate::sim::object::from_json(
-                &json!({"metadata": {"name": name, "namespace": ns}, "data": data}),
-            )
-            .unwrap_or_default();
-            simple_create(sh, Object::ConfigMap(obj), "configmap")
+            let value = json!({"metadata": {"name": name, "namespace": ns}, "data": data});
+            let obj: k8s_openapi::api::core::v1::ConfigMap =
+                crate::sim::object::from_json(&value).unwrap_or_default();
+            simple_create(sh, &p, Object::ConfigMap(obj), &value)
         }
         other => Output::fail(format!(
             "error: unknown command \"{other}\" for \"kubectl create\""
@@ -446,20 +445,163 @@ pub fn create(sh: &mut Shell, args: &[String]) -> Output {
     }
 }
 
-fn simple_create(sh: &mut Shell, obj: Object, _what: &str) -> Output {
-    let kind = obj.kind();
-    match sh.cluster.create(obj) {
-        Ok(o) => {
-            let mut out = Output::ok();
-            out.out(format!(
-                "{}/{} created\n",
-                kind.lower_group_kind(),
-                o.name()
-            ));
-            out
+/// kubectl's `--dry-run` strategies (`GetDryRunStrategy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DryRun {
+    None,
+    Client,
+    Server,
+}
+
+fn dry_run_strategy(p: &Parsed, out: &mut Output) -> Result<DryRun, Output> {
+    let Some(v) = p.get("dry-run") else {
+        return Ok(DryRun::None);
+    };
+    Ok(match v {
+        "client" => DryRun::Client,
+        "server" => DryRun::Server,
+        "none" => DryRun::None,
+        // the flag alone (its NoOptDefVal), or a boolean: deprecated forms kubectl warns about
+        "unchanged" => {
+            out.err("--dry-run is deprecated and can be replaced with --dry-run=client.\n");
+            DryRun::Client
         }
-        Err(e) => Output::fail(errors::single(&e)),
+        "true" | "1" | "t" | "T" | "TRUE" | "True" => {
+            out.err(format!("--dry-run={v} is deprecated (boolean value) and can be replaced with --dry-run=client.\n"));
+            DryRun::Client
+        }
+        "false" | "0" | "f" | "F" | "FALSE" | "False" => {
+            out.err(format!("--dry-run={v} is deprecated (boolean value) and can be replaced with --dry-run=none.\n"));
+            DryRun::None
+        }
+        other => return Err(Output::fail(format!(
+            "error: Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"."
+        ))),
+    })
+}
+
+/// Removes JSON nulls, as Go omits nil fields.
+fn without_nulls(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(without_nulls).collect()),
+        other => other,
     }
+}
+
+/// One object as `-o yaml|json|name` prints it, or the `created` line (with its dry-run note).
+fn print_created(kind: Kind, name: &str, v: &Value, p: &Parsed, verb: &str, note: &str) -> Output {
+    let mut out = Output::ok();
+    match p.get("output").unwrap_or("") {
+        "" => out.out(format!("{}/{name} {verb}{note}\n", kind.lower_group_kind())),
+        "name" => out.out(format!("{}/{name}\n", kind.lower_group_kind())),
+        "yaml" => out.out(crate::sim::yaml::to_yaml(v)),
+        "json" => out.out(format!("{}\n", super::get::to_json_4(v))),
+        other => {
+            return Output::fail(format!(
+                "error: unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,name,yaml"
+            ))
+        }
+    }
+    out
+}
+
+/// Creates a generator's object, or under `--dry-run` only prints it — `client`: as kubectl
+/// built it (Go's marshalling: the namespace only when `-n` named it, empty structs as `{}`),
+/// `server`: as the apiserver would have stored it. The apiserver's refusal is the caller's to
+/// word (each generator frames it its own way).
+fn create_generated(
+    sh: &mut Shell,
+    p: &Parsed,
+    obj: Object,
+    generated: &Value,
+    verb: &str,
+) -> Result<Output, ApiError> {
+    if let Some(r) = dry_run_output(sh, p, &obj, generated, verb) {
+        return r;
+    }
+    let kind = obj.kind();
+    let created = sh.cluster.create(obj)?;
+    Ok(print_created(
+        kind,
+        created.name(),
+        &created.to_value(),
+        p,
+        verb,
+        "",
+    ))
+}
+
+fn dry_run_output(
+    sh: &Shell,
+    p: &Parsed,
+    obj: &Object,
+    generated: &Value,
+    verb: &str,
+) -> Option<Result<Output, ApiError>> {
+    let mut warn = Output::ok();
+    let mode = match dry_run_strategy(p, &mut warn) {
+        Ok(m) => m,
+        Err(o) => return Some(Ok(o)),
+    };
+    let kind = obj.kind();
+    let name = obj.name().to_string();
+    let mut out = match mode {
+        DryRun::None => return None,
+        DryRun::Client => {
+            let mut v = without_nulls(generated.clone());
+            v["apiVersion"] = Value::String(kind.api_version());
+            v["kind"] = Value::String(kind.name().into());
+            if !p.has("namespace") {
+                if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+                    m.remove("namespace");
+                }
+            }
+            match kind {
+                Kind::Service => v["status"] = json!({"loadBalancer": {}}),
+                Kind::Deployment | Kind::Pod => v["status"] = json!({}),
+                Kind::Namespace => {
+                    v["spec"] = json!({});
+                    v["status"] = json!({});
+                }
+                _ => {}
+            }
+            print_created(kind, &name, &v, p, verb, " (dry run)")
+        }
+        DryRun::Server => {
+            // the apiserver's answer to a dry-run create: admitted and defaulted, never seen
+            // by a controller
+            let mut c = sh.cluster.clone();
+            match c.with_controllers_paused(|c| c.create(obj.clone())) {
+                Ok(created) => {
+                    let mut v = created.to_value();
+                    if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+                        m.remove("resourceVersion");
+                    }
+                    // a status no controller has written yet is Go's empty struct
+                    if matches!(kind, Kind::Deployment | Kind::Pod | Kind::Namespace)
+                        && v.get("status").is_none()
+                    {
+                        v["status"] = json!({});
+                    }
+                    print_created(kind, &name, &v, p, verb, " (server dry run)")
+                }
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    };
+    warn.append(std::mem::take(&mut out));
+    Some(Ok(warn))
+}
+
+fn simple_create(sh: &mut Shell, p: &Parsed, obj: Object, generated: &Value) -> Output {
+    create_generated(sh, p, obj, generated, "created")
+        .unwrap_or_else(|e| Output::fail(errors::single(&e)))
 }
 
 /// The container name `kubectl create deployment` derives from an image.
@@ -514,20 +656,17 @@ fn create_deployment(sh: &mut Shell, p: &Parsed, ns: &str) -> Output {
         }
         containers.push(c);
     }
-    let d: Deployment = match crate::sim::object::from_json(&json!({
+    let value = json!({
         "metadata": {"name": name, "namespace": ns, "labels": {"app": name}},
         "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
             "strategy": {}, "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": containers}}}
-    })) {
+    });
+    let d: Deployment = match crate::sim::object::from_json(&value) {
         Ok(d) => d,
         Err(e) => return Output::fail(format!("error: {e}")),
     };
-    match sh.cluster.create(Object::Deployment(d)) {
-        Ok(_) => {
-            let mut out = Output::ok();
-            out.out(format!("deployment.apps/{name} created\n"));
-            out
-        }
+    match create_generated(sh, p, Object::Deployment(d), &value, "created") {
+        Ok(out) => out,
         Err(e) if e.reason == Reason::AlreadyExists => {
             Output::fail(format!("error: failed to create deployment: {}", e.message))
         }
@@ -613,18 +752,14 @@ fn create_service(sh: &mut Shell, p: &Parsed, ns: &str) -> Output {
             spec["clusterIP"] = json!(cip);
         }
     }
-    let svc: Service = match crate::sim::object::from_json(
-        &json!({"metadata": {"name": name, "namespace": ns, "labels": {"app": name}}, "spec": spec}),
-    ) {
+    let value =
+        json!({"metadata": {"name": name, "namespace": ns, "labels": {"app": name}}, "spec": spec});
+    let svc: Service = match crate::sim::object::from_json(&value) {
         Ok(s) => s,
         Err(e) => return Output::fail(format!("error: {e}")),
     };
-    match sh.cluster.create(Object::Service(svc)) {
-        Ok(_) => {
-            let mut out = Output::ok();
-            out.out(format!("service/{name} created\n"));
-            out
-        }
+    match create_generated(sh, p, Object::Service(svc), &value, "created") {
+        Ok(out) => out,
         Err(e) if e.reason == Reason::AlreadyExists => Output::fail(format!(
             "error: failed to create {svc_type} service: {}",
             e.message
@@ -724,15 +859,23 @@ pub fn run_pod(sh: &mut Shell, args: &[String]) -> Output {
     if !matches!(restart.as_str(), "Always" | "OnFailure" | "Never") {
         return Output::fail(format!("error: invalid restart policy: {restart}"));
     }
-    let pod: Pod = match crate::sim::object::from_json(&json!({
+    let value = json!({
         "metadata": {"name": name, "namespace": ns, "labels": labels},
         "spec": {"containers": [container], "restartPolicy": restart, "dnsPolicy": "ClusterFirst"}
-    })) {
+    });
+    let pod: Pod = match crate::sim::object::from_json(&value) {
         Ok(p) => p,
         Err(e) => return Output::fail(format!("error: {e}")),
     };
+    let obj = Object::Pod(pod);
+    if let Some(r) = dry_run_output(sh, &p, &obj, &value, "created") {
+        return r.unwrap_or_else(|e| Output::fail(errors::single(&e)));
+    }
     let mut out = Output::ok();
-    match sh.cluster.create(Object::Pod(pod)) {
+    match sh.cluster.create(obj) {
+        Ok(created) if p.has("output") && !p.bool("stdin") && !p.bool("attach") => {
+            return print_created(Kind::Pod, &name, &created.to_value(), &p, "created", "");
+        }
         Ok(_) => {}
         Err(e) => return Output::fail(errors::single(&e)),
     }
@@ -966,20 +1109,14 @@ pub fn expose(sh: &mut Shell, args: &[String]) -> Output {
     if let Some(lb) = p.get("load-balancer-ip") {
         spec["loadBalancerIP"] = json!(lb);
     }
-    let svc: Service = match crate::sim::object::from_json(
-        &json!({"metadata": {"name": svc_name, "namespace": ns, "labels": labels}, "spec": spec}),
-    ) {
+    let value =
+        json!({"metadata": {"name": svc_name, "namespace": ns, "labels": labels}, "spec": spec});
+    let svc: Service = match crate::sim::object::from_json(&value) {
         Ok(s) => s,
         Err(e) => return Output::fail(format!("error: {e}")),
     };
-    match sh.cluster.create(Object::Service(svc)) {
-        Ok(_) => {
-            let mut out = Output::ok();
-            out.out(format!("service/{svc_name} exposed\n"));
-            out
-        }
-        Err(e) => Output::fail(errors::single(&e)),
-    }
+    create_generated(sh, &p, Object::Service(svc), &value, "exposed")
+        .unwrap_or_else(|e| Output::fail(errors::single(&e)))
 }
 
 fn ports_of(spec: Option<k8s_openapi::api::core::v1::PodSpec>) -> Vec<(i32, String)> {
