@@ -131,6 +131,9 @@ pub struct Shell {
     pub jobs: Vec<Job>,
     /// The exit status of the last command (`$?`).
     last_code: i32,
+    /// Files written by redirections (`kubectl create … -o yaml > web.yaml`), read back by
+    /// `cat` and `kubectl apply -f` before the files of the machine.
+    pub written: std::collections::BTreeMap<String, String>,
 }
 
 /// A long-running command the lab keeps running while other commands are typed.
@@ -166,6 +169,7 @@ impl Shell {
             nesting: 0,
             jobs: Vec::new(),
             last_code: 0,
+            written: std::collections::BTreeMap::new(),
         }
     }
 
@@ -177,6 +181,25 @@ impl Shell {
         self.traces.push(t);
         if self.traces.len() >= 1500 {
             self.traces.drain(..300);
+        }
+    }
+
+    /// A redirection's text into the lab's files (`>` replaces, `>>` appends).
+    fn write_files(&mut self, writes: words::Writes) {
+        for (path, append, text) in writes {
+            let file = self.written.entry(path).or_default();
+            if !append {
+                file.clear();
+            }
+            file.push_str(&text);
+        }
+    }
+
+    /// A file's text: one a redirection wrote, else the machine's.
+    pub fn read_file(&self, path: &str) -> Result<String, String> {
+        match self.written.get(path.strip_prefix("./").unwrap_or(path)) {
+            Some(text) => Ok(text.clone()),
+            None => self.files.read(path),
         }
     }
 
@@ -357,9 +380,12 @@ impl Shell {
             return Output::ok();
         };
         self.line = line.trim().to_string();
-        let mut out = words::redirect(self.run_words(first), &redirections[0]);
+        let (mut out, writes) = words::redirect(self.run_words(first), &redirections[0]);
+        self.write_files(writes);
         for (f, r) in filters.iter().zip(&redirections[1..]) {
-            out = words::redirect(words::filter(f, out), r);
+            let (o, writes) = words::redirect(words::filter(f, out), r);
+            self.write_files(writes);
+            out = o;
         }
         out
     }
@@ -421,6 +447,19 @@ impl Shell {
                 curl::curl(self, &env, args, &line)
             }
             "svclab" => trace::run(self, args),
+            "cat" => {
+                let mut o = Output::ok();
+                for f in args {
+                    match self.read_file(f) {
+                        Ok(text) => o.out(text),
+                        Err(_) => {
+                            o.err(format!("cat: {f}: No such file or directory\n"));
+                            o.code = 1;
+                        }
+                    }
+                }
+                o
+            }
             "true" => Output::ok(),
             "false" => Output {
                 code: 1,

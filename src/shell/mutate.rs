@@ -59,7 +59,7 @@ fn read_manifests(sh: &mut Shell, files: &[String], errs: &mut Vec<CmdError>) ->
     let mut out = Vec::new();
     let mut read_errs = Vec::new();
     for f in files {
-        let text = match sh.files.read(f) {
+        let text = match sh.read_file(f) {
             Ok(t) => t,
             Err(e) => {
                 errs.push(CmdError::Plain(format!("error: {e}")));
@@ -474,9 +474,11 @@ fn dry_run_strategy(p: &Parsed, out: &mut Output) -> Result<DryRun, Output> {
             out.err(format!("--dry-run={v} is deprecated (boolean value) and can be replaced with --dry-run=none.\n"));
             DryRun::None
         }
-        other => return Err(Output::fail(format!(
+        other => {
+            return Err(Output::fail(format!(
             "error: Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"."
-        ))),
+        )))
+        }
     })
 }
 
@@ -1683,7 +1685,7 @@ pub fn patch(sh: &mut Shell, args: &[String]) -> Output {
     };
     let patch_text = match (p.get("patch"), p.get("patch-file")) {
         (Some(t), _) => t.to_string(),
-        (None, Some(f)) => match sh.files.read(f) {
+        (None, Some(f)) => match sh.read_file(f) {
             Ok(t) => t,
             Err(e) => return Output::fail(format!("error: {e}")),
         },

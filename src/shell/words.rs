@@ -320,31 +320,44 @@ pub fn take_redirections(words: &mut Vec<String>) -> Vec<String> {
         .collect()
 }
 
+/// Where a redirected stream goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dest {
+    Stream(Stream),
+    Null,
+    /// the n-th file of the redirections
+    File(usize),
+}
+
+/// What a command's redirections wrote to files: (path, appended, text).
+pub type Writes = Vec<(String, bool, String)>;
+
 /// Sends a command's output where its redirections say, left to right as bash applies them:
-/// `N>/dev/null` discards, `N>&M` joins stream M's destination, `&>` both; the lab keeps no
-/// files, so output sent to one is gone (and said so).
-pub fn redirect(out: Output, redirections: &[String]) -> Output {
+/// `N>/dev/null` discards, `N>&M` joins stream M's destination, `&>` both, `>FILE` and
+/// `>>FILE` write (or append) to a file of the lab's shell.
+pub fn redirect(out: Output, redirections: &[String]) -> (Output, Writes) {
     if redirections.is_empty() {
-        return out;
+        return (out, Vec::new());
     }
-    // destination of stdout and stderr: Some(stream) or None (discarded)
-    let mut dest = [Some(Stream::Out), Some(Stream::Err)];
-    let mut notes = Vec::new();
+    let mut dest = [Dest::Stream(Stream::Out), Dest::Stream(Stream::Err)];
+    let mut files: Writes = Vec::new();
     for r in redirections {
-        let Some((fd, target)) = r.split_once('>') else {
+        let Some((fd, rest)) = r.split_once('>') else {
             continue;
+        };
+        let (append, target) = match rest.strip_prefix('>') {
+            Some(t) => (true, t),
+            None => (false, rest),
         };
         let to = match target.strip_prefix('&') {
             Some("1") => dest[0],
             Some("2") => dest[1],
             Some(_) => continue,
+            None if target == "/dev/null" => Dest::Null,
             None => {
-                if target != "/dev/null" {
-                    notes.push(format!(
-                        "svclab: {target}: the lab keeps no files; that output is gone\n"
-                    ));
-                }
-                None
+                let path = target.strip_prefix("./").unwrap_or(target).to_string();
+                files.push((path, append, String::new()));
+                Dest::File(files.len() - 1)
             }
         };
         match fd {
@@ -358,15 +371,13 @@ pub fn redirect(out: Output, redirections: &[String]) -> Output {
         ..Output::default()
     };
     for (s, t) in out.chunks {
-        let d = if s == Stream::Out { dest[0] } else { dest[1] };
-        if let Some(d) = d {
-            o.chunks.push((d, t));
+        match if s == Stream::Out { dest[0] } else { dest[1] } {
+            Dest::Stream(d) => o.chunks.push((d, t)),
+            Dest::Null => {}
+            Dest::File(i) => files[i].2.push_str(&t),
         }
     }
-    for n in notes {
-        o.err(n);
-    }
-    o
+    (o, files)
 }
 
 /// Splits a line into words, honouring single quotes, double quotes and backslashes.
@@ -460,9 +471,7 @@ pub fn split_pipeline(line: &str) -> Result<Vec<Vec<String>>, String> {
                     }
                     "1".into()
                 };
-                if chars.peek() == Some(&'>') {
-                    chars.next();
-                }
+                let append = chars.next_if_eq(&'>').is_some();
                 let mut target = String::new();
                 if chars.peek() == Some(&'&') {
                     chars.next();
@@ -479,8 +488,9 @@ pub fn split_pipeline(line: &str) -> Result<Vec<Vec<String>>, String> {
                 if target.is_empty() || target == "&" {
                     return Err("syntax error near unexpected token `newline'".into());
                 }
+                let op = if append { ">>" } else { ">" };
                 if let Some(c) = cmds.last_mut() {
-                    c.push(format!("{REDIRECT}{fd}>{target}"));
+                    c.push(format!("{REDIRECT}{fd}{op}{target}"));
                 }
             }
             '#' if !in_word => break,
