@@ -279,7 +279,11 @@ impl Shell {
                     body,
                 } => {
                     // the word list is expanded once, before the first pass (bash's order)
-                    let expanded = self.run_one_expand(list_text);
+                    let mut inner_err = Vec::new();
+                    let expanded = self.expand(list_text, &mut inner_err);
+                    for e in inner_err {
+                        out.err(e);
+                    }
                     let values = match expanded.and_then(|t| words::split_words(&t)) {
                         Ok(v) => v,
                         Err(e) => {
@@ -299,8 +303,12 @@ impl Shell {
         }
     }
 
-    /// `$VAR`, `$?` and `$(…)` expanded in a text (a `for` loop's word list).
-    fn run_one_expand(&mut self, text: &str) -> Result<String, String> {
+    /// `$VAR`, `$?` and `$(…)` expanded in a text; what the substitutions wrote to stderr is
+    /// collected in `inner_err`.
+    fn expand(&mut self, text: &str, inner_err: &mut Vec<String>) -> Result<String, String> {
+        if self.nesting >= 8 {
+            return Err("command substitutions nested too deeply".into());
+        }
         let vars = self.vars.clone();
         let last = self.last_code.to_string();
         let lookup = |name: &str| {
@@ -314,6 +322,12 @@ impl Shell {
             self.nesting += 1;
             let o = self.run(cmd);
             self.nesting -= 1;
+            inner_err.extend(
+                o.chunks
+                    .iter()
+                    .filter(|(s, _)| *s == Stream::Err)
+                    .map(|(_, t)| t.clone()),
+            );
             o.stdout()
         })
     }
@@ -325,30 +339,7 @@ impl Shell {
         let mut inner_err = Vec::new();
         let expanded;
         let line = if line.contains('$') {
-            if self.nesting >= 8 {
-                return Output::fail("svclab: command substitutions nested too deeply");
-            }
-            let vars = self.vars.clone();
-            let last = self.last_code.to_string();
-            let lookup = |name: &str| {
-                if name == "?" {
-                    Some(last.clone())
-                } else {
-                    vars.get(name).cloned()
-                }
-            };
-            match words::substitute(line, &lookup, &mut |cmd| {
-                self.nesting += 1;
-                let o = self.run(cmd);
-                self.nesting -= 1;
-                inner_err.extend(
-                    o.chunks
-                        .iter()
-                        .filter(|(s, _)| *s == Stream::Err)
-                        .map(|(_, t)| t.clone()),
-                );
-                o.stdout()
-            }) {
+            match self.expand(line, &mut inner_err) {
                 Ok(l) => {
                     expanded = l;
                     expanded.as_str()

@@ -134,12 +134,7 @@ pub fn logs(sh: &mut Shell, args: &[String]) -> Output {
         }
         crate::sim::programs::Program::Bootcamp { .. } => {
             // console.log("Kubernetes Bootcamp App Started At:", startTime, "| Running On: ", host, "\n")
-            let started = pod
-                .status
-                .as_ref()
-                .and_then(|s| s.start_time.as_ref())
-                .map(|t| t.0.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
-                .unwrap_or_default();
+            let started = started_at(&pod, "%Y-%m-%dT%H:%M:%S%.3fZ");
             let host = pod
                 .spec
                 .as_ref()
@@ -151,12 +146,7 @@ pub fn logs(sh: &mut Shell, args: &[String]) -> Output {
         }
         crate::sim::programs::Program::HelloApp { port, .. } => {
             // Go's log package: date and time, then the message
-            let started = pod
-                .status
-                .as_ref()
-                .and_then(|s| s.start_time.as_ref())
-                .map(|t| t.0.format("%Y/%m/%d %H:%M:%S").to_string())
-                .unwrap_or_default();
+            let started = started_at(&pod, "%Y/%m/%d %H:%M:%S");
             // (it logs to stderr; kubectl logs prints both streams on its stdout)
             out.out(format!("{started} Server listening on port {port}\n"))
         }
@@ -210,6 +200,15 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
     let r = exec_with(sh, &ns, &pod_name, p.get("container"), &cmd, p.bool("tty"));
     out.append(r);
     out
+}
+
+/// When the pod's program started (the time its log lines carry), in a strftime format.
+fn started_at(pod: &Pod, format: &str) -> String {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.start_time.as_ref())
+        .map(|t| t.0.format(format).to_string())
+        .unwrap_or_default()
 }
 
 /// Runs a command as the process of the pod's first container (`kubectl run -i`, attached to
