@@ -134,7 +134,7 @@ pub fn logs(sh: &mut Shell, args: &[String]) -> Output {
         }
         crate::sim::programs::Program::Bootcamp { .. } => {
             // console.log("Kubernetes Bootcamp App Started At:", startTime, "| Running On: ", host, "\n")
-            let started = started_at(&pod, "%Y-%m-%dT%H:%M:%S%.3fZ");
+            let started = started_at(pod, "%Y-%m-%dT%H:%M:%S%.3fZ");
             let host = pod
                 .spec
                 .as_ref()
@@ -146,7 +146,7 @@ pub fn logs(sh: &mut Shell, args: &[String]) -> Output {
         }
         crate::sim::programs::Program::HelloApp { port, .. } => {
             // Go's log package: date and time, then the message
-            let started = started_at(&pod, "%Y/%m/%d %H:%M:%S");
+            let started = started_at(pod, "%Y/%m/%d %H:%M:%S");
             // (it logs to stderr; kubectl logs prints both streams on its stdout)
             out.out(format!("{started} Server listening on port {port}\n"))
         }
