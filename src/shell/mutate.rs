@@ -179,6 +179,9 @@ pub fn apply(sh: &mut Shell, args: &[String]) -> Output {
     // and kubelets act on them after that (a container starts a second or so later), so a pod
     // of a Deployment sees the Services of the same apply in its environment
     let was_paused = std::mem::replace(&mut sh.cluster.reconciling, true);
+    // what each apply sent, remembered with the resourceVersion the object has once the
+    // controllers it woke have run (so the next apply of the same text is a no-op)
+    let mut to_remember = Vec::new();
     for m in &manifests {
         let obj = match &m.object {
             Ok(o) => o,
@@ -272,7 +275,7 @@ pub fn apply(sh: &mut Shell, args: &[String]) -> Output {
         }
         match sh.cluster.apply(obj, &value) {
             Ok((key, r)) => {
-                sh.cluster.remember_apply(key, Arc::clone(&m.value));
+                to_remember.push((key, Arc::clone(&m.value)));
                 applied += 1;
                 out.out(applied_line(kind, &name, r));
             }
@@ -289,6 +292,9 @@ pub fn apply(sh: &mut Shell, args: &[String]) -> Output {
     sh.cluster.reconciling = was_paused;
     if !was_paused {
         sh.cluster.reconcile_now();
+    }
+    for (key, sent) in to_remember {
+        sh.cluster.remember_apply(key, sent);
     }
     errs.extend(errs_after);
     if applied == 0 && errs.is_empty() {
