@@ -291,21 +291,29 @@ fn describe_replica_set(c: &Cluster, rs: &k8s_openapi::api::apps::v1::ReplicaSet
         "Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n"
     ));
     w.push_str(&pod_template(spec.template.as_ref()));
-    let conds = rs.status.as_ref().and_then(|s| s.conditions.as_ref());
-    if let Some(conds) = conds.filter(|c| !c.is_empty()) {
-        w.push_str("Conditions:\n  Type\tStatus\tReason\n  ----\t------\t------\n");
-        for cd in conds {
-            w.push_str(&format!(
-                "  {} \t{}\t{}\n",
-                cd.type_,
-                cd.status,
-                cd.reason.as_deref().unwrap_or("")
-            ));
-        }
-    }
+    w.push_str(&conditions_table(
+        rs.status
+            .iter()
+            .flat_map(|s| s.conditions.iter().flatten())
+            .map(|c| (c.type_.as_str(), c.status.as_str(), c.reason.as_deref())),
+    ));
     let (inline, table) = events_text(c, &ns, "ReplicaSet", &name);
     w.push_str(&inline);
     TabWriter::describe().format(&w) + &table
+}
+
+/// The `Conditions:` table of a Deployment or ReplicaSet (type, status, reason), nothing when
+/// there are none.
+fn conditions_table<'a>(
+    conds: impl Iterator<Item = (&'a str, &'a str, Option<&'a str>)>,
+) -> String {
+    let rows: String = conds
+        .map(|(ty, status, reason)| format!("  {ty} \t{status}\t{}\n", reason.unwrap_or("")))
+        .collect();
+    if rows.is_empty() {
+        return rows;
+    }
+    format!("Conditions:\n  Type\tStatus\tReason\n  ----\t------\t------\n{rows}")
 }
 
 /// A name describe prints as `<unset>` when it is missing or empty.
@@ -1158,43 +1166,22 @@ fn describe_deployment(c: &Cluster, d: &k8s_openapi::api::apps::v1::Deployment) 
         ));
     }
     w.push_str(&pod_template(Some(&spec.template)));
-    let conds = st.conditions.clone().unwrap_or_default();
-    if !conds.is_empty() {
-        w.push_str("Conditions:\n  Type\tStatus\tReason\n  ----\t------\t------\n");
-        for cnd in conds {
-            w.push_str(&format!(
-                "  {} \t{}\t{}\n",
-                cnd.type_,
-                cnd.status,
-                cnd.reason.unwrap_or_default()
-            ));
-        }
-    }
+    w.push_str(&conditions_table(st.conditions.iter().flatten().map(|c| {
+        (c.type_.as_str(), c.status.as_str(), c.reason.as_deref())
+    })));
     // GetAllReplicaSets: the one with the current template is new, the others with pods are old
     let uid = d.metadata.uid.clone().unwrap_or_default();
-    let mut template = spec.template.clone();
-    if let Some(l) = template.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
-        l.remove("pod-template-hash");
-    }
     let mut old = Vec::new();
     let mut new = Vec::new();
     for o in c.owned_by(Kind::ReplicaSet, &ns, &uid) {
         let Object::ReplicaSet(rs) = o else { continue };
-        let mut t = rs
-            .spec
-            .as_ref()
-            .and_then(|s| s.template.clone())
-            .unwrap_or_default();
-        if let Some(l) = t.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
-            l.remove("pod-template-hash");
-        }
         let text = format!(
             "{} ({}/{} replicas created)",
             o.name(),
             rs.status.as_ref().map_or(0, |s| s.replicas),
             rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1)
         );
-        if t == template {
+        if crate::sim::controllers::same_template(rs, &spec.template) {
             new.push(text);
         } else if rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0) > 0
             || rs.status.as_ref().is_some_and(|s| s.replicas > 0)

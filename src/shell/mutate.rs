@@ -2325,8 +2325,13 @@ fn rollout_undo(sh: &mut Shell, ns: &str, name: &str, p: &Parsed) -> Output {
     if d.spec.as_ref().and_then(|s| s.paused) == Some(true) {
         return Output::fail("error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again");
     }
-    let current = d.spec.as_ref().map(|s| &s.template);
-    if current == Some(&template) {
+    // equalIgnoreHash, as the controller compares them
+    let current = d
+        .spec
+        .as_ref()
+        .map(|s| s.template.clone())
+        .unwrap_or_default();
+    if crate::sim::controllers::same_template(&target, &current) {
         out.out(format!(
             "deployment.apps/{name} skipped rollback (current template already matches revision {})\n",
             if to > 0 { to } else { target_rev }

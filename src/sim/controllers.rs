@@ -996,7 +996,9 @@ fn revision(rs: &ReplicaSet) -> Option<i64> {
 }
 
 /// Equal templates, ignoring the `pod-template-hash` label the controller added.
-fn same_template(rs: &ReplicaSet, template: &PodTemplateSpec) -> bool {
+/// `EqualIgnoreHash`: the ReplicaSet's pod template is this one, its pod-template-hash label
+/// aside (how the controller, `describe` and `rollout undo` find a Deployment's ReplicaSet).
+pub fn same_template(rs: &ReplicaSet, template: &PodTemplateSpec) -> bool {
     let Some(t) = rs.spec.as_ref().and_then(|s| s.template.as_ref()) else {
         return false;
     };
