@@ -280,7 +280,7 @@ impl Shell {
                 } => {
                     // the word list is expanded once, before the first pass (bash's order)
                     let mut inner_err = Vec::new();
-                    let expanded = self.expand(list_text, &mut inner_err);
+                    let expanded = self.expand(list_text, false, &mut inner_err);
                     for e in inner_err {
                         out.err(e);
                     }
@@ -305,7 +305,12 @@ impl Shell {
 
     /// `$VAR`, `$?` and `$(…)` expanded in a text; what the substitutions wrote to stderr is
     /// collected in `inner_err`.
-    fn expand(&mut self, text: &str, inner_err: &mut Vec<String>) -> Result<String, String> {
+    fn expand(
+        &mut self,
+        text: &str,
+        at_command_start: bool,
+        inner_err: &mut Vec<String>,
+    ) -> Result<String, String> {
         if self.nesting >= 8 {
             return Err("command substitutions nested too deeply".into());
         }
@@ -318,7 +323,7 @@ impl Shell {
                 vars.get(name).cloned()
             }
         };
-        words::substitute(text, &lookup, &mut |cmd| {
+        words::substitute(text, at_command_start, &lookup, &mut |cmd| {
             self.nesting += 1;
             let o = self.run(cmd);
             self.nesting -= 1;
@@ -339,7 +344,7 @@ impl Shell {
         let mut inner_err = Vec::new();
         let expanded;
         let line = if line.contains('$') {
-            match self.expand(line, &mut inner_err) {
+            match self.expand(line, true, &mut inner_err) {
                 Ok(l) => {
                     expanded = l;
                     expanded.as_str()

@@ -6,9 +6,12 @@ use super::{Output, Stream};
 /// Bash's expansions outside single quotes: `$NAME` and `${NAME}` (empty when unset), and each
 /// `$(…)` replaced by what `run` prints for the command inside, trailing newlines removed. The
 /// result is not re-read as quotes or operators: outside double quotes it is escaped so that
-/// only its blanks split words, inside them so that it stays one word.
+/// only its blanks split words, inside them so that it stays one word — and whole in the value
+/// of an assignment before a command's name (when `at_command_start`: a command line, not a
+/// `for` loop's word list).
 pub fn substitute(
     line: &str,
+    at_command_start: bool,
     var: &dyn Fn(&str) -> Option<String>,
     run: &mut dyn FnMut(&str) -> String,
 ) -> Result<String, String> {
@@ -65,7 +68,12 @@ pub fn substitute(
                     (var(name).unwrap_or_default(), i + 1 + len)
                 }
             };
+            // bash's assignments come before the command's name: `X=$(…) cmd`, not `cmd a=$(…)`
             let as_value = !double
+                && at_command_start
+                && out.get(..word_start).is_some_and(|before| {
+                    before.split_whitespace().all(|w| assignment(w).is_some())
+                })
                 && out
                     .get(word_start..)
                     .and_then(|w| w.split_once('='))
@@ -693,7 +701,7 @@ mod tests {
             "list" => "a b\n'c'\n".to_string(),
             other => format!("[{other}]"),
         };
-        let mut sub = |l: &str| substitute(l, &var, &mut run);
+        let mut sub = |l: &str| substitute(l, true, &var, &mut run);
         assert_eq!(
             sub("curl http://$(minikube ip):$P/").unwrap(),
             "curl http://192.168.49.2:3000/"
