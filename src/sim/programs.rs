@@ -57,7 +57,11 @@ impl Program {
             | "us-docker.pkg.dev/google-samples/containers/gke/hello-app" => Program::HelloApp {
                 port: env_port(c).unwrap_or(8080),
                 // the tags are 1.0 and 2.0; the program prints 1.0.0 and 2.0.0
-                version: format!("{tag}.0"),
+                version: if tag.matches('.').count() == 1 {
+                    format!("{tag}.0")
+                } else {
+                    tag
+                },
             },
             // v1 from Google's registry, v2 from the tutorial's own Docker Hub account
             "gcr.io/google-samples/kubernetes-bootcamp" | "jocatalin/kubernetes-bootcamp" => {
