@@ -96,6 +96,10 @@ fn main() {
         runs,
         "<= 5 ms",
     );
+    // SVCLAB_BENCH_SMALL=apply stops here, for profiling the first apply alone.
+    if std::env::var_os("SVCLAB_BENCH_SMALL").is_some_and(|v| v == "apply") {
+        return;
+    }
 
     // the editor's case: the same manifest applied again, unchanged and with one edit
     let mut sh = Shell::new(base.clone(), Box::new(One(files.clone())));

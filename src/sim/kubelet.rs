@@ -1,7 +1,7 @@
 //! Admission, the scheduler and the kubelet: where a pod lands, the IP it gets, when its
 //! containers start and when it becomes Ready.
 
-use crate::sim::cluster::{Cluster, PodRuntime, Timer};
+use crate::sim::cluster::{Cluster, ObjKey, PodRuntime, Timer};
 use crate::sim::controllers::Involved;
 use crate::sim::envvars::container_env;
 use crate::sim::names;
@@ -171,11 +171,11 @@ pub(crate) fn tolerates(pod: &Pod, node: &Node) -> bool {
     let tolerations = pod
         .spec
         .as_ref()
-        .and_then(|s| s.tolerations.clone())
+        .and_then(|s| s.tolerations.as_deref())
         .unwrap_or_default();
     node.spec
         .as_ref()
-        .and_then(|s| s.taints.clone())
+        .and_then(|s| s.taints.as_deref())
         .unwrap_or_default()
         .iter()
         .all(|t| {
@@ -211,17 +211,12 @@ fn schedule(cluster: &mut Cluster, pod: &mut Pod, ns: &str, name: &str) -> bool 
     {
         return true;
     }
-    let selector = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.node_selector.clone())
-        .unwrap_or_default();
+    let selector = pod.spec.as_ref().and_then(|s| s.node_selector.as_ref());
     let owner = pod
         .metadata
         .owner_references
-        .clone()
-        .unwrap_or_default()
-        .first()
+        .as_deref()
+        .and_then(|o| o.first())
         .map(|o| o.uid.clone());
     let mut best: Vec<(String, (usize, usize))> = Vec::new();
     let mut full = 0;
@@ -239,7 +234,8 @@ fn schedule(cluster: &mut Cluster, pod: &mut Pod, ns: &str, name: &str) -> bool 
         }
         let labels = node.metadata.labels.as_ref();
         let selected = selector
-            .iter()
+            .into_iter()
+            .flatten()
             .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v));
         if !selected || !tolerates(pod, node) {
             continue;
@@ -409,10 +405,15 @@ fn start(cluster: &mut Cluster, pod: &mut Pod, ns: &str, name: &str) {
     {
         return;
     }
-    let Some(Object::Node(node)) = cluster.get(Kind::Node, "", &node_name).cloned() else {
+    let Some(Object::Node(node)) = cluster.get(Kind::Node, "", &node_name) else {
         return;
     };
-    let host_ip = node_internal_ip(&node).unwrap_or_default();
+    let host_ip = node_internal_ip(node).unwrap_or_default();
+    let cidr = node
+        .spec
+        .as_ref()
+        .and_then(|s| s.pod_cidr.as_deref())
+        .and_then(Cidr::parse);
     let host_network = pod
         .spec
         .as_ref()
@@ -421,11 +422,6 @@ fn start(cluster: &mut Cluster, pod: &mut Pod, ns: &str, name: &str) {
     let pod_ip = if host_network {
         Some(host_ip.clone())
     } else {
-        let cidr = node
-            .spec
-            .as_ref()
-            .and_then(|s| s.pod_cidr.clone())
-            .and_then(|c| Cidr::parse(&c));
         cidr.and_then(|c| allocate_pod_ip(cluster, &node_name, &c))
     };
     let now = cluster.now.to_time();
@@ -574,16 +570,18 @@ fn recheck_readiness_at(cluster: &mut Cluster, ns: &str, name: &str, at: Option<
 /// The scheduler and the kubelet on a new pod, written back once.
 #[inline(never)]
 pub(crate) fn schedule_and_start(cluster: &mut Cluster, ns: &str, name: &str) {
-    let Some(Object::Pod(mut pod)) = cluster.get(Kind::Pod, ns, name).cloned() else {
-        return;
-    };
-    if !schedule(cluster, &mut pod, ns, name) {
-        return;
+    let key = ObjKey::new(Kind::Pod, ns, name);
+    let next = cluster.modify(&key, |cluster, obj| {
+        let Object::Pod(pod) = obj else { return None };
+        if !schedule(cluster, pod, ns, name) {
+            return None;
+        }
+        start(cluster, pod, ns, name);
+        Some(readiness(cluster, pod, ns, name))
+    });
+    if let Some(next) = next {
+        recheck_readiness_at(cluster, ns, name, next);
     }
-    start(cluster, &mut pod, ns, name);
-    let next = readiness(cluster, &mut pod, ns, name);
-    cluster.put(Object::Pod(pod));
-    recheck_readiness_at(cluster, ns, name, next);
 }
 
 /// Container readiness and the pod's Ready condition at the current time; returns when to look

@@ -90,6 +90,25 @@ impl Store {
         }
         old
     }
+    /// Takes an object out to be rewritten in place (`restore` puts it back); its place in
+    /// the list order is kept, and listings skip it meanwhile.
+    pub fn take(&mut self, key: &ObjKey) -> Option<Arc<Object>> {
+        self.kinds
+            .get_mut(&key.kind)?
+            .get_mut(&key.namespace)?
+            .by_name
+            .remove(key.name.as_str())
+    }
+    /// Puts back what `take` took.
+    pub fn restore(&mut self, key: &ObjKey, obj: Arc<Object>) {
+        if let Some(names) = self
+            .kinds
+            .get_mut(&key.kind)
+            .and_then(|k| k.get_mut(&key.namespace))
+        {
+            names.by_name.insert(key.name.clone(), obj);
+        }
+    }
     /// Objects of one kind, in one namespace or all, in list order.
     pub fn list(&self, kind: Kind, namespace: Option<&str>) -> Vec<&Object> {
         let Some(by_ns) = self.kinds.get(&kind) else {
