@@ -1,7 +1,7 @@
 //! kube-controller-manager's Deployment and ReplicaSet controllers, and the loop that runs every
 //! controller until the cluster is steady.
 
-use crate::sim::cluster::Cluster;
+use crate::sim::cluster::{Cluster, ObjKey};
 use crate::sim::kubelet::{self, pod_is_ready, pod_is_terminal};
 use crate::sim::labels::Selector;
 use crate::sim::names;
@@ -304,9 +304,16 @@ impl Cluster {
         };
         let status = strip_zero_rs_status(status);
         if rs.status.as_ref() != Some(&status) {
-            let mut rs = rs.clone();
-            rs.status = Some(status);
-            self.put(Object::ReplicaSet(rs));
+            drop(spec);
+            // let go of the shared hold so that the write needs no copy
+            drop(held);
+            self.modify(&ObjKey::new(Kind::ReplicaSet, ns, name), |_, obj| {
+                let Object::ReplicaSet(rs) = obj else {
+                    return None;
+                };
+                rs.status = Some(status);
+                Some(())
+            });
         }
     }
 
@@ -570,11 +577,9 @@ impl Cluster {
                 // SetNewReplicaSetAnnotations: the Deployment's annotations, and on a rollback
                 // to an old template the newest revision (the old one kept in the history)
                 let rev = revision(rs).unwrap_or(0);
-                let mut updated = rs.clone();
-                let a = updated
-                    .metadata
-                    .annotations
-                    .get_or_insert_with(Default::default);
+                // the annotations are worked out first: the ReplicaSet is copied only to change
+                let mut annotations = rs.metadata.annotations.clone().unwrap_or_default();
+                let a = &mut annotations;
                 copy_deployment_annotations(d, a);
                 if rev < max_revision {
                     a.insert(REVISION.into(), (max_revision + 1).to_string());
@@ -588,7 +593,9 @@ impl Cluster {
                         },
                     );
                 }
-                if updated.metadata.annotations != rs.metadata.annotations {
+                if rs.metadata.annotations.as_ref() != Some(&annotations) {
+                    let mut updated = rs.clone();
+                    updated.metadata.annotations = Some(annotations);
                     self.put(Object::ReplicaSet(updated.clone()));
                     std::borrow::Cow::Owned(updated)
                 } else {
@@ -719,6 +726,9 @@ impl Cluster {
                 }
             }
         }
+        // let go of the shared holds so that the status write needs no copy
+        drop((new_rs, spec, rss, olds));
+        drop((owned, held));
         self.update_deployment_status(ns, name, &uid, &new_name, replicas, max_unavailable);
     }
 
@@ -947,15 +957,21 @@ impl Cluster {
             .and_then(|a| a.get(REVISION));
         let revision_changes = new_revision.is_some() && new_revision.as_ref() != annotated;
         if d.status.as_ref() != Some(&st) || revision_changes {
-            let mut d = d.clone();
-            if let Some(rev) = new_revision {
-                d.metadata
-                    .annotations
-                    .get_or_insert_with(Default::default)
-                    .insert(REVISION.into(), rev);
-            }
-            d.status = Some(st);
-            self.put(Object::Deployment(d));
+            drop(owned);
+            drop(held);
+            self.modify(&ObjKey::new(Kind::Deployment, ns, name), |_, obj| {
+                let Object::Deployment(d) = obj else {
+                    return None;
+                };
+                if let Some(rev) = new_revision {
+                    d.metadata
+                        .annotations
+                        .get_or_insert_with(Default::default)
+                        .insert(REVISION.into(), rev);
+                }
+                d.status = Some(st);
+                Some(())
+            });
         }
     }
 }

@@ -35,6 +35,7 @@ pub(crate) mod store;
 pub mod time;
 pub mod validate;
 pub mod yaml;
+mod yaml_fast;
 pub mod yaml_tokens;
 
 pub use cluster::{ApplyResult, Cluster, ObjKey};

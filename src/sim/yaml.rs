@@ -94,8 +94,11 @@ const SCANNER_PROBLEMS: &[&str] = &[
 /// An empty document (only comments or blanks) is `Value::Null`.
 pub fn parse_document(text: &str) -> Result<Value, YamlError> {
     use serde::Deserialize;
-    let de = serde_yaml_ng::Deserializer::from_str(text);
-    match Value::deserialize(de) {
+    let parsed = match crate::sim::yaml_fast::parse(text) {
+        Some(v) => Ok(v),
+        None => Value::deserialize(serde_yaml_ng::Deserializer::from_str(text)),
+    };
+    match parsed {
         Ok(v) if mentions_yaml11_bool(&v) => Ok(with_yaml11_bools(text).unwrap_or(v)),
         Ok(v) => Ok(v),
         Err(e) => {
