@@ -284,6 +284,32 @@ impl Cluster {
         out
     }
 
+    /// `modify` for a controller writing the status of the Deployment or ReplicaSet it is
+    /// syncing: the write queues what depends on the object (a ReplicaSet's Deployment), not the
+    /// object itself, unless it already was. Its next sync would find the same status and
+    /// nothing to do, as a real controller's sync on its own status update does.
+    pub(crate) fn write_own_status(
+        &mut self,
+        key: &ObjKey,
+        f: impl FnOnce(&mut Cluster, &mut Object) -> Option<()>,
+    ) {
+        let id = (key.namespace.clone(), key.name.clone());
+        fn queue(c: &mut Cluster, kind: Kind) -> Option<&mut BTreeSet<(String, String)>> {
+            match kind {
+                Kind::Deployment => Some(&mut c.dirty_deployments),
+                Kind::ReplicaSet => Some(&mut c.dirty_replicasets),
+                _ => None,
+            }
+        }
+        let queued = queue(self, key.kind).is_none_or(|q| q.contains(&id));
+        self.modify(key, f);
+        if !queued {
+            if let Some(q) = queue(self, key.kind) {
+                q.remove(&id);
+            }
+        }
+    }
+
     pub(crate) fn remove(&mut self, key: &ObjKey) -> Option<Object> {
         let old = self.objects.remove(key)?;
         self.applied.remove(key);

@@ -307,7 +307,7 @@ impl Cluster {
             drop(spec);
             // let go of the shared hold so that the write needs no copy
             drop(held);
-            self.modify(&ObjKey::new(Kind::ReplicaSet, ns, name), |_, obj| {
+            self.write_own_status(&ObjKey::new(Kind::ReplicaSet, ns, name), |_, obj| {
                 let Object::ReplicaSet(rs) = obj else {
                     return None;
                 };
@@ -959,7 +959,7 @@ impl Cluster {
         if d.status.as_ref() != Some(&st) || revision_changes {
             drop(owned);
             drop(held);
-            self.modify(&ObjKey::new(Kind::Deployment, ns, name), |_, obj| {
+            self.write_own_status(&ObjKey::new(Kind::Deployment, ns, name), |_, obj| {
                 let Object::Deployment(d) = obj else {
                     return None;
                 };
