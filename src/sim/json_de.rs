@@ -137,31 +137,7 @@ impl GoTypeError {
     /// Follows the trail down `v`: fills in Go's struct and field path, and returns the whole
     /// path, with list indices and map keys.
     fn locate(&mut self, v: &Value, steps: &[Step]) -> String {
-        let (mut at, mut path) = (String::new(), Vec::new());
-        let (mut cur, mut holder) = (v, "");
-        for s in steps {
-            match *s {
-                Step::Item(n) => {
-                    at.push_str(&format!("[{n}]"));
-                    cur = cur.get(n as usize).unwrap_or(&Value::Null);
-                }
-                Step::Entry { n, strukt } => {
-                    let Some((k, next)) = cur.as_object().and_then(|m| m.iter().nth(n as usize))
-                    else {
-                        break;
-                    };
-                    if !at.is_empty() {
-                        at.push('.');
-                    }
-                    at.push_str(k);
-                    if let Some(name) = strukt {
-                        path.push(k.as_str());
-                        holder = name;
-                    }
-                    cur = next;
-                }
-            }
-        }
+        let (at, path, holder) = walk(v, steps);
         self.strukt = holder.to_string();
         self.path = path.join(".");
         at
@@ -180,6 +156,62 @@ impl GoTypeError {
             )
         }
     }
+}
+
+/// The trail followed down `v`: the whole path (`spec.ports[0].port`), the struct fields on it
+/// (Go's field path), and the innermost struct holding the last of them.
+fn walk<'v>(v: &'v Value, steps: &[Step]) -> (String, Vec<&'v str>, &'static str) {
+    let (mut at, mut path) = (String::new(), Vec::new());
+    let (mut cur, mut holder) = (v, "");
+    for s in steps {
+        match *s {
+            Step::Item(n) => {
+                at.push_str(&format!("[{n}]"));
+                cur = cur.get(n as usize).unwrap_or(&Value::Null);
+            }
+            Step::Entry { n, strukt } => {
+                let Some((k, next)) = cur.as_object().and_then(|m| m.iter().nth(n as usize)) else {
+                    break;
+                };
+                if !at.is_empty() {
+                    at.push('.');
+                }
+                at.push_str(k);
+                if let Some(name) = strukt {
+                    path.push(k.as_str());
+                    holder = name;
+                }
+                cur = next;
+            }
+        }
+    }
+    (at, path, holder)
+}
+
+/// Runs `decode` (reading `v` through this module) and answers with it the paths of the fields
+/// of `v` no type knew (`spec.ports[0].nmae`), in the order read — the API server's strict
+/// field validation. A k8s-openapi visitor skips a field it does not know as `IgnoredAny`; a
+/// `null` there is no field (Go's decoder takes it as absent).
+pub fn with_unknown_fields<R>(v: &Value, decode: impl FnOnce() -> R) -> (R, Vec<String>) {
+    UNKNOWN.with(|u| *u.borrow_mut() = Some(Vec::new()));
+    let out = decode();
+    let trails = UNKNOWN.with(|u| u.borrow_mut().take()).unwrap_or_default();
+    (out, trails.iter().map(|steps| walk(v, steps).0).collect())
+}
+
+thread_local! {
+    /// the trails to the unknown fields met, while `with_unknown_fields` collects them
+    static UNKNOWN: std::cell::RefCell<Option<Vec<Vec<Step>>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+#[inline(never)]
+fn note_unknown_field() {
+    UNKNOWN.with(|u| {
+        if let Some(list) = u.borrow_mut().as_mut() {
+            list.push(TRAIL.with(|t| t.borrow().clone()));
+        }
+    });
 }
 
 /// The Go type behind what a k8s-openapi or serde visitor expects (`None`: not a plain type
@@ -496,6 +528,9 @@ impl<'a> Deserializer<'a> for ValueDe<'a> {
     }
 
     fn deserialize_ignored_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
+        if !self.0.is_null() {
+            note_unknown_field();
+        }
         visitor.visit_unit()
     }
 }

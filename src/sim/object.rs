@@ -290,11 +290,8 @@ pub fn decode(v: &Value) -> Result<Object, DecodeError> {
                 .to_string(),
         });
     };
-    let typed =
-        decode_as(kind, v).map_err(|(message, at)| DecodeError::Type { kind, message, at })?;
-    let back = typed.to_value();
-    let mut unknown = Vec::new();
-    find_unknown_fields(v, &back, &mut String::new(), &mut unknown);
+    let (typed, unknown) = crate::sim::json_de::with_unknown_fields(v, || decode_as(kind, v));
+    let typed = typed.map_err(|(message, at)| DecodeError::Type { kind, message, at })?;
     if !unknown.is_empty() {
         return Err(DecodeError::UnknownFields {
             kind,
@@ -338,38 +335,6 @@ fn decode_as(kind: Kind, v: &Value) -> Result<Object, (String, Option<String>)> 
         Kind::ReplicaSet => Object::ReplicaSet(de(v)?),
         Kind::DaemonSet => Object::DaemonSet(de(v)?),
     })
-}
-
-/// Every key of `input` that the typed round trip dropped is a field the schema does not know.
-/// `path` is one buffer, extended and cut back on the way (a path string per field of every
-/// object was a tenth of decoding).
-fn find_unknown_fields(input: &Value, back: &Value, path: &mut String, out: &mut Vec<String>) {
-    let len = path.len();
-    match (input, back) {
-        (Value::Object(a), Value::Object(b)) => {
-            for (k, v) in a {
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(k);
-                match b.get(k) {
-                    Some(bv) => find_unknown_fields(v, bv, path, out),
-                    None if v.is_null() => {}
-                    None => out.push(path.clone()),
-                }
-                path.truncate(len);
-            }
-        }
-        (Value::Array(a), Value::Array(b)) => {
-            for (i, (x, y)) in a.iter().zip(b.iter()).enumerate() {
-                use std::fmt::Write;
-                let _ = write!(path, "[{i}]");
-                find_unknown_fields(x, y, path, out);
-                path.truncate(len);
-            }
-        }
-        _ => {}
-    }
 }
 
 #[cfg(test)]
