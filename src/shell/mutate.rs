@@ -214,10 +214,10 @@ pub fn apply(sh: &mut Shell, args: &[String]) -> Output {
             }
         }
         let mut obj = obj.clone();
-        let mut value = (*m.value).clone();
+        let mut value = std::borrow::Cow::Borrowed(&*m.value);
         if let Some(ns) = default_ns {
             obj.meta_mut().namespace = Some(ns.clone());
-            value["metadata"]["namespace"] = Value::String(ns);
+            value.to_mut()["metadata"]["namespace"] = Value::String(ns);
         }
         let kind = obj.kind();
         let name = obj.name().to_string();

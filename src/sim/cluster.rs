@@ -682,7 +682,8 @@ impl Cluster {
         modified: &Value,
     ) -> Result<(ObjKey, ApplyResult), ApiError> {
         let kind = obj.kind();
-        let mut modified = modified.clone();
+        // copied only to be changed
+        let mut modified = std::borrow::Cow::Borrowed(modified);
         let ns = if kind.namespaced() {
             let ns = obj.namespace();
             if ns.is_empty() {
@@ -693,8 +694,8 @@ impl Cluster {
         } else {
             String::new()
         };
-        if kind.namespaced() {
-            modified["metadata"]["namespace"] = Value::String(ns.clone());
+        if kind.namespaced() && modified["metadata"]["namespace"].as_str() != Some(ns.as_str()) {
+            modified.to_mut()["metadata"]["namespace"] = Value::String(ns.clone());
         }
         let annotation = last_applied_annotation(&modified);
         let key = ObjKey::new(kind, &ns, obj.name());
@@ -720,7 +721,8 @@ impl Cluster {
                     .and_then(|a| a.get(LAST_APPLIED))
                     .and_then(|s| serde_json::from_str(s).ok());
                 // kubectl's "modified" carries the new annotation itself
-                modified["metadata"]["annotations"][LAST_APPLIED] = Value::String(annotation);
+                modified.to_mut()["metadata"]["annotations"][LAST_APPLIED] =
+                    Value::String(annotation);
                 let merged = three_way(&cur_value, &modified, original.as_ref());
                 let booted = kind == Kind::Node && self.booted_nodes.remove(obj.name());
                 // the three-way patch is empty: kubectl says "unchanged" without a write
@@ -1458,19 +1460,38 @@ fn pod_update_errors(new: &Pod, old: &Pod) -> Vec<FieldError> {
 /// The annotation `kubectl apply` stores: the configuration as JSON (keys sorted), without the
 /// annotation itself, with an `annotations` map present, ending in a newline.
 pub fn last_applied_annotation(modified: &Value) -> String {
-    let mut v = modified.clone();
-    if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
-        let ann = meta
-            .entry("annotations")
-            .or_insert_with(|| Value::Object(Default::default()));
-        if let Some(a) = ann.as_object_mut() {
-            a.remove(LAST_APPLIED);
-        } else {
-            *ann = Value::Object(Default::default());
+    use serde::ser::{SerializeMap, Serializer};
+    /// the object with its metadata replaced, written without copying the rest of it
+    struct WithMeta<'a>(&'a serde_json::Map<String, Value>, &'a Value);
+    impl serde::Serialize for WithMeta<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut m = s.serialize_map(Some(self.0.len()))?;
+            for (k, v) in self.0 {
+                m.serialize_entry(k, if k == "metadata" { self.1 } else { v })?;
+            }
+            m.end()
         }
     }
-    // serde_json writes into bytes directly (`format!` goes through `Display`, a char at a time)
-    let mut out = serde_json::to_string(&v).unwrap_or_default();
+    let mut out = match modified {
+        Value::Object(obj) if obj.get("metadata").is_some_and(Value::is_object) => {
+            let mut meta = obj["metadata"].clone();
+            if let Some(meta) = meta.as_object_mut() {
+                let ann = meta
+                    .entry("annotations")
+                    .or_insert_with(|| Value::Object(Default::default()));
+                if let Some(a) = ann.as_object_mut() {
+                    a.remove(LAST_APPLIED);
+                } else {
+                    *ann = Value::Object(Default::default());
+                }
+            }
+            // serde_json writes into bytes directly (`format!` goes through `Display`, a char
+            // at a time)
+            serde_json::to_string(&WithMeta(obj, &meta))
+        }
+        other => serde_json::to_string(other),
+    }
+    .unwrap_or_default();
     out.push('\n');
     out
 }
