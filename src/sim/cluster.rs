@@ -136,7 +136,7 @@ pub struct Cluster {
     pub(crate) booted_nodes: BTreeSet<String>,
     /// Increases on every stored change; views use it to know when to redraw.
     pub generation: u64,
-    pub(crate) events: BTreeMap<(String, String, String), Vec<crate::sim::controllers::Event>>,
+    pub(crate) events: BTreeMap<String, Vec<crate::sim::controllers::Event>>,
     /// Counts recorded events, for the nanoseconds of their names.
     pub(crate) event_seq: u64,
     pub(crate) reconciling: bool,

@@ -39,7 +39,7 @@ fn copy_deployment_annotations(d: &Deployment, to: &mut BTreeMap<String, String>
 
 /// The object an event is about: namespace, kind, name.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Involved<'a>(pub &'a str, pub &'a str, pub &'a str);
+pub(crate) struct Involved<'a>(pub &'a str, pub &'static str, pub &'a str);
 
 /// A recorded event, as `kubectl describe` lists them.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,32 +48,41 @@ pub struct Event {
     /// nanoseconds, in hex (`makeEvent`); the apiserver lists events in this order.
     pub id: String,
     pub namespace: String,
-    pub kind: String,
+    pub kind: &'static str,
     pub name: String,
-    pub type_: String,
-    pub reason: String,
-    pub source: String,
+    pub type_: &'static str,
+    pub reason: &'static str,
+    pub source: &'static str,
     pub message: String,
     pub first: crate::sim::time::SimTime,
     pub last: crate::sim::time::SimTime,
     pub count: u32,
 }
 
+/// The events map's key for an involved object (one string: one allocation per event).
+fn event_key(ns: &str, kind: &str, name: &str) -> String {
+    let mut k = String::with_capacity(ns.len() + kind.len() + name.len() + 2);
+    for (i, part) in [ns, kind, name].into_iter().enumerate() {
+        if i > 0 {
+            k.push('\0');
+        }
+        k.push_str(part);
+    }
+    k
+}
+
 impl Cluster {
     pub(crate) fn record_event(
         &mut self,
         about: Involved,
-        ty: &str,
-        reason: &str,
-        source: &str,
+        ty: &'static str,
+        reason: &'static str,
+        source: &'static str,
         message: &str,
     ) {
         let Involved(ns, kind, name) = about;
         let now = self.now;
-        let list = self
-            .events
-            .entry((ns.to_string(), kind.to_string(), name.to_string()))
-            .or_default();
+        let list = self.events.entry(event_key(ns, kind, name)).or_default();
         if let Some(e) = list
             .iter_mut()
             .find(|e| e.reason == reason && e.message == message)
@@ -91,11 +100,11 @@ impl Cluster {
         list.push(Event {
             id: format!("{name}.{nanos:x}"),
             namespace: ns.into(),
-            kind: kind.into(),
+            kind,
             name: name.into(),
-            type_: ty.into(),
-            reason: reason.into(),
-            source: source.into(),
+            type_: ty,
+            reason,
+            source,
             message: message.into(),
             first: now,
             last: now,
@@ -120,7 +129,7 @@ impl Cluster {
     pub fn events_for(&self, ns: &str, kind: &str, name: &str) -> Vec<&Event> {
         let mut v: Vec<&Event> = self
             .events
-            .get(&(ns.to_string(), kind.to_string(), name.to_string()))
+            .get(&event_key(ns, kind, name))
             .map(|l| l.iter().collect())
             .unwrap_or_default();
         crate::sim::order::sort_by_key(&mut v, |e| e.last);

@@ -199,11 +199,11 @@ fn selectable(subject: &Subject, field: &str) -> String {
             return match field {
                 "metadata.name" => e.id.clone(),
                 "metadata.namespace" | "involvedObject.namespace" => e.namespace.clone(),
-                "involvedObject.kind" => e.kind.clone(),
+                "involvedObject.kind" => e.kind.to_string(),
                 "involvedObject.name" => e.name.clone(),
-                "reason" => e.reason.clone(),
-                "source" => e.source.clone(),
-                "type" => e.type_.clone(),
+                "reason" => e.reason.to_string(),
+                "source" => e.source.to_string(),
+                "type" => e.type_.to_string(),
                 _ => String::new(),
             }
         }
