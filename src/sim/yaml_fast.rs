@@ -12,7 +12,9 @@ use serde_json::{Map, Number, Value};
 /// The document as serde_yaml_ng would read it into JSON, or `None` when it is not plain
 /// block YAML.
 pub(crate) fn parse(text: &str) -> Option<Value> {
-    if text.contains(['\t', '\r', '\u{feff}']) {
+    // (bytes, not chars: a pattern of chars decodes every character; 0xEF also starts the
+    // byte order mark)
+    if text.bytes().any(|b| matches!(b, b'\t' | b'\r' | 0xEF)) {
         return None;
     }
     let mut lines: Vec<Line> = Vec::new();
@@ -161,7 +163,7 @@ fn scalar_value(rest: &str) -> Option<Value> {
             only_comment(after).then(|| Value::Object(Map::new()))
         }
         _ => {
-            let s = match rest.find(" #") {
+            let s = match find2(rest, b" #") {
                 Some(c) => rest[..c].trim_end_matches(' '),
                 None => rest,
             };
@@ -173,6 +175,12 @@ fn scalar_value(rest: &str) -> Option<Value> {
 fn only_comment(after: &str) -> bool {
     let t = after.trim_start_matches(' ');
     t.is_empty() || (t.starts_with('#') && t.len() < after.len())
+}
+
+/// Where the two bytes `pair` first occur in `s` (`str::find` with a string sets up a
+/// substring search, costlier than these short lines).
+fn find2(s: &str, pair: &[u8; 2]) -> Option<usize> {
+    s.as_bytes().windows(2).position(|w| w == pair)
 }
 
 /// A one-line flow list of scalars: `["sleep", "3600"]`, `[a, b]`, `[]`.
@@ -189,7 +197,7 @@ fn flow_list(rest: &str) -> Option<Value> {
         } else {
             let end = s.find([',', ']'])?;
             let word = s[..end].trim_end_matches(' ');
-            if word.contains(['[', '{', '}', '#', '"', '\'']) || word.contains(": ") {
+            if word.bytes().any(|b| b"[{}#\"'".contains(&b)) || find2(word, b": ").is_some() {
                 return None;
             }
             (plain(word)?, &s[end..])
@@ -261,7 +269,7 @@ fn plain(s: &str) -> Option<Value> {
             .map(|n| Value::Number(Number::from(n)));
     }
     // indicators, signs and dots (numbers, `.inf`), and a `: ` that no plain scalar holds
-    if b"-?:,[]{}#&*!|>'\"%@`+.".contains(&first) || s.contains(": ") || s.ends_with(':') {
+    if b"-?:,[]{}#&*!|>'\"%@`+.".contains(&first) || find2(s, b": ").is_some() || s.ends_with(':') {
         return None;
     }
     Some(Value::String(s.to_string()))
