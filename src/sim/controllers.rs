@@ -581,6 +581,8 @@ impl Cluster {
             self.update_deployment_status(ns, name, &uid, &new_name, replicas, max_unavailable);
             return;
         }
+        // the ReplicaSet this sync creates, held shared
+        let created: Option<std::sync::Arc<Object>>;
         let new_rs: std::borrow::Cow<'_, ReplicaSet> = match new_rs {
             Some(rs) => {
                 // SetNewReplicaSetAnnotations: the Deployment's annotations, and on a rollback
@@ -623,8 +625,12 @@ impl Cluster {
                 let collision = d.status.as_ref().and_then(|s| s.collision_count);
                 let hash = names::pod_template_hash(&template_value, collision);
                 let rs = self.new_replica_set(d, &hash, initial, max_revision + 1, max_surge);
-                match self.create(Object::ReplicaSet(rs)) {
-                    Ok(Object::ReplicaSet(rs)) => {
+                created = self
+                    .create_key(Object::ReplicaSet(rs))
+                    .ok()
+                    .and_then(|key| self.get_shared(key.kind, &key.namespace, &key.name));
+                match created.as_deref() {
+                    Some(Object::ReplicaSet(rs)) => {
                         let rs_name = rs.metadata.name.clone().unwrap_or_default();
                         self.record_event(
                             Involved(ns, "Deployment", name),
@@ -633,7 +639,7 @@ impl Cluster {
                             "deployment-controller",
                             &format!("Scaled up replica set {rs_name} from 0 to {initial}"),
                         );
-                        std::borrow::Cow::Owned(rs)
+                        std::borrow::Cow::Borrowed(rs)
                     }
                     _ => return,
                 }
@@ -749,7 +755,10 @@ impl Cluster {
         revision: i64,
         max_surge: i32,
     ) -> ReplicaSet {
-        let spec = d.spec.clone().unwrap_or_default();
+        let spec: std::borrow::Cow<'_, k8s_openapi::api::apps::v1::DeploymentSpec> = d
+            .spec
+            .as_ref()
+            .map_or_else(Default::default, std::borrow::Cow::Borrowed);
         let name = d.metadata.name.clone().unwrap_or_default();
         let mut template = spec.template.clone();
         let tm = template.metadata.get_or_insert_with(Default::default);

@@ -5,11 +5,14 @@ use crate::sim::field::*;
 use crate::sim::labels::Selector;
 use crate::sim::net::{is_ip, parse_ip};
 use crate::sim::object::{Kind, Object};
-use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec, Service, ServicePort};
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSetSpec};
+use k8s_openapi::api::core::v1::{
+    Container, PodSpec, PodTemplateSpec, Service, ServicePort, ServiceSpec,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::{json, Value};
+use std::borrow::Cow;
 
 /// `ValidateObjectMeta` with the kind's name rule.
 pub fn object_meta(kind: Kind, meta: &ObjectMeta) -> Vec<FieldError> {
@@ -178,9 +181,14 @@ fn non_special_ip(ip: &str, path: &str) -> Vec<FieldError> {
     vec![FieldError::invalid(path, ip, msg)]
 }
 
+/// A Service's spec, read in place (an absent spec reads as the empty one).
+fn spec_of(svc: &Service) -> Cow<'_, ServiceSpec> {
+    svc.spec.as_ref().map_or_else(Cow::default, Cow::Borrowed)
+}
+
 /// `ValidateServiceClusterIPsRelatedFields` (also the allocator's loose pre-validation).
 pub(crate) fn cluster_ips_related(svc: &Service) -> Vec<FieldError> {
-    let spec = svc.spec.as_ref().cloned().unwrap_or_default();
+    let spec = spec_of(svc);
     let mut errs = Vec::new();
     if spec.type_.as_deref() == Some("ExternalName") {
         return errs;
@@ -274,7 +282,7 @@ pub(crate) fn cluster_ips_related(svc: &Service) -> Vec<FieldError> {
 /// `ValidateService`.
 pub fn service(svc: &Service) -> Vec<FieldError> {
     let mut errs = object_meta(Kind::Service, &svc.metadata);
-    let spec = svc.spec.clone().unwrap_or_default();
+    let spec = spec_of(svc);
     let ty = spec.type_.clone().unwrap_or_default();
     let ports = spec.ports.clone().unwrap_or_default();
     let headless = is_headless(svc);
@@ -936,8 +944,12 @@ pub fn on_create(obj: &Object) -> Vec<FieldError> {
         }
         Object::ReplicaSet(rs) => {
             let mut errs = object_meta(Kind::ReplicaSet, &rs.metadata);
-            let spec = rs.spec.clone().unwrap_or_default();
-            let template = spec.template.clone().unwrap_or_default();
+            let spec: Cow<'_, ReplicaSetSpec> =
+                rs.spec.as_ref().map_or_else(Cow::default, Cow::Borrowed);
+            let template: Cow<'_, PodTemplateSpec> = spec
+                .template
+                .as_ref()
+                .map_or_else(Cow::default, Cow::Borrowed);
             errs.extend(replicated_spec(spec.replicas, &spec.selector, &template));
             errs
         }
