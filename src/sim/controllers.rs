@@ -1081,7 +1081,7 @@ fn surge_and_unavailable(d: &Deployment, replicas: i32) -> (i32, i32) {
         .spec
         .as_ref()
         .and_then(|s| s.strategy.as_ref())
-        .and_then(|s| s.rolling_update.clone());
+        .and_then(|s| s.rolling_update.as_ref());
     let Some(ru) = ru else { return (0, 0) };
     let surge = resolve_int_or_percent(ru.max_surge.as_ref(), replicas, true);
     let mut unavailable = resolve_int_or_percent(ru.max_unavailable.as_ref(), replicas, false);
