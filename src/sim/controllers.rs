@@ -588,7 +588,8 @@ impl Cluster {
                 // SetNewReplicaSetAnnotations: the Deployment's annotations, and on a rollback
                 // to an old template the newest revision (the old one kept in the history)
                 let rev = revision(rs).unwrap_or(0);
-                // the annotations are worked out first: the ReplicaSet is copied only to change
+                // the annotations are worked out first: the ReplicaSet is copied only when they
+                // change
                 let mut annotations = rs.metadata.annotations.clone().unwrap_or_default();
                 let a = &mut annotations;
                 copy_deployment_annotations(d, a);
