@@ -204,12 +204,13 @@ impl Indexes {
     }
 
     fn apply(&mut self, obj: &Object, add: bool) {
-        let ns = obj.namespace().to_string();
-        let name = obj.name().to_string();
+        // borrowed: most kinds index nothing but their owners, and most objects have none
+        let ns = obj.namespace();
+        let name = obj.name();
         for r in obj.meta().owner_references.iter().flatten() {
             set_op(
                 self.owned.entry(r.uid.clone()).or_default(),
-                (obj.kind(), ns.clone(), name.clone()),
+                (obj.kind(), ns.to_string(), name.to_string()),
                 add,
             );
             if !add && self.owned.get(&r.uid).is_some_and(|s| s.is_empty()) {
@@ -226,17 +227,17 @@ impl Indexes {
                 let facts = (add && p.metadata.labels.as_ref().is_some_and(|l| !l.is_empty()))
                     .then(|| Arc::new(PodFacts::of(p)));
                 for (k, v) in p.metadata.labels.iter().flatten() {
-                    let key = ns_key_value(&ns, k, v);
+                    let key = ns_key_value(ns, k, v);
                     match &facts {
                         Some(f) => {
                             self.pods_by_label
                                 .entry(key)
                                 .or_default()
-                                .insert(name.clone(), f.clone());
+                                .insert(name.to_string(), f.clone());
                         }
                         None => {
                             if let Some(set) = self.pods_by_label.get_mut(&key) {
-                                set.remove(&name);
+                                set.remove(name);
                                 if set.is_empty() {
                                     self.pods_by_label.remove(&key);
                                 }
@@ -271,7 +272,7 @@ impl Indexes {
                     {
                         if let Some(v) = crate::sim::net::parse_ip(&ip).filter(|_| !terminal) {
                             let set = self.pods_by_ip.entry(v).or_default();
-                            set_op(set, (ns.clone(), name.clone()), add);
+                            set_op(set, (ns.to_string(), name.to_string()), add);
                             if set.is_empty() {
                                 self.pods_by_ip.remove(&v);
                             }
@@ -289,10 +290,10 @@ impl Indexes {
                     .into_iter()
                     .flatten()
                 {
-                    let key = ns_key_value(&ns, k, v);
+                    let key = ns_key_value(ns, k, v);
                     set_op(
                         self.services_by_selector.entry(key.clone()).or_default(),
-                        name.clone(),
+                        name.to_string(),
                         add,
                     );
                     if !add
@@ -309,10 +310,10 @@ impl Indexes {
                 let zone = n.metadata.labels.as_ref().and_then(|l| l.get(ZONE_LABEL));
                 match zone {
                     Some(z) if add => {
-                        self.node_zone.insert(name, z.clone());
+                        self.node_zone.insert(name.to_string(), z.clone());
                     }
                     _ => {
-                        self.node_zone.remove(&name);
+                        self.node_zone.remove(name);
                     }
                 }
             }
@@ -323,10 +324,10 @@ impl Indexes {
                     .as_ref()
                     .and_then(|l| l.get("kubernetes.io/service-name"))
                 {
-                    let key = (ns.clone(), svc.clone());
+                    let key = (ns.to_string(), svc.clone());
                     set_op(
                         self.slices_by_service.entry(key.clone()).or_default(),
-                        name.clone(),
+                        name.to_string(),
                         add,
                     );
                     if !add
