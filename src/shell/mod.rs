@@ -197,7 +197,7 @@ impl Shell {
 
     /// A file's text: one a redirection wrote, else the machine's.
     pub fn read_file(&self, path: &str) -> Result<String, String> {
-        match self.written.get(path.strip_prefix("./").unwrap_or(path)) {
+        match self.written.get(words::lab_path(path)) {
             Some(text) => Ok(text.clone()),
             None => self.files.read(path),
         }

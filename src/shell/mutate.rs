@@ -917,7 +917,6 @@ pub fn run_pod(sh: &mut Shell, args: &[String]) -> Output {
     let rc = r.code;
     out.append(r);
     out.code = 0;
-    let restart = p.get("restart").unwrap_or("Always");
     if tty && restart == "Always" && !p.bool("quiet") {
         out.out(format!(
             "Session ended, resume using 'kubectl attach {name} -c {name} -i -t' command when the pod is running\n"

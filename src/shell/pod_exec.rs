@@ -96,7 +96,7 @@ pub fn logs(sh: &mut Shell, args: &[String]) -> Output {
         &p,
         &ns,
         target,
-        super::port_forward::LOGS_TIMEOUT_MS,
+        super::port_forward::PodFor::Logs,
         &mut found,
     ) {
         Ok(name) => name,
@@ -190,7 +190,14 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
     };
     // deploy/x, svc/x: kubectl picks the most active pod of the object's selector
     let mut out = Output::ok();
-    let pod_name = match super::port_forward::pod_for(sh, &p, &ns, target, 60_000, &mut out) {
+    let pod_name = match super::port_forward::pod_for(
+        sh,
+        &p,
+        &ns,
+        target,
+        super::port_forward::PodFor::Exec,
+        &mut out,
+    ) {
         Ok(name) => name,
         Err(o) => return o,
     };

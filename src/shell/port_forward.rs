@@ -82,34 +82,51 @@ fn pod_for_object(
     Err("error: timed out waiting for the condition".into())
 }
 
-/// The pod's name for `exec` (`AttachablePodForObjectFn`) and `logs` (`LogsForObjectFn`,
-/// which says on stderr which of several pods it took), with their `--pod-running-timeout`.
+/// The command looking for a pod: `exec` (`AttachablePodForObjectFn`) or `logs`
+/// (`LogsForObjectFn`, which says on stderr which of several pods it took).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PodFor {
+    Exec,
+    Logs,
+}
+
+impl PodFor {
+    /// the command's default `--pod-running-timeout`
+    fn default_ms(self) -> u64 {
+        match self {
+            PodFor::Exec => 60_000,
+            PodFor::Logs => 20_000,
+        }
+    }
+
+    /// how kubectl's errors name what the command does to the object
+    fn what(self) -> &'static str {
+        match self {
+            PodFor::Exec => "attach to",
+            PodFor::Logs => "get the logs from",
+        }
+    }
+}
+
+/// The pod's name for `exec` or `logs`, waiting up to their `--pod-running-timeout`.
 pub fn pod_for(
     sh: &mut Shell,
     p: &super::flags::Parsed,
     ns: &str,
     target: &str,
-    default_ms: u64,
+    user: PodFor,
     out: &mut Output,
 ) -> Result<String, Output> {
     let timeout =
-        running_timeout(p, default_ms).map_err(|e| Output::fail(format!("error: {e}")))?;
-    let logs = default_ms == LOGS_TIMEOUT_MS;
-    let what = if logs {
-        "get the logs from"
-    } else {
-        "attach to"
-    };
-    let (pod, found) = pod_for_object(sh, ns, target, timeout, what).map_err(Output::fail)?;
+        running_timeout(p, user.default_ms()).map_err(|e| Output::fail(format!("error: {e}")))?;
+    let (pod, found) =
+        pod_for_object(sh, ns, target, timeout, user.what()).map_err(Output::fail)?;
     let name = pod.metadata.name.unwrap_or_default();
-    if logs && found > 1 {
+    if user == PodFor::Logs && found > 1 {
         out.err(format!("Found {found} pods, using pod/{name}\n"));
     }
     Ok(name)
 }
-
-/// `kubectl logs`' default `--pod-running-timeout` (exec's is a minute).
-pub const LOGS_TIMEOUT_MS: u64 = 20_000;
 
 /// `--pod-running-timeout` (Go durations such as `1m`, `30s`, `1m30s`).
 pub fn running_timeout(p: &super::flags::Parsed, default_ms: u64) -> Result<u64, String> {

@@ -337,6 +337,11 @@ enum Dest {
     File(usize),
 }
 
+/// A path as the lab's files are kept by (`./web.yaml` is `web.yaml`).
+pub fn lab_path(path: &str) -> &str {
+    path.strip_prefix("./").unwrap_or(path)
+}
+
 /// What a command's redirections wrote to files: (path, appended, text).
 pub type Writes = Vec<(String, bool, String)>;
 
@@ -363,7 +368,7 @@ pub fn redirect(out: Output, redirections: &[String]) -> (Output, Writes) {
             Some(_) => continue,
             None if target == "/dev/null" => Dest::Null,
             None => {
-                let path = target.strip_prefix("./").unwrap_or(target).to_string();
+                let path = lab_path(target).to_string();
                 files.push((path, append, String::new()));
                 Dest::File(files.len() - 1)
             }
