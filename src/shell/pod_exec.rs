@@ -25,15 +25,13 @@ enum Userland {
 }
 
 fn userland(c: &Container) -> Userland {
-    let image = c.image.as_deref().unwrap_or("");
-    let repo = image.split(['@', ':']).next().unwrap_or(image);
-    let repo = repo.strip_prefix("docker.io/").unwrap_or(repo);
-    let repo = repo.strip_prefix("library/").unwrap_or(repo);
+    let (repo, tag) = crate::sim::programs::repo_and_tag(c.image.as_deref().unwrap_or(""));
+    let repo = repo.as_str();
     match repo {
         "kicbase/echo-server" | "jmalloc/echo-server" | "pbitty/hello-from" => Userland::Scratch,
         "busybox" | "radial/busyboxplus" => Userland::Busybox {
             curl: repo == "radial/busyboxplus",
-            old_nslookup: repo == "radial/busyboxplus" || busybox_before_1_29(image),
+            old_nslookup: repo == "radial/busyboxplus" || busybox_before_1_29(&tag),
         },
         "curlimages/curl" | "alpine" => Userland::Busybox {
             curl: repo == "curlimages/curl",
@@ -50,10 +48,8 @@ fn userland(c: &Container) -> Userland {
 }
 
 /// Whether a busybox image's tag (`1.28`, `1.28.4-glibc`, `1.27-uclibc`) is older than 1.29.
-fn busybox_before_1_29(image: &str) -> bool {
-    let Some((_, tag)) = image.split('@').next().unwrap_or(image).rsplit_once(':') else {
-        return false; // latest
-    };
+fn busybox_before_1_29(tag: &str) -> bool {
+    // (`latest` has no numbers: a new one)
     let mut nums = tag
         .split(|c: char| !c.is_ascii_digit())
         .map(|n| n.parse::<u32>().ok());

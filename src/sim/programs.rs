@@ -33,7 +33,9 @@ fn env_port(c: &Container) -> Option<i32> {
         .and_then(|v| v.parse().ok())
 }
 
-fn repo_and_tag(image: &str) -> (String, String) {
+/// An image reference's repository (Docker Hub's `docker.io/` and `library/` dropped) and tag
+/// (`latest` when none; a registry's `host:port` is not a tag).
+pub fn repo_and_tag(image: &str) -> (String, String) {
     let image = image.split('@').next().unwrap_or(image);
     let (repo, tag) = match image.rsplit_once(':') {
         Some((r, t)) if !t.contains('/') => (r, t),
