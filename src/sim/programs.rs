@@ -33,6 +33,14 @@ fn env_port(c: &Container) -> Option<i32> {
         .and_then(|v| v.parse().ok())
 }
 
+/// Whether any container of the pod listens on `port` (they share the pod's network namespace).
+pub fn pod_listens_on(pod: &k8s_openapi::api::core::v1::Pod, port: i32) -> bool {
+    pod.spec
+        .iter()
+        .flat_map(|s| s.containers.iter())
+        .any(|c| Program::for_container(c).listens_on(port))
+}
+
 /// An image reference's repository (Docker Hub's `docker.io/` and `library/` dropped) and tag
 /// (`latest` when none; a registry's `host:port` is not a tag).
 pub fn repo_and_tag(image: &str) -> (String, String) {

@@ -7,7 +7,7 @@ use crate::sim::cluster::Cluster;
 use crate::sim::kubelet::node_internal_ip;
 use crate::sim::net::{ip_to_string, parse_ip, Cidr};
 use crate::sim::object::{Kind, Object};
-use crate::sim::programs::Program;
+use crate::sim::programs::pod_listens_on;
 use crate::sim::proxy::model::Proto;
 use crate::sim::proxy::rules::{probability_threshold, Match, Rule, Table, Target};
 use crate::sim::proxy::ruleset::{NodeRules, Origin};
@@ -383,11 +383,7 @@ impl Cluster {
         let a = Addrs { src, dst, dport };
         let name = pod.metadata.name.clone().unwrap_or_default();
         let ns = pod.metadata.namespace.clone().unwrap_or_default();
-        let listens = pod
-            .spec
-            .iter()
-            .flat_map(|s| s.containers.iter())
-            .any(|c| Program::for_container(c).listens_on(i32::from(dport)));
+        let listens = pod_listens_on(pod, i32::from(dport));
         let hop = |kind, stage: String, note: String| Hop {
             kind,
             node: Some(node.to_string()),
@@ -828,15 +824,7 @@ impl Cluster {
                 }
             }
             let listening = match self.get(Kind::Pod, &ns, &name) {
-                Some(Object::Pod(p)) => p
-                    .spec
-                    .as_ref()
-                    .map(|s| {
-                        s.containers
-                            .iter()
-                            .any(|c| Program::for_container(c).listens_on(pkt.a.dport as i32))
-                    })
-                    .unwrap_or(false),
+                Some(Object::Pod(p)) => pod_listens_on(p, i32::from(pkt.a.dport)),
                 _ => false,
             };
             hops.push(Hop {
