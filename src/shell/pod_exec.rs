@@ -3,6 +3,7 @@
 
 use super::flags::{flag, val};
 use super::kubectl::{namespace, parse};
+use super::port_forward::{pod_for, PodFor};
 use super::{errors, Output, Shell};
 use crate::sim::api::ApiError;
 use crate::sim::dns::{self, Answer, QType};
@@ -87,14 +88,7 @@ pub fn logs(sh: &mut Shell, args: &[String]) -> Output {
     };
     // a TYPE/NAME waits for a pod up to --pod-running-timeout (20 s for logs)
     let mut found = Output::ok();
-    let pod_name = match super::port_forward::pod_for(
-        sh,
-        &p,
-        &ns,
-        target,
-        super::port_forward::PodFor::Logs,
-        &mut found,
-    ) {
+    let pod_name = match pod_for(sh, &p, &ns, target, PodFor::Logs, &mut found) {
         Ok(name) => name,
         Err(o) => return o,
     };
@@ -186,14 +180,7 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
     };
     // deploy/x, svc/x: kubectl picks the most active pod of the object's selector
     let mut out = Output::ok();
-    let pod_name = match super::port_forward::pod_for(
-        sh,
-        &p,
-        &ns,
-        target,
-        super::port_forward::PodFor::Exec,
-        &mut out,
-    ) {
+    let pod_name = match pod_for(sh, &p, &ns, target, PodFor::Exec, &mut out) {
         Ok(name) => name,
         Err(o) => return o,
     };
