@@ -253,7 +253,7 @@ impl Cluster {
         let rv = self.next_rv();
         obj.meta_mut().resource_version = Some(rv);
         self.index.update(self.objects.get(&key), Some(&obj));
-        let old = self.objects.insert(key.clone(), obj);
+        let old = self.objects.insert(&key, obj);
         self.generation += 1;
         self.after_change(&key, old.as_deref());
     }
@@ -357,18 +357,19 @@ impl Cluster {
     /// Marks what a change to `key` affects. `old` is the object before the change (the store
     /// holds the new one).
     fn after_change(&mut self, key: &ObjKey, old: Option<&Object>) {
-        let ns = key.namespace.clone();
-        let name = key.name.clone();
+        // borrowed: most writes (a controller's slices) need no copy of them
+        let (ns, name) = (key.namespace.as_str(), key.name.as_str());
+        let owned = || (ns.to_string(), name.to_string());
         let new = self.objects.get(key);
         match key.kind {
             Kind::Deployment => {
-                self.dirty_deployments.insert((ns, name));
+                self.dirty_deployments.insert(owned());
             }
             Kind::DaemonSet => {
-                self.dirty_daemonsets.insert((ns, name));
+                self.dirty_daemonsets.insert(owned());
             }
             Kind::ReplicaSet => {
-                self.dirty_replicasets.insert((ns.clone(), name));
+                self.dirty_replicasets.insert(owned());
                 let owners: Vec<String> = [old, new]
                     .into_iter()
                     .flatten()
@@ -377,7 +378,7 @@ impl Cluster {
                     .map(|r| r.name.clone())
                     .collect();
                 for o in owners {
-                    self.dirty_deployments.insert((ns.clone(), o));
+                    self.dirty_deployments.insert((ns.to_string(), o));
                 }
             }
             Kind::Pod => {
@@ -399,8 +400,8 @@ impl Cluster {
                     let Some(labels) = o.meta().labels.as_ref() else {
                         continue;
                     };
-                    for svc_name in self.index.services_for_labels(&ns, labels.iter()) {
-                        if let Some(Object::Service(s)) = self.get(Kind::Service, &ns, &svc_name) {
+                    for svc_name in self.index.services_for_labels(ns, labels.iter()) {
+                        if let Some(Object::Service(s)) = self.get(Kind::Service, ns, &svc_name) {
                             let sel = s.spec.as_ref().and_then(|sp| sp.selector.as_ref());
                             if sel.is_some_and(|sel| {
                                 !sel.is_empty() && sel.iter().all(|(k, v)| labels.get(k) == Some(v))
@@ -411,20 +412,20 @@ impl Cluster {
                     }
                 }
                 for o in owners {
-                    self.dirty_replicasets.insert((ns.clone(), o));
+                    self.dirty_replicasets.insert((ns.to_string(), o));
                 }
                 for o in ds_owners {
-                    self.dirty_daemonsets.insert((ns.clone(), o));
+                    self.dirty_daemonsets.insert((ns.to_string(), o));
                 }
                 for s in services {
-                    self.dirty_services.insert((ns.clone(), s));
+                    self.dirty_services.insert((ns.to_string(), s));
                 }
             }
             Kind::Service => {
                 self.service_generation += 1;
-                self.service_env_items.remove(&(ns.clone(), name.clone()));
-                self.proxy.service_changed(&ns, &name);
-                self.dirty_services.insert((ns, name));
+                self.service_env_items.remove(&owned());
+                self.proxy.service_changed(ns, name);
+                self.dirty_services.insert(owned());
             }
             Kind::EndpointSlice => {
                 let services: BTreeSet<String> = [old, new]
@@ -439,7 +440,7 @@ impl Cluster {
                     })
                     .collect();
                 for s in services {
-                    self.proxy.service_changed(&ns, &s);
+                    self.proxy.service_changed(ns, &s);
                 }
             }
             Kind::ConfigMap if ns == "kube-system" && name == "kube-proxy" => {
@@ -455,7 +456,7 @@ impl Cluster {
                     })
                 };
                 if [old, new].into_iter().flatten().any(user_written) {
-                    self.dirty_services.insert((ns, name));
+                    self.dirty_services.insert(owned());
                 }
             }
             Kind::Node => {

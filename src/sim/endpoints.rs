@@ -198,14 +198,15 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str) {
             .and_then(|sp| sp.selector.as_ref());
         if let Some(sel) = sel.filter(|s| !s.is_empty()) {
             let pods = selected_pods(c, ns, sel);
-            let fp = (
-                inputs_fingerprint(s, &pods),
-                outputs_fingerprint(c, ns, name),
-            );
-            if c.endpoint_fingerprints.get(&key) == Some(&fp) {
+            let fp = inputs_fingerprint(s, &pods);
+            // the outputs are read only when the inputs are what they were
+            if c.endpoint_fingerprints
+                .get(&key)
+                .is_some_and(|&(i, o)| i == fp && o == outputs_fingerprint(c, ns, name))
+            {
                 return;
             }
-            inputs = Some(fp.0);
+            inputs = Some(fp);
             if !(ns == "default" && name == "kubernetes") {
                 planned = Some(plan_endpoints(c, s, &pods));
             }

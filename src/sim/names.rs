@@ -9,15 +9,21 @@ pub const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
 /// `rand.String(n)`.
 pub fn random_string(rng: &mut impl Rng, n: usize) -> String {
-    (0..n)
-        .map(|_| ALPHANUMS[rng.random_range(0..ALPHANUMS.len())] as char)
-        .collect()
+    let mut s = String::with_capacity(n);
+    push_random(rng, &mut s, n);
+    s
+}
+
+fn push_random(rng: &mut impl Rng, s: &mut String, n: usize) {
+    s.extend((0..n).map(|_| ALPHANUMS[rng.random_range(0..ALPHANUMS.len())] as char));
 }
 
 /// `SimpleNameGenerator.GenerateName`: base cut to 58 characters, then 5 random characters.
 pub fn generate_name(rng: &mut impl Rng, base: &str) -> String {
-    let base: String = base.chars().take(63 - 5).collect();
-    format!("{base}{}", random_string(rng, 5))
+    let mut name = String::with_capacity(base.len().min(63) + 5);
+    name.extend(base.chars().take(63 - 5));
+    push_random(rng, &mut name, 5);
+    name
 }
 
 /// A version-4 UUID from the cluster's generator.

@@ -66,18 +66,19 @@ impl Store {
     pub fn contains_key(&self, key: &ObjKey) -> bool {
         self.get(key).is_some()
     }
-    pub fn insert(&mut self, key: ObjKey, obj: Object) -> Option<Arc<Object>> {
-        let names = self
-            .kinds
-            .entry(key.kind)
-            .or_default()
-            .entry(key.namespace)
-            .or_default();
+    /// Stores `obj` under `key`, answering what it replaced. The key is borrowed: a replaced
+    /// object's names are already held, and a new one's are copied once each.
+    pub fn insert(&mut self, key: &ObjKey, obj: Object) -> Option<Arc<Object>> {
+        let by_ns = self.kinds.entry(key.kind).or_default();
+        let names = match by_ns.get_mut(key.namespace.as_str()) {
+            Some(names) => names,
+            None => by_ns.entry(key.namespace.clone()).or_default(),
+        };
         if let Some(slot) = names.by_name.get_mut(key.name.as_str()) {
             return Some(std::mem::replace(slot, Arc::new(obj)));
         }
         names.order.insert(key.name.clone());
-        names.by_name.insert(key.name, Arc::new(obj));
+        names.by_name.insert(key.name.clone(), Arc::new(obj));
         None
     }
     pub fn remove(&mut self, key: &ObjKey) -> Option<Arc<Object>> {

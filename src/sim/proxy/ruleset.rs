@@ -489,7 +489,8 @@ pub struct ProxyState {
     seq: u64,
     /// every change to everything (nodes, kube-proxy's settings) bumps the epoch
     epoch: u64,
-    changed: BTreeMap<(String, String), u64>,
+    /// the Service → its latest change (never iterated: `by_seq` holds the order)
+    changed: rustc_hash::FxHashMap<(String, String), u64>,
     by_seq: BTreeMap<u64, (String, String)>,
     nodes: BTreeMap<String, NodeState>,
     /// how many Services' rules were written, on all nodes (tests check that a sync rewrites
