@@ -97,8 +97,13 @@ impl Cluster {
         let nanos = crate::sim::time::EPOCH_SECONDS as u64 * 1_000_000_000
             + now.0 * 1_000_000
             + self.event_seq;
+        // `{name}.{nanos:x}`, written directly: `format!` was a tenth of a pod's start
+        let mut id = String::with_capacity(name.len() + 17);
+        id.push_str(name);
+        id.push('.');
+        crate::sim::names::push_hex(&mut id, nanos);
         list.push(Event {
-            id: format!("{name}.{nanos:x}"),
+            id,
             namespace: ns.into(),
             kind,
             name: name.into(),

@@ -320,18 +320,16 @@ impl Indexes {
                     .and_then(|l| l.get("kubernetes.io/service-name"))
                 {
                     let key = (ns.to_string(), svc.clone());
-                    set_op(
-                        self.slices_by_service.entry(key.clone()).or_default(),
-                        name.to_string(),
-                        add,
-                    );
-                    if !add
-                        && self
-                            .slices_by_service
-                            .get(&key)
-                            .is_some_and(|s| s.is_empty())
-                    {
-                        self.slices_by_service.remove(&key);
+                    if add {
+                        self.slices_by_service
+                            .entry(key)
+                            .or_default()
+                            .insert(name.to_string());
+                    } else if let Some(set) = self.slices_by_service.get_mut(&key) {
+                        set.remove(name);
+                        if set.is_empty() {
+                            self.slices_by_service.remove(&key);
+                        }
                     }
                 }
             }

@@ -45,6 +45,16 @@ pub fn uid(rng: &mut impl Rng) -> String {
     h
 }
 
+/// Appends `v` in lower-case hex without leading zeros (`{v:x}`).
+pub fn push_hex(s: &mut String, v: u64) {
+    let digits = (64 - v.leading_zeros()).div_ceil(4).max(1);
+    for i in (0..digits).rev() {
+        s.push(char::from(
+            b"0123456789abcdef"[((v >> (i * 4)) & 15) as usize],
+        ));
+    }
+}
+
 /// `SafeEncodeString`: each character of the decimal string mapped into the 27-letter alphabet.
 pub fn safe_encode(s: &str) -> String {
     s.bytes()
@@ -104,6 +114,15 @@ pub fn chain_name(prefix: &str, parts: &[&str]) -> std::sync::Arc<str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn push_hex_writes_what_format_does() {
+        for v in [0u64, 1, 9, 10, 15, 16, 255, 256, 0x1234_5678_9abc, u64::MAX] {
+            let mut s = String::from("x.");
+            super::push_hex(&mut s, v);
+            assert_eq!(s, format!("x.{v:x}"));
+        }
+    }
+
     use super::*;
 
     #[test]
