@@ -97,7 +97,8 @@ impl Cluster {
         let nanos = crate::sim::time::EPOCH_SECONDS as u64 * 1_000_000_000
             + now.0 * 1_000_000
             + self.event_seq;
-        // `{name}.{nanos:x}`, written directly: `format!` was a tenth of a pod's start
+        // `{name}.{nanos:x}`, written directly: `format!` cost ~900 instructions an event, and
+        // an apply of 200 objects records ~550 of them
         let mut id = String::with_capacity(name.len() + 17);
         id.push_str(name);
         id.push('.');

@@ -52,7 +52,7 @@ pub(crate) struct PodFacts {
 /// The record's strings, inside the record when they fit (a pod's nearly always do): a full
 /// reconcile of 100,000 pods then takes one cache miss per pod where a pointer to its strings
 /// took two. Held as a string, not bytes: reading a field is then a slice, where checking the
-/// bytes as UTF-8 on every read was a seventh of a 10,000-Service reconcile.
+/// bytes as UTF-8 on every read was a seventh of a large reconcile's instructions.
 #[derive(Debug, Clone, PartialEq)]
 enum Text {
     Inline(arrayvec::ArrayString<INLINE_TEXT>),

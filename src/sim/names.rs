@@ -114,16 +114,16 @@ pub fn chain_name(prefix: &str, parts: &[&str]) -> std::sync::Arc<str> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn push_hex_writes_what_format_does() {
         for v in [0u64, 1, 9, 10, 15, 16, 255, 256, 0x1234_5678_9abc, u64::MAX] {
             let mut s = String::from("x.");
-            super::push_hex(&mut s, v);
+            push_hex(&mut s, v);
             assert_eq!(s, format!("x.{v:x}"));
         }
     }
-
-    use super::*;
 
     #[test]
     fn uids_are_version_4_uuids() {
