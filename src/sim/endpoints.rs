@@ -352,7 +352,11 @@ fn plan_endpoints(
     // then finds them in place instead of swapping ~350-byte structs (ties keep name order)
     let mut by_ip: Vec<&PodFacts> = pods.to_vec();
     crate::sim::order::sort_by(&mut by_ip, |a, b| a.ip().cmp(&b.ip()));
-    for p in by_ip {
+    let total = by_ip.len();
+    for (i, p) in by_ip.into_iter().enumerate() {
+        // a group's lists are sized for every pod still to come: exact for the usual one group,
+        // where growing them by doubling copied each ~350-byte endpoint about twice
+        let remaining = total - i;
         if p.terminal || p.ip().is_none() {
             continue;
         }
@@ -380,7 +384,8 @@ fn plan_endpoints(
                             app_protocol: app,
                         })
                         .collect();
-                    subsets.push((resolved.clone(), (ports, Vec::new(), Vec::new())));
+                    let ready = Vec::with_capacity(remaining);
+                    subsets.push((resolved.clone(), (ports, ready, Vec::new())));
                     subsets.len() - 1
                 }
             };
@@ -414,7 +419,9 @@ fn plan_endpoints(
                         })
                     })
                     .collect();
-                groups.push((resolved.clone(), (eports, vec![ep])));
+                let mut endpoints = Vec::with_capacity(remaining);
+                endpoints.push(ep);
+                groups.push((resolved.clone(), (eports, endpoints)));
             }
         }
     }
@@ -517,6 +524,8 @@ fn reconcile_slices(c: &mut Cluster, svc: &Service, groups: SliceGroups) {
                 let mut s = new_slice(c, svc, &labels);
                 s.ports = Some(ports.clone());
                 s.endpoints = std::mem::replace(&mut rest, tail);
+                // (the first of several slices keeps the whole group's capacity otherwise)
+                s.endpoints.shrink_to_fit();
                 writes.push(s);
             }
             continue;

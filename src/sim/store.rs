@@ -15,8 +15,9 @@ use std::sync::Arc;
 /// writes others holds it by a reference count instead of a deep copy (so does a cluster copy).
 #[derive(Debug, Default)]
 struct Names {
-    by_name: FxHashMap<String, Arc<Object>>,
-    order: BTreeSet<String>,
+    /// (each name is held once, shared by the map and the ordered set)
+    by_name: FxHashMap<Arc<str>, Arc<Object>>,
+    order: BTreeSet<Arc<str>>,
 }
 
 /// A deep copy, in name order, so that objects listed together also sit together in memory
@@ -27,7 +28,7 @@ impl Clone for Names {
         let mut by_name = FxHashMap::default();
         by_name.reserve(self.by_name.len());
         for n in &self.order {
-            if let Some(o) = self.by_name.get(n.as_str()) {
+            if let Some(o) = self.by_name.get(&**n) {
                 by_name.insert(n.clone(), Arc::new(Object::clone(o)));
             }
         }
@@ -42,7 +43,7 @@ impl Names {
     fn iter(&self) -> impl Iterator<Item = &Object> {
         self.order
             .iter()
-            .filter_map(|n| self.by_name.get(n.as_str()).map(|b| &**b))
+            .filter_map(|n| self.by_name.get(&**n).map(|b| &**b))
     }
 }
 
@@ -77,8 +78,9 @@ impl Store {
         if let Some(slot) = names.by_name.get_mut(key.name.as_str()) {
             return Some(std::mem::replace(slot, Arc::new(obj)));
         }
-        names.order.insert(key.name.clone());
-        names.by_name.insert(key.name.clone(), Arc::new(obj));
+        let name: Arc<str> = Arc::from(key.name.as_str());
+        names.order.insert(name.clone());
+        names.by_name.insert(name, Arc::new(obj));
         None
     }
     pub fn remove(&mut self, key: &ObjKey) -> Option<Arc<Object>> {
@@ -107,7 +109,13 @@ impl Store {
             .get_mut(&key.kind)
             .and_then(|k| k.get_mut(&key.namespace))
         {
-            names.by_name.insert(key.name.clone(), obj);
+            // the name is still in the ordered set (`take` left it there)
+            let name = names
+                .order
+                .get(key.name.as_str())
+                .cloned()
+                .unwrap_or_else(|| Arc::from(key.name.as_str()));
+            names.by_name.insert(name, obj);
         }
     }
     /// Objects of one kind, in one namespace or all, in list order.
