@@ -386,9 +386,8 @@ pub fn hostname(pod: &Pod) -> String {
 }
 
 fn hex(rng: &mut impl Rng, n: usize) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     (0..n)
-        .map(|_| DIGITS[rng.random_range(0..16u8) as usize] as char)
+        .map(|_| crate::sim::names::HEX_DIGITS[rng.random_range(0..16u8) as usize] as char)
         .collect()
 }
 

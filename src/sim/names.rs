@@ -26,21 +26,23 @@ pub fn generate_name(rng: &mut impl Rng, base: &str) -> String {
     name
 }
 
+/// Lower-case hex digits (UIDs, container IDs, event names).
+pub const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
 /// A version-4 UUID from the cluster's generator.
 pub fn uid(rng: &mut impl Rng) -> String {
     let mut b = [0u8; 16];
     rng.fill(&mut b);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     // 8-4-4-4-12 hex digits, written directly (`format!` cost more than the rest of a create)
     let mut h = String::with_capacity(36);
     for (i, x) in b.into_iter().enumerate() {
         if matches!(i, 4 | 6 | 8 | 10) {
             h.push('-');
         }
-        h.push(DIGITS[(x >> 4) as usize] as char);
-        h.push(DIGITS[(x & 15) as usize] as char);
+        h.push(HEX_DIGITS[(x >> 4) as usize] as char);
+        h.push(HEX_DIGITS[(x & 15) as usize] as char);
     }
     h
 }
@@ -49,9 +51,7 @@ pub fn uid(rng: &mut impl Rng) -> String {
 pub fn push_hex(s: &mut String, v: u64) {
     let digits = (64 - v.leading_zeros()).div_ceil(4).max(1);
     for i in (0..digits).rev() {
-        s.push(char::from(
-            b"0123456789abcdef"[((v >> (i * 4)) & 15) as usize],
-        ));
+        s.push(char::from(HEX_DIGITS[((v >> (i * 4)) & 15) as usize]));
     }
 }
 
