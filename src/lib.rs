@@ -2,10 +2,13 @@
 //! interpreter shared by the command line and the browser terminal, `scene` the pure view model,
 //! `ui` the Leptos front end (the only layer that touches the browser).
 
+#[cfg(not(target_arch = "wasm32"))]
+mod alloc;
+
 /// Native builds (the command line, tests, benches): see Cargo.toml for why.
 #[cfg(not(target_arch = "wasm32"))]
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: alloc::MiMalloc = alloc::MiMalloc;
 
 pub mod scene;
 pub mod shell;
