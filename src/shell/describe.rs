@@ -905,7 +905,7 @@ fn describe_node(c: &Cluster, node: &Node) -> String {
                 if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name.as_str())
                     && !crate::sim::kubelet::pod_is_terminal(p) =>
             {
-                Some(p)
+                Some(&**p)
             }
             _ => None,
         })

@@ -301,7 +301,7 @@ fn service(sh: &mut Shell, args: &[String]) -> Output {
             .into_iter()
             .filter_map(|s| {
                 if let Object::Service(s) = s {
-                    Some(s.clone())
+                    Some((**s).clone())
                 } else {
                     None
                 }
@@ -314,7 +314,7 @@ fn service(sh: &mut Shell, args: &[String]) -> Output {
             );
         };
         match sh.cluster.get(Kind::Service, &ns, name) {
-            Some(Object::Service(s)) => vec![s.clone()],
+            Some(Object::Service(s)) => vec![(**s).clone()],
             _ => {
                 let mut o = Output::ok();
                 o.err(format!("\n❌  Exiting due to SVC_NOT_FOUND: Service '{name}' was not found in '{ns}' namespace.\nYou may select another namespace by using 'minikube service {name} -n <namespace>'. Or list out all the services using 'minikube service list'\n\n"));

@@ -673,7 +673,7 @@ fn create_deployment(sh: &mut Shell, p: &Parsed, ns: &str) -> Output {
         Ok(d) => d,
         Err(e) => return Output::fail(format!("error: {e}")),
     };
-    match create_generated(sh, p, Object::Deployment(d), &value, "created") {
+    match create_generated(sh, p, Object::Deployment(Box::new(d)), &value, "created") {
         Ok(out) => out,
         Err(e) if e.reason == Reason::AlreadyExists => {
             Output::fail(format!("error: failed to create deployment: {}", e.message))
@@ -766,7 +766,7 @@ fn create_service(sh: &mut Shell, p: &Parsed, ns: &str) -> Output {
         Ok(s) => s,
         Err(e) => return Output::fail(format!("error: {e}")),
     };
-    match create_generated(sh, p, Object::Service(svc), &value, "created") {
+    match create_generated(sh, p, Object::Service(Box::new(svc)), &value, "created") {
         Ok(out) => out,
         Err(e) if e.reason == Reason::AlreadyExists => Output::fail(format!(
             "error: failed to create {svc_type} service: {}",
@@ -875,7 +875,7 @@ pub fn run_pod(sh: &mut Shell, args: &[String]) -> Output {
         Ok(p) => p,
         Err(e) => return Output::fail(format!("error: {e}")),
     };
-    let obj = Object::Pod(pod);
+    let obj = Object::Pod(Box::new(pod));
     if let Some(r) = dry_run_output(sh, &p, &obj, &value, "created") {
         return r.unwrap_or_else(|e| Output::fail(errors::single(&e)));
     }
@@ -893,7 +893,7 @@ pub fn run_pod(sh: &mut Shell, args: &[String]) -> Output {
             "spec": {"selector": labels, "ports": [{"port": port, "targetPort": port, "protocol": "TCP"}]}
         }))
         .unwrap_or_default();
-        match sh.cluster.create(Object::Service(svc)) {
+        match sh.cluster.create(Object::Service(Box::new(svc))) {
             Ok(_) => out.out(format!("service/{name} created\n")),
             Err(e) => {
                 out.err(format!("{}\n", errors::single(&e)));
@@ -1122,7 +1122,7 @@ pub fn expose(sh: &mut Shell, args: &[String]) -> Output {
         Ok(s) => s,
         Err(e) => return Output::fail(format!("error: {e}")),
     };
-    create_generated(sh, &p, Object::Service(svc), &value, "exposed")
+    create_generated(sh, &p, Object::Service(Box::new(svc)), &value, "exposed")
         .unwrap_or_else(|e| Output::fail(errors::single(&e)))
 }
 
@@ -2165,7 +2165,7 @@ fn revisions(
         .owned_by(Kind::ReplicaSet, ns, &uid)
         .into_iter()
         .filter_map(|o| match o {
-            Object::ReplicaSet(rs) => Some(rs),
+            Object::ReplicaSet(rs) => Some(&**rs),
             _ => None,
         })
         .filter_map(|rs| {

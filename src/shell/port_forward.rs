@@ -41,7 +41,7 @@ fn pod_for_object(
     };
     let go_type = format!("*{}.{}", kind.version(), kind.name());
     let selector = match obj {
-        Object::Pod(p) => return Ok((p.clone(), 1)),
+        Object::Pod(p) => return Ok(((**p).clone(), 1)),
         Object::Deployment(d) => {
             Selector::from_label_selector(d.spec.as_ref().map(|s| &s.selector))
         }
@@ -70,7 +70,7 @@ fn pod_for_object(
         .list(Kind::Pod, Some(ns))
         .into_iter()
         .filter_map(|o| match o {
-            Object::Pod(p) => Some(p),
+            Object::Pod(p) => Some(&**p),
             _ => None,
         })
         .filter(|p| selector.matches(p.metadata.labels.as_ref().unwrap_or(&Default::default())))

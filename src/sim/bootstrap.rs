@@ -341,7 +341,7 @@ impl Cluster {
             let mut node = node_object(n, i == 0, &version);
             node.metadata.uid = Some(crate::sim::names::uid(&mut c.rng));
             node.metadata.creation_timestamp = Some(c.now.to_time());
-            c.put(Object::Node(node));
+            c.put(Object::Node(Box::new(node)));
             if from_manifest {
                 c.booted_nodes.insert(n.name.clone());
             }
@@ -397,7 +397,7 @@ impl Cluster {
                 "kube-scheduler",
             ),
         ] {
-            let _ = c.create(Object::Pod(static_pod(name, &cp, image, comp)));
+            let _ = c.create(Object::Pod(Box::new(static_pod(name, &cp, image, comp))));
         }
         // kindnet (minikube's multi-node CNI) and kube-proxy run on every node as DaemonSets
         for (name, image, label) in [
@@ -422,7 +422,7 @@ impl Cluster {
                             "containers": [{"name": name.replace("kindnet", "kindnet-cni"), "image": image}]}}}
             }))
             .unwrap_or_default();
-            let _ = c.create(Object::DaemonSet(ds));
+            let _ = c.create(Object::DaemonSet(Box::new(ds)));
         }
         let sp: Pod = crate::sim::object::from_json(&json!({
             "metadata": {"name": "storage-provisioner", "namespace": "kube-system",
@@ -431,7 +431,7 @@ impl Cluster {
                 "containers": [{"name": "storage-provisioner", "image": "gcr.io/k8s-minikube/storage-provisioner:v5"}]}
         }))
         .unwrap_or_default();
-        let _ = c.create(Object::Pod(sp));
+        let _ = c.create(Object::Pod(Box::new(sp)));
 
         // CoreDNS: a Deployment whose pod lands on the control plane, behind kube-dns
         let coredns: Deployment = crate::sim::object::from_json(&json!({
@@ -457,7 +457,7 @@ impl Cluster {
         for o in &others {
             set_unschedulable(&mut c, o, true);
         }
-        let _ = c.create(Object::Deployment(coredns));
+        let _ = c.create(Object::Deployment(Box::new(coredns)));
         for o in &others {
             set_unschedulable(&mut c, o, false);
         }
@@ -471,7 +471,7 @@ impl Cluster {
                     {"name": "metrics", "port": 9153, "protocol": "TCP", "targetPort": 9153}]}
         }))
         .unwrap_or_default();
-        let _ = c.create(Object::Service(kube_dns));
+        let _ = c.create(Object::Service(Box::new(kube_dns)));
         // the cluster has been up for a while when the lab begins
         c.advance(UPTIME_SECS * 1000);
         c.events.clear();
@@ -521,7 +521,7 @@ pub(crate) fn ensure_apiserver_service(c: &mut Cluster) {
     }))
     .unwrap_or_default();
     if c.get(Kind::Service, "default", "kubernetes").is_none() {
-        let _ = c.create(Object::Service(kubernetes));
+        let _ = c.create(Object::Service(Box::new(kubernetes)));
     }
     let ep = Endpoints {
         metadata: ObjectMeta {

@@ -212,7 +212,7 @@ impl Cluster {
             .into_iter()
             .filter_map(|o| {
                 if let Object::Pod(p) = o {
-                    Some(p)
+                    Some(&**p)
                 } else {
                     None
                 }
@@ -280,7 +280,7 @@ impl Cluster {
                     break;
                 }
                 let pod = self.pod_from_template(rs, spec.template.clone().unwrap_or_default());
-                if let Ok(key) = self.create_key(Object::Pod(pod)) {
+                if let Ok(key) = self.create_key(Object::Pod(Box::new(pod))) {
                     let msg = format!("Created pod: {}", key.name);
                     self.record_event(
                         Involved(ns, "ReplicaSet", name),
@@ -455,7 +455,7 @@ impl Cluster {
                 spec: Some(pspec),
                 status: None,
             };
-            if let Ok(key) = self.create_key(Object::Pod(pod)) {
+            if let Ok(key) = self.create_key(Object::Pod(Box::new(pod))) {
                 let msg = format!("Created pod: {}", key.name);
                 self.record_event(
                     Involved(ns, "DaemonSet", name),
@@ -614,7 +614,7 @@ impl Cluster {
                 if rs.metadata.annotations.as_ref() != Some(&annotations) {
                     let mut updated = rs.clone();
                     updated.metadata.annotations = Some(annotations);
-                    self.put(Object::ReplicaSet(updated.clone()));
+                    self.put(Object::ReplicaSet(Box::new(updated.clone())));
                     std::borrow::Cow::Owned(updated)
                 } else {
                     std::borrow::Cow::Borrowed(rs)
@@ -633,7 +633,7 @@ impl Cluster {
                 let hash = names::pod_template_hash(&template_value, collision);
                 let rs = self.new_replica_set(d, &hash, initial, max_revision + 1, max_surge);
                 created = self
-                    .create_key(Object::ReplicaSet(rs))
+                    .create_key(Object::ReplicaSet(Box::new(rs)))
                     .ok()
                     .and_then(|key| self.get_shared(key.kind, &key.namespace, &key.name));
                 match created.as_deref() {
@@ -726,7 +726,7 @@ impl Cluster {
                             ns,
                             r.metadata.name.as_deref().unwrap_or(""),
                         ) {
-                            Some(Object::ReplicaSet(r)) => Some(r.clone()),
+                            Some(Object::ReplicaSet(r)) => Some((**r).clone()),
                             _ => None,
                         }
                     })

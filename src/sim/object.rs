@@ -150,19 +150,26 @@ impl Kind {
 }
 
 /// A stored object of one of the kinds above.
+///
+/// The kinds over ~500 bytes are boxed, so that an object is the size of an EndpointSlice (416
+/// bytes, not a Deployment's 2,376): the endpoints controllers write tens of thousands of
+/// slices and Endpoints, and each was allocated and moved at the size of the largest kind.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Object {
     Namespace(Namespace),
-    Node(Node),
+    Node(Box<Node>),
     ConfigMap(ConfigMap),
-    Pod(Pod),
-    Service(Service),
+    Pod(Box<Pod>),
+    Service(Box<Service>),
     Endpoints(Endpoints),
     EndpointSlice(EndpointSlice),
-    Deployment(Deployment),
-    ReplicaSet(ReplicaSet),
-    DaemonSet(DaemonSet),
+    Deployment(Box<Deployment>),
+    ReplicaSet(Box<ReplicaSet>),
+    DaemonSet(Box<DaemonSet>),
 }
+
+// (a new kind, or a k8s-openapi upgrade that grows one, must be boxed too)
+const _: () = assert!(std::mem::size_of::<Object>() <= 512);
 
 macro_rules! each_object {
     ($obj:expr, $o:ident => $body:expr) => {
