@@ -68,30 +68,62 @@ fn find_port(pod: &PodFacts, sp: &ServicePort) -> Option<i32> {
     }
 }
 
-fn endpoint_for(c: &Cluster, pod: &PodFacts, svc: &Service) -> Option<Endpoint> {
-    let ip = pod.ip()?.to_string();
-    let serving = pod.ready;
-    let terminating = pod.terminating;
-    let publish = svc
-        .spec
-        .as_ref()
-        .and_then(|s| s.publish_not_ready_addresses)
-        .unwrap_or(false);
-    let ready = publish || (serving && !terminating);
-    let zone = pod.node().and_then(|n| c.index.node_zone.get(n).cloned());
-    Some(Endpoint {
-        addresses: vec![ip],
-        conditions: Some(EndpointConditions {
-            ready: Some(ready),
-            serving: Some(serving),
-            terminating: Some(terminating),
-        }),
-        hostname: hostname_for(pod, svc),
-        node_name: pod.node().map(String::from),
-        target_ref: Some(target_ref(pod)),
-        zone,
-        ..Default::default()
-    })
+/// What a pod contributes to its Service's endpoints, read once: the slice endpoint and the
+/// legacy address are written from it straight into their lists (each ~300 bytes: building one
+/// and moving it there cost more copies than its strings).
+struct PodEndpoint {
+    ip: String,
+    hostname: Option<String>,
+    node_name: Option<String>,
+    target_ref: ObjectReference,
+    zone: Option<String>,
+    /// `ready` of the slice endpoint
+    ready: bool,
+    serving: bool,
+    terminating: bool,
+}
+
+impl PodEndpoint {
+    fn of(c: &Cluster, pod: &PodFacts, svc: &Service, publish: bool) -> Option<PodEndpoint> {
+        let ip = pod.ip()?.to_string();
+        let serving = pod.ready;
+        let terminating = pod.terminating;
+        Some(PodEndpoint {
+            ip,
+            hostname: hostname_for(pod, svc),
+            node_name: pod.node().map(String::from),
+            target_ref: target_ref(pod),
+            zone: pod.node().and_then(|n| c.index.node_zone.get(n).cloned()),
+            ready: publish || (serving && !terminating),
+            serving,
+            terminating,
+        })
+    }
+
+    fn address(&self) -> EndpointAddress {
+        EndpointAddress {
+            ip: self.ip.clone(),
+            hostname: self.hostname.clone(),
+            node_name: self.node_name.clone(),
+            target_ref: Some(self.target_ref.clone()),
+        }
+    }
+
+    fn into_endpoint(self) -> Endpoint {
+        Endpoint {
+            addresses: vec![self.ip],
+            conditions: Some(EndpointConditions {
+                ready: Some(self.ready),
+                serving: Some(self.serving),
+                terminating: Some(self.terminating),
+            }),
+            hostname: self.hostname,
+            node_name: self.node_name,
+            target_ref: Some(self.target_ref),
+            zone: self.zone,
+            ..Default::default()
+        }
+    }
 }
 
 fn hostname_for(pod: &PodFacts, svc: &Service) -> Option<String> {
@@ -360,7 +392,7 @@ fn plan_endpoints(
         if p.terminal || p.ip().is_none() {
             continue;
         }
-        let Some(ep) = endpoint_for(c, p, svc) else {
+        let Some(ep) = PodEndpoint::of(c, p, svc, publish) else {
             continue;
         };
         resolved.clear();
@@ -368,8 +400,7 @@ fn plan_endpoints(
         let resolves_some = resolved.iter().any(Option::is_some) || ports.is_empty();
         // legacy Endpoints: ready and not-ready addresses, repacked by port set; terminating
         // pods only with publishNotReadyAddresses
-        let terminating = p.terminating;
-        if (!terminating || publish) && resolves_some {
+        if (!ep.terminating || publish) && resolves_some {
             let at = match subsets.iter().position(|(k, _)| *k == resolved) {
                 Some(at) => at,
                 None => {
@@ -390,22 +421,14 @@ fn plan_endpoints(
                 }
             };
             let entry = &mut subsets[at].1;
-            let addr = EndpointAddress {
-                ip: ep.addresses[0].clone(),
-                hostname: ep.hostname.clone(),
-                node_name: ep.node_name.clone(),
-                target_ref: ep.target_ref.clone(),
-            };
-            // the pod's readiness, as `endpoint_for` read it
-            let serving = ep.conditions.as_ref().and_then(|c| c.serving);
-            if publish || serving == Some(true) {
-                entry.1.push(addr);
+            if publish || ep.serving {
+                entry.1.push(ep.address());
             } else {
-                entry.2.push(addr);
+                entry.2.push(ep.address());
             }
         }
-        match groups.iter_mut().find(|(k, _)| *k == resolved) {
-            Some((_, g)) => g.1.push(ep),
+        let at = match groups.iter().position(|(k, _)| *k == resolved) {
+            Some(at) => at,
             None => {
                 let eports = ports
                     .iter()
@@ -419,11 +442,11 @@ fn plan_endpoints(
                         })
                     })
                     .collect();
-                let mut endpoints = Vec::with_capacity(remaining);
-                endpoints.push(ep);
-                groups.push((resolved.clone(), (eports, endpoints)));
+                groups.push((resolved.clone(), (eports, Vec::with_capacity(remaining))));
+                groups.len() - 1
             }
-        }
+        };
+        groups[at].1 .1.push(ep.into_endpoint());
     }
     let mut groups: Vec<(PortsKey, SliceGroup)> = groups
         .into_iter()
