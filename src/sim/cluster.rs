@@ -143,6 +143,10 @@ pub struct Cluster {
     pub(crate) index: crate::sim::index::Indexes,
     /// Per Service, the digest of the inputs its endpoints were last computed from.
     pub(crate) endpoint_fingerprints: rustc_hash::FxHashMap<(String, String), (u64, u64)>,
+    /// The endpoints controllers' last trigger time, formatted: while simulated time stands
+    /// still (a whole reconcile) every write stamps the same text, and formatting it through
+    /// chrono for each of 20,000 objects was 1.6 % of a full reconcile.
+    pub(crate) trigger_time: Option<(SimTime, String)>,
     /// Moves whenever a Service is written or removed (the kubelet's Service variables).
     pub(crate) service_generation: u64,
     /// The Service variables last computed: (namespace, service links, generation) and them.
@@ -195,6 +199,7 @@ impl Cluster {
             reconciling: false,
             index: Default::default(),
             endpoint_fingerprints: rustc_hash::FxHashMap::default(),
+            trigger_time: None,
             service_generation: 0,
             service_env_cache: None,
             service_env_items: Default::default(),

@@ -332,33 +332,38 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str) {
     }
 }
 
-fn trigger_time(c: &Cluster) -> String {
-    c.now.rfc3339()
+fn trigger_time(c: &mut Cluster) -> String {
+    match &c.trigger_time {
+        Some((at, text)) if *at == c.now => text.clone(),
+        _ => {
+            let text = c.now.rfc3339();
+            c.trigger_time = Some((c.now, text.clone()));
+            text
+        }
+    }
 }
 
-/// A resolved port list, as a map key: (name, port, protocol, appProtocol).
-type PortsKey = Vec<(String, i32, String, Option<String>)>;
 /// One slice group: its ports and its endpoints.
 type SliceGroup = (Vec<EndpointPort>, Vec<Endpoint>);
-/// The slice groups in their port keys' order.
-type SliceGroups = Vec<(PortsKey, SliceGroup)>;
 
-/// The key of the ports a pod resolved (`resolved[i]` for the Service's port `i`).
-fn ports_key(ports: &[ServicePort], resolved: &[Option<i32>]) -> PortsKey {
-    ports
-        .iter()
-        .zip(resolved)
-        .filter_map(|(sp, port)| {
-            port.map(|port| {
-                (
-                    sp.name.clone().unwrap_or_default(),
-                    port,
-                    sp.protocol.clone().unwrap_or_default(),
-                    sp.app_protocol.clone(),
-                )
-            })
-        })
-        .collect()
+/// A port's place in the controllers' order, (name, port, protocol, appProtocol), read from the
+/// port itself: ordering groups and subsets this way needs no copy of their names.
+fn slice_port_key(p: &EndpointPort) -> (&str, i32, &str, Option<&str>) {
+    (
+        p.name.as_deref().unwrap_or(""),
+        p.port.unwrap_or(0),
+        p.protocol.as_deref().unwrap_or(""),
+        p.app_protocol.as_deref(),
+    )
+}
+
+fn core_port_key(p: &CoreEndpointPort) -> (&str, i32, &str, Option<&str>) {
+    (
+        p.name.as_deref().unwrap_or(""),
+        p.port,
+        p.protocol.as_deref().unwrap_or(""),
+        p.app_protocol.as_deref(),
+    )
 }
 
 /// What the Service's endpoints should be, computed without copying any pod: the slice groups,
@@ -367,7 +372,11 @@ fn plan_endpoints(
     c: &Cluster,
     svc: &Service,
     pods: &[&PodFacts],
-) -> (SliceGroups, Vec<EndpointSubset>, BTreeMap<String, String>) {
+) -> (
+    Vec<SliceGroup>,
+    Vec<EndpointSubset>,
+    BTreeMap<String, String>,
+) {
     let spec = svc.spec.as_ref();
     let ports: &[ServicePort] = spec.and_then(|s| s.ports.as_deref()).unwrap_or_default();
     let publish = spec
@@ -404,17 +413,22 @@ fn plan_endpoints(
             let at = match subsets.iter().position(|(k, _)| *k == resolved) {
                 Some(at) => at,
                 None => {
-                    let mut sorted = ports_key(ports, &resolved);
-                    crate::sim::order::sort(&mut sorted);
-                    let ports = sorted
-                        .into_iter()
-                        .map(|(name, port, proto, app)| CoreEndpointPort {
-                            name: Some(name).filter(|n| !n.is_empty()),
-                            port,
-                            protocol: Some(proto),
-                            app_protocol: app,
+                    let mut sorted: Vec<CoreEndpointPort> = ports
+                        .iter()
+                        .zip(&resolved)
+                        .filter_map(|(sp, port)| {
+                            port.map(|port| CoreEndpointPort {
+                                name: sp.name.clone().filter(|n| !n.is_empty()),
+                                port,
+                                protocol: Some(sp.protocol.clone().unwrap_or_default()),
+                                app_protocol: sp.app_protocol.clone(),
+                            })
                         })
                         .collect();
+                    crate::sim::order::sort_by(&mut sorted, |a, b| {
+                        core_port_key(a).cmp(&core_port_key(b))
+                    });
+                    let ports = sorted;
                     let ready = Vec::with_capacity(remaining);
                     subsets.push((resolved.clone(), (ports, ready, Vec::new())));
                     subsets.len() - 1
@@ -448,24 +462,23 @@ fn plan_endpoints(
         };
         groups[at].1 .1.push(ep.into_endpoint());
     }
-    let mut groups: Vec<(PortsKey, SliceGroup)> = groups
-        .into_iter()
-        .map(|(r, g)| (ports_key(ports, &r), g))
-        .collect();
-    crate::sim::order::sort_by(&mut groups, |a, b| a.0.cmp(&b.0));
-    // the subsets in their sorted port keys' order, then by first address (stable)
-    let mut subsets: Vec<(PortsKey, Subset)> = subsets
-        .into_iter()
-        .map(|(r, sub)| {
-            let mut k = ports_key(ports, &r);
-            crate::sim::order::sort(&mut k);
-            (k, sub)
-        })
-        .collect();
-    crate::sim::order::sort_by(&mut subsets, |a, b| a.0.cmp(&b.0));
+    // the groups and the subsets in their ports' order (the subsets' ports are sorted), then
+    // the subsets by first address (stable)
+    let mut groups: Vec<SliceGroup> = groups.into_iter().map(|(_, g)| g).collect();
+    crate::sim::order::sort_by(&mut groups, |a, b| {
+        a.0.iter()
+            .map(slice_port_key)
+            .cmp(b.0.iter().map(slice_port_key))
+    });
+    let mut subsets: Vec<Subset> = subsets.into_iter().map(|(_, sub)| sub).collect();
+    crate::sim::order::sort_by(&mut subsets, |a, b| {
+        a.0.iter()
+            .map(core_port_key)
+            .cmp(b.0.iter().map(core_port_key))
+    });
     let mut subs: Vec<EndpointSubset> = subsets
         .into_iter()
-        .map(|(_, (ports, mut ready, mut not_ready))| {
+        .map(|(ports, mut ready, mut not_ready)| {
             crate::sim::order::sort_by(&mut ready, |a, b| a.ip.cmp(&b.ip));
             crate::sim::order::sort_by(&mut not_ready, |a, b| a.ip.cmp(&b.ip));
             EndpointSubset {
@@ -492,7 +505,7 @@ fn plan_endpoints(
     (groups, subs, labels)
 }
 
-fn reconcile_slices(c: &mut Cluster, svc: &Service, groups: SliceGroups) {
+fn reconcile_slices(c: &mut Cluster, svc: &Service, groups: Vec<SliceGroup>) {
     let ns = svc.metadata.namespace.clone().unwrap_or_default();
     let name = svc.metadata.name.clone().unwrap_or_default();
     let max = c.config.max_endpoints_per_slice.max(1);
@@ -524,7 +537,7 @@ fn reconcile_slices(c: &mut Cluster, svc: &Service, groups: SliceGroups) {
         s.metadata.labels = Some(labels.clone());
         writes.push(s);
     }
-    for (_, (ports, mut endpoints)) in groups {
+    for (ports, mut endpoints) in groups {
         crate::sim::order::sort_by(&mut endpoints, |a, b| a.addresses.cmp(&b.addresses));
         let mut mine: Vec<EndpointSlice> = existing
             .iter_mut()

@@ -35,16 +35,20 @@ pub fn uid(rng: &mut impl Rng) -> String {
     rng.fill(&mut b);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    // 8-4-4-4-12 hex digits, written directly (`format!` cost more than the rest of a create)
-    let mut h = String::with_capacity(36);
+    // 8-4-4-4-12 hex digits, written into a buffer (`format!`, or pushing characters one by
+    // one, cost more than the rest of a controller's write)
+    let mut h = [b'-'; 36];
+    let mut at = 0;
     for (i, x) in b.into_iter().enumerate() {
         if matches!(i, 4 | 6 | 8 | 10) {
-            h.push('-');
+            at += 1;
         }
-        h.push(HEX_DIGITS[(x >> 4) as usize] as char);
-        h.push(HEX_DIGITS[(x & 15) as usize] as char);
+        h[at] = HEX_DIGITS[(x >> 4) as usize];
+        h[at + 1] = HEX_DIGITS[(x & 15) as usize];
+        at += 2;
     }
-    h
+    // (hex digits and dashes: always UTF-8)
+    std::str::from_utf8(&h).map(String::from).unwrap_or_default()
 }
 
 /// Appends `v` in lower-case hex without leading zeros (`{v:x}`).
