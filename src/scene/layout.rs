@@ -355,10 +355,7 @@ pub fn layout(c: &Cluster, slots: &mut Slots) -> Layout {
 /// The addresses of a Service's ready endpoints, from its EndpointSlices.
 fn ready_endpoint_ips(c: &Cluster, ns: &str, name: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    let slices = c
-        .index
-        .slices_by_service
-        .get(&(ns.to_string(), name.to_string()));
+    let slices = c.index.slices_for(ns, name);
     for s in slices.into_iter().flatten() {
         if let Some(Object::EndpointSlice(es)) = c.get(Kind::EndpointSlice, ns, s) {
             for e in &es.endpoints {

@@ -433,19 +433,20 @@ impl Cluster {
                 self.dirty_services.insert(owned());
             }
             Kind::EndpointSlice => {
-                let services: BTreeSet<String> = [old, new]
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|o| {
-                        o.meta()
-                            .labels
-                            .as_ref()
-                            .and_then(|l| l.get(crate::sim::endpoints::SERVICE_NAME_LABEL))
-                            .cloned()
-                    })
-                    .collect();
-                for s in services {
-                    self.proxy.service_changed(ns, &s);
+                // the Services the slice was and is labelled for, in name order (borrowed: a
+                // controller writes thousands of slices)
+                fn svc_of(o: &Object) -> Option<&str> {
+                    o.meta()
+                        .labels
+                        .as_ref()
+                        .and_then(|l| l.get(crate::sim::endpoints::SERVICE_NAME_LABEL))
+                        .map(String::as_str)
+                }
+                let (was, is) = (old.and_then(svc_of), new.and_then(svc_of));
+                let (first, second) = if is < was { (is, was) } else { (was, is) };
+                let second = second.filter(|s| Some(*s) != first);
+                for s in [first, second].into_iter().flatten() {
+                    self.proxy.service_changed(ns, s);
                 }
             }
             Kind::ConfigMap if ns == "kube-system" && name == "kube-proxy" => {

@@ -155,11 +155,7 @@ fn owner_ref(svc: &Service) -> OwnerReference {
 }
 
 fn slices_of(c: &Cluster, ns: &str, svc_name: &str, manager: &str) -> Vec<EndpointSlice> {
-    let Some(names) = c
-        .index
-        .slices_by_service
-        .get(&(ns.to_string(), svc_name.to_string()))
-    else {
+    let Some(names) = c.index.slices_for(ns, svc_name) else {
         return Vec::new();
     };
     names
@@ -652,13 +648,7 @@ fn inputs_fingerprint(svc: &Service, pods: &[&PodFacts]) -> u64 {
 /// edit to one of them makes the next resync write it back.
 fn outputs_fingerprint(c: &Cluster, ns: &str, name: &str) -> u64 {
     let mut h = Fnv64::default();
-    for s in c
-        .index
-        .slices_by_service
-        .get(&(ns.to_string(), name.to_string()))
-        .into_iter()
-        .flatten()
-    {
+    for s in c.index.slices_for(ns, name).into_iter().flatten() {
         h.write(s);
         if let Some(o) = c.get(Kind::EndpointSlice, ns, s) {
             h.write(o.meta().resource_version.as_deref().unwrap_or(""));

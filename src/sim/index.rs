@@ -183,8 +183,9 @@ pub(crate) struct Indexes {
     /// zone, and a lookup of the Node object plus a B-tree label search per pod was a tenth of
     /// a 10,000-Service reconcile
     pub node_zone: FxHashMap<String, String>,
-    /// (namespace, service name) → names of EndpointSlices labelled for it
-    pub slices_by_service: FxHashMap<(String, String), BTreeSet<String>>,
+    /// namespace → service name → names of EndpointSlices labelled for it (nested, so that a
+    /// lookup borrows the names instead of copying them into a key)
+    slices_by_service: FxHashMap<String, FxHashMap<String, BTreeSet<String>>>,
 }
 
 impl Indexes {
@@ -319,22 +320,36 @@ impl Indexes {
                     .as_ref()
                     .and_then(|l| l.get("kubernetes.io/service-name"))
                 {
-                    let key = (ns.to_string(), svc.clone());
                     if add {
-                        self.slices_by_service
-                            .entry(key)
-                            .or_default()
-                            .insert(name.to_string());
-                    } else if let Some(set) = self.slices_by_service.get_mut(&key) {
-                        set.remove(name);
-                        if set.is_empty() {
-                            self.slices_by_service.remove(&key);
+                        let by_svc = match self.slices_by_service.get_mut(ns) {
+                            Some(m) => m,
+                            None => self.slices_by_service.entry(ns.to_string()).or_default(),
+                        };
+                        let names = match by_svc.get_mut(svc.as_str()) {
+                            Some(n) => n,
+                            None => by_svc.entry(svc.clone()).or_default(),
+                        };
+                        names.insert(name.to_string());
+                    } else if let Some(by_svc) = self.slices_by_service.get_mut(ns) {
+                        if let Some(set) = by_svc.get_mut(svc.as_str()) {
+                            set.remove(name);
+                            if set.is_empty() {
+                                by_svc.remove(svc.as_str());
+                            }
+                        }
+                        if by_svc.is_empty() {
+                            self.slices_by_service.remove(ns);
                         }
                     }
                 }
             }
             _ => {}
         }
+    }
+
+    /// The names of the EndpointSlices labelled for the Service `ns/svc`.
+    pub fn slices_for(&self, ns: &str, svc: &str) -> Option<&BTreeSet<String>> {
+        self.slices_by_service.get(ns)?.get(svc)
     }
 
     /// The pods in `ns` labelled `k=v`, by name.

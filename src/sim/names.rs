@@ -21,7 +21,12 @@ fn push_random(rng: &mut impl Rng, s: &mut String, n: usize) {
 /// `SimpleNameGenerator.GenerateName`: base cut to 58 characters, then 5 random characters.
 pub fn generate_name(rng: &mut impl Rng, base: &str) -> String {
     let mut name = String::with_capacity(base.len().min(63) + 5);
-    name.extend(base.chars().take(63 - 5));
+    // (the first 58 characters, copied at once)
+    let cut = base
+        .char_indices()
+        .nth(63 - 5)
+        .map_or(base.len(), |(i, _)| i);
+    name.push_str(&base[..cut]);
     push_random(rng, &mut name, 5);
     name
 }
@@ -48,7 +53,9 @@ pub fn uid(rng: &mut impl Rng) -> String {
         at += 2;
     }
     // (hex digits and dashes: always UTF-8)
-    std::str::from_utf8(&h).map(String::from).unwrap_or_default()
+    std::str::from_utf8(&h)
+        .map(String::from)
+        .unwrap_or_default()
 }
 
 /// Appends `v` in lower-case hex without leading zeros (`{v:x}`).

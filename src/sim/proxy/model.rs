@@ -206,10 +206,7 @@ pub fn service_ports(svc: &Service) -> Vec<SvcPort> {
 /// `IP:port` and sorted by that string.
 pub fn endpoints_for(c: &Cluster, sp: &SvcPort) -> Vec<Ep> {
     let mut out: Vec<Ep> = Vec::new();
-    let names = c
-        .index
-        .slices_by_service
-        .get(&(sp.namespace.clone(), sp.name.clone()));
+    let names = c.index.slices_for(&sp.namespace, &sp.name);
     for slice_name in names.into_iter().flatten() {
         let Some(Object::EndpointSlice(s)) = c.get(Kind::EndpointSlice, &sp.namespace, slice_name)
         else {

@@ -489,8 +489,9 @@ pub struct ProxyState {
     seq: u64,
     /// every change to everything (nodes, kube-proxy's settings) bumps the epoch
     epoch: u64,
-    /// the Service → its latest change (never iterated: `by_seq` holds the order)
-    changed: rustc_hash::FxHashMap<(String, String), u64>,
+    /// namespace → Service → its latest change (never iterated: `by_seq` holds the order;
+    /// nested, so that a Service changed again is found without copying its names)
+    changed: rustc_hash::FxHashMap<String, rustc_hash::FxHashMap<String, u64>>,
     by_seq: BTreeMap<u64, (String, String)>,
     nodes: BTreeMap<String, NodeState>,
     /// how many Services' rules were written, on all nodes (tests check that a sync rewrites
@@ -509,11 +510,21 @@ impl ProxyState {
     /// A Service's rules must be rewritten (its spec, status or slices changed).
     pub fn service_changed(&mut self, ns: &str, name: &str) {
         self.seq += 1;
-        let key = (ns.to_string(), name.to_string());
-        if let Some(old) = self.changed.insert(key.clone(), self.seq) {
-            self.by_seq.remove(&old);
-        }
-        self.by_seq.insert(self.seq, key);
+        let seq = self.seq;
+        let by_name = match self.changed.get_mut(ns) {
+            Some(m) => m,
+            None => self.changed.entry(ns.to_string()).or_default(),
+        };
+        // a Service changed before moves its names from its old place in the order
+        let key = match by_name.get_mut(name) {
+            Some(at) => self.by_seq.remove(&std::mem::replace(at, seq)),
+            None => {
+                by_name.insert(name.to_string(), seq);
+                None
+            }
+        };
+        let key = key.unwrap_or_else(|| (ns.to_string(), name.to_string()));
+        self.by_seq.insert(seq, key);
     }
     /// Everything must be rewritten (a node or kube-proxy's settings changed).
     pub fn all_changed(&mut self) {
