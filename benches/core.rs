@@ -73,6 +73,8 @@ fn minor_faults() -> Option<u64> {
 }
 
 fn main() {
+    // freed memory is reused, as in the browser (see `keep_freed_memory`)
+    assert!(svclab::keep_freed_memory(), "mimalloc's purge delay");
     // 0. a fresh minikube cluster (the browser builds one before its first render)
     let mut runs = Vec::new();
     for seed in 0..20 {
@@ -178,10 +180,10 @@ fn main() {
     // the endpoints controllers bring 10,000 new Services' slices and Endpoints up to date
     // An untimed first run is dropped before the timed ones, so that they reuse the memory it
     // freed, as a long-running lab does: a run that writes into fresh memory also measures the
-    // kernel (and, on this lab's VM, the host) mapping it. mimalloc asks for transparent huge
-    // pages, so each of those page faults zeroes 2 MB: the ~240 faults of a run on fresh memory
-    // added about 100 ms to it. The last timed run's result is kept for the benches below; the
-    // page faults of each run are printed.
+    // kernel (and, on this lab's VM, the host) mapping it, and mimalloc asks for transparent
+    // huge pages, so each page fault zeroes 2 MB. (`keep_freed_memory` above stops mimalloc from
+    // returning the freed memory meanwhile.) The last timed run's result is kept for the benches
+    // below; the page faults of each run are printed.
     {
         let mut warm_up = cluster.clone();
         full_reconcile(&mut warm_up);

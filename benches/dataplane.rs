@@ -33,6 +33,8 @@ fn cluster(services: usize) -> Cluster {
 }
 
 fn main() {
+    // freed memory is reused, as in the browser (see `keep_freed_memory`)
+    assert!(svclab::keep_freed_memory(), "mimalloc's purge delay");
     let services: usize = std::env::var("BENCH_SERVICES")
         .ok()
         .and_then(|s| s.parse().ok())

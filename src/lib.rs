@@ -4,6 +4,8 @@
 
 #[cfg(not(target_arch = "wasm32"))]
 mod alloc;
+#[cfg(not(target_arch = "wasm32"))]
+pub use alloc::keep_freed_memory;
 
 /// Native builds (the command line, tests, benches): see Cargo.toml for why.
 #[cfg(not(target_arch = "wasm32"))]
