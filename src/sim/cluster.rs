@@ -257,8 +257,8 @@ impl Cluster {
         let key = ObjKey::of(&obj);
         let rv = self.next_rv();
         obj.meta_mut().resource_version = Some(rv);
-        self.index.update(self.objects.get(&key), Some(&obj));
-        let old = self.objects.insert(&key, obj);
+        let (old, new) = self.objects.insert(&key, obj);
+        self.index.update(old.as_deref(), new.map(|n| &**n));
         self.generation += 1;
         self.after_change(&key, old.as_deref());
     }

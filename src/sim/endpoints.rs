@@ -678,13 +678,13 @@ impl Fnv64 {
 }
 
 fn new_slice(c: &mut Cluster, svc: &Service, labels: &BTreeMap<String, String>) -> EndpointSlice {
-    let name = svc.metadata.name.clone().unwrap_or_default();
+    let name = svc.metadata.name.as_deref().unwrap_or_default();
     // a generateName prefix may end in a dash (ValidateEndpointSliceName with prefix=true)
-    let prefix = if crate::sim::field::is_dns1123_subdomain(&name).is_empty() && name.len() < 253 {
-        format!("{name}-")
-    } else {
-        name.clone()
-    };
+    let mut prefix = String::with_capacity(name.len() + 1);
+    prefix.push_str(name);
+    if crate::sim::field::is_dns1123_subdomain(name).is_empty() && name.len() < 253 {
+        prefix.push('-');
+    }
     let mut slice_name = names::generate_name(&mut c.rng, &prefix);
     let ns = svc.metadata.namespace.clone().unwrap_or_default();
     while c.get(Kind::EndpointSlice, &ns, &slice_name).is_some() {

@@ -69,19 +69,31 @@ impl Store {
     }
     /// Stores `obj` under `key`, answering what it replaced. The key is borrowed: a replaced
     /// object's names are already held, and a new one's are copied once each.
-    pub fn insert(&mut self, key: &ObjKey, obj: Object) -> Option<Arc<Object>> {
+    /// The stored object is answered too, for the indexes to read without a second walk down
+    /// the kinds and namespaces.
+    pub fn insert(
+        &mut self,
+        key: &ObjKey,
+        obj: Object,
+    ) -> (Option<Arc<Object>>, Option<&Arc<Object>>) {
         let by_ns = self.kinds.entry(key.kind).or_default();
-        let names = match by_ns.get_mut(key.namespace.as_str()) {
-            Some(names) => names,
-            None => by_ns.entry(key.namespace.clone()).or_default(),
-        };
-        if let Some(slot) = names.by_name.get_mut(key.name.as_str()) {
-            return Some(std::mem::replace(slot, Arc::new(obj)));
+        if !by_ns.contains_key(key.namespace.as_str()) {
+            by_ns.insert(key.namespace.clone(), Names::default());
         }
-        let name: Arc<str> = Arc::from(key.name.as_str());
-        names.order.insert(name.clone());
-        names.by_name.insert(name, Arc::new(obj));
-        None
+        let Some(names) = by_ns.get_mut(key.namespace.as_str()) else {
+            return (None, None); // (inserted just above)
+        };
+        let name = key.name.as_str();
+        let old = match names.by_name.get_mut(name) {
+            Some(slot) => Some(std::mem::replace(slot, Arc::new(obj))),
+            None => {
+                let shared: Arc<str> = Arc::from(name);
+                names.order.insert(shared.clone());
+                names.by_name.insert(shared, Arc::new(obj));
+                None
+            }
+        };
+        (old, names.by_name.get(name))
     }
     pub fn remove(&mut self, key: &ObjKey) -> Option<Arc<Object>> {
         let by_ns = self.kinds.get_mut(&key.kind)?;
