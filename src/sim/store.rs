@@ -17,7 +17,57 @@ use std::sync::Arc;
 struct Names {
     /// (each name is held once, shared by the map and the ordered set)
     by_name: FxHashMap<Arc<str>, Arc<Object>>,
-    order: BTreeSet<Arc<str>>,
+    order: BTreeSet<OrdName>,
+}
+
+/// A name in list order, with its first eight bytes as a number: inserting among 10,000 names
+/// compares ~30 of them, and most comparisons end at that number instead of a call comparing
+/// the strings. Ordered exactly as the names themselves (zero padding sorts a shorter name
+/// first, and equal heads fall back to the whole names), so it is looked up by `&str`.
+#[derive(Debug, Clone)]
+struct OrdName {
+    head: u64,
+    name: Arc<str>,
+}
+
+impl OrdName {
+    fn new(name: Arc<str>) -> OrdName {
+        let mut b = [0u8; 8];
+        let n = name.len().min(8);
+        b[..n].copy_from_slice(&name.as_bytes()[..n]);
+        OrdName {
+            head: u64::from_be_bytes(b),
+            name,
+        }
+    }
+}
+
+impl PartialEq for OrdName {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for OrdName {}
+
+impl PartialOrd for OrdName {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for OrdName {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.head
+            .cmp(&other.head)
+            .then_with(|| self.name.cmp(&other.name))
+    }
+}
+
+impl std::borrow::Borrow<str> for OrdName {
+    fn borrow(&self) -> &str {
+        &self.name
+    }
 }
 
 /// A deep copy, in name order, so that objects listed together also sit together in memory
@@ -28,8 +78,8 @@ impl Clone for Names {
         let mut by_name = FxHashMap::default();
         by_name.reserve(self.by_name.len());
         for n in &self.order {
-            if let Some(o) = self.by_name.get(&**n) {
-                by_name.insert(n.clone(), Arc::new(Object::clone(o)));
+            if let Some(o) = self.by_name.get(&*n.name) {
+                by_name.insert(n.name.clone(), Arc::new(Object::clone(o)));
             }
         }
         Names {
@@ -43,7 +93,7 @@ impl Names {
     fn iter(&self) -> impl Iterator<Item = &Object> {
         self.order
             .iter()
-            .filter_map(|n| self.by_name.get(&**n).map(|b| &**b))
+            .filter_map(|n| self.by_name.get(&*n.name).map(|b| &**b))
     }
 }
 
@@ -88,7 +138,7 @@ impl Store {
             Some(slot) => Some(std::mem::replace(slot, Arc::new(obj))),
             None => {
                 let shared: Arc<str> = Arc::from(name);
-                names.order.insert(shared.clone());
+                names.order.insert(OrdName::new(shared.clone()));
                 names.by_name.insert(shared, Arc::new(obj));
                 None
             }
@@ -125,7 +175,7 @@ impl Store {
             let name = names
                 .order
                 .get(key.name.as_str())
-                .cloned()
+                .map(|n| n.name.clone())
                 .unwrap_or_else(|| Arc::from(key.name.as_str()));
             names.by_name.insert(name, obj);
         }
@@ -153,9 +203,51 @@ impl Store {
         let mut out = Vec::new();
         for (kind, by_ns) in &self.kinds {
             if let Some(names) = by_ns.get(namespace) {
-                out.extend(names.order.iter().map(|n| ObjKey::new(*kind, namespace, n)));
+                out.extend(
+                    names
+                        .order
+                        .iter()
+                        .map(|n| ObjKey::new(*kind, namespace, &n.name)),
+                );
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OrdName;
+    use std::sync::Arc;
+
+    /// Names with their heads sort exactly as the names: shorter before longer, ties within
+    /// the first eight bytes, bytes above 0x7f.
+    #[test]
+    fn ord_names_sort_as_their_names() {
+        let names = [
+            "",
+            "a",
+            "a\0",
+            "ab",
+            "abcdefgh",
+            "abcdefg",
+            "abcdefgh-1",
+            "abcdefgh-10",
+            "abcdefgh-2",
+            "b",
+            "svc-10",
+            "svc-9",
+            "zone-é",
+            "zone-e",
+            "zone-z",
+            "z",
+        ];
+        for a in names {
+            for b in names {
+                let (x, y) = (OrdName::new(Arc::from(a)), OrdName::new(Arc::from(b)));
+                assert_eq!(x.cmp(&y), a.cmp(b), "{a:?} vs {b:?}");
+                assert_eq!(x == y, a == b);
+            }
+        }
     }
 }
