@@ -142,7 +142,10 @@ pub struct Cluster {
     pub(crate) reconciling: bool,
     pub(crate) index: crate::sim::index::Indexes,
     /// Per Service, the digest of the inputs its endpoints were last computed from.
-    pub(crate) endpoint_fingerprints: rustc_hash::FxHashMap<(String, String), (u64, u64)>,
+    /// (namespace → name, so that a resync of 10,000 Services looks them up without copying
+    /// their names)
+    pub(crate) endpoint_fingerprints:
+        rustc_hash::FxHashMap<String, rustc_hash::FxHashMap<String, (u64, u64)>>,
     /// The endpoints controllers' last trigger time, formatted: while simulated time stands
     /// still (a whole reconcile) every write stamps the same text, and formatting it through
     /// chrono for each of 20,000 objects was 1.6 % of a full reconcile.

@@ -212,13 +212,14 @@ fn delete_all(c: &mut Cluster, slices: &[EndpointSlice]) {
 /// user-written Endpoints for a selector-less Service.
 #[inline(never)]
 pub fn sync_service(c: &mut Cluster, ns: &str, name: &str) {
-    let key = (ns.to_string(), name.to_string());
+    // held shared while the slices are written
+    let held = c.get_shared(Kind::Service, ns, name);
     // what the inputs were when this Service was last synced: unchanged inputs and untouched
     // outputs mean a resync has nothing to do. The selected pods are looked up once, for the
     // digest and for the plan.
     let mut inputs = None;
     let mut planned = None;
-    if let Some(Object::Service(s)) = c.get(Kind::Service, ns, name) {
+    if let Some(Object::Service(s)) = held.as_deref() {
         let sel = s
             .spec
             .as_ref()
@@ -228,10 +229,8 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str) {
             let pods = selected_pods(c, ns, sel);
             let fp = inputs_fingerprint(s, &pods);
             // the outputs are read only when the inputs are what they were
-            if c.endpoint_fingerprints
-                .get(&key)
-                .is_some_and(|&(i, o)| i == fp && o == outputs_fingerprint(c, ns, name))
-            {
+            let last = c.endpoint_fingerprints.get(ns).and_then(|m| m.get(name));
+            if last.is_some_and(|&(i, o)| i == fp && o == outputs_fingerprint(c, ns, name)) {
                 return;
             }
             inputs = Some(fp);
@@ -240,9 +239,9 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str) {
             }
         }
     }
-    c.endpoint_fingerprints.remove(&key);
-    // held shared while the slices are written
-    let held = c.get_shared(Kind::Service, ns, name);
+    if let Some(m) = c.endpoint_fingerprints.get_mut(ns) {
+        m.remove(name);
+    }
     let svc = match held.as_deref() {
         Some(Object::Service(s)) => s,
         _ => {
@@ -324,7 +323,11 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str) {
     if let Some(inputs) = inputs {
         // the writes above changed only the outputs
         let fp = (inputs, outputs_fingerprint(c, ns, name));
-        c.endpoint_fingerprints.insert(key, fp);
+        let by_name = match c.endpoint_fingerprints.get_mut(ns) {
+            Some(m) => m,
+            None => c.endpoint_fingerprints.entry(ns.to_string()).or_default(),
+        };
+        by_name.insert(name.to_string(), fp);
     }
 }
 
