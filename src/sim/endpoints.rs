@@ -68,9 +68,9 @@ fn find_port(pod: &PodFacts, sp: &ServicePort) -> Option<i32> {
     }
 }
 
-/// What a pod contributes to its Service's endpoints, read once: the slice endpoint and the
-/// legacy address are written from it straight into their lists (each ~300 bytes: building one
-/// and moving it there cost more copies than its strings).
+/// What a pod contributes to its Service's endpoints, read from its facts once: the slice
+/// endpoint and the legacy address are both made from it (no endpoint is built to be read back
+/// for the address).
 struct PodEndpoint {
     ip: String,
     hostname: Option<String>,
@@ -323,11 +323,9 @@ pub fn sync_service(c: &mut Cluster, ns: &str, name: &str) {
     if let Some(inputs) = inputs {
         // the writes above changed only the outputs
         let fp = (inputs, outputs_fingerprint(c, ns, name));
-        let by_name = match c.endpoint_fingerprints.get_mut(ns) {
-            Some(m) => m,
-            None => c.endpoint_fingerprints.entry(ns.to_string()).or_default(),
-        };
-        by_name.insert(name.to_string(), fp);
+        crate::sim::index::with_slot(&mut c.endpoint_fingerprints, ns, |by_name| {
+            by_name.insert(name.to_string(), fp)
+        });
     }
 }
 
@@ -427,9 +425,8 @@ fn plan_endpoints(
                     crate::sim::order::sort_by(&mut sorted, |a, b| {
                         core_port_key(a).cmp(&core_port_key(b))
                     });
-                    let ports = sorted;
                     let ready = Vec::with_capacity(remaining);
-                    subsets.push((resolved.clone(), (ports, ready, Vec::new())));
+                    subsets.push((resolved.clone(), (sorted, ready, Vec::new())));
                     subsets.len() - 1
                 }
             };

@@ -188,6 +188,20 @@ pub(crate) struct Indexes {
     slices_by_service: FxHashMap<String, FxHashMap<String, BTreeSet<String>>>,
 }
 
+/// Runs `f` on the value under `key`, made (with its key copied) only when absent: the nested
+/// indexes find their keys far more often than they gain one, and `entry` copies the key every
+/// time.
+pub(crate) fn with_slot<V: Default, R>(
+    map: &mut FxHashMap<String, V>,
+    key: &str,
+    f: impl FnOnce(&mut V) -> R,
+) -> R {
+    match map.get_mut(key) {
+        Some(v) => f(v),
+        None => f(map.entry(key.to_string()).or_default()),
+    }
+}
+
 impl Indexes {
     /// Removes what `old` contributed and adds what `new` contributes.
     pub fn update(&mut self, old: Option<&Object>, new: Option<&Object>) {
@@ -321,15 +335,9 @@ impl Indexes {
                     .and_then(|l| l.get("kubernetes.io/service-name"))
                 {
                     if add {
-                        let by_svc = match self.slices_by_service.get_mut(ns) {
-                            Some(m) => m,
-                            None => self.slices_by_service.entry(ns.to_string()).or_default(),
-                        };
-                        let names = match by_svc.get_mut(svc.as_str()) {
-                            Some(n) => n,
-                            None => by_svc.entry(svc.clone()).or_default(),
-                        };
-                        names.insert(name.to_string());
+                        with_slot(&mut self.slices_by_service, ns, |by_svc| {
+                            with_slot(by_svc, svc, |names| names.insert(name.to_string()))
+                        });
                     } else if let Some(by_svc) = self.slices_by_service.get_mut(ns) {
                         if let Some(set) = by_svc.get_mut(svc.as_str()) {
                             set.remove(name);

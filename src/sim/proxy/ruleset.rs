@@ -511,18 +511,17 @@ impl ProxyState {
     pub fn service_changed(&mut self, ns: &str, name: &str) {
         self.seq += 1;
         let seq = self.seq;
-        let by_name = match self.changed.get_mut(ns) {
-            Some(m) => m,
-            None => self.changed.entry(ns.to_string()).or_default(),
-        };
         // a Service changed before moves its names from its old place in the order
-        let key = match by_name.get_mut(name) {
-            Some(at) => self.by_seq.remove(&std::mem::replace(at, seq)),
-            None => {
-                by_name.insert(name.to_string(), seq);
-                None
+        let by_seq = &mut self.by_seq;
+        let key = crate::sim::index::with_slot(&mut self.changed, ns, |by_name| {
+            match by_name.get_mut(name) {
+                Some(at) => by_seq.remove(&std::mem::replace(at, seq)),
+                None => {
+                    by_name.insert(name.to_string(), seq);
+                    None
+                }
             }
-        };
+        });
         let key = key.unwrap_or_else(|| (ns.to_string(), name.to_string()));
         self.by_seq.insert(seq, key);
     }
