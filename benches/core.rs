@@ -181,7 +181,7 @@ fn main() {
     // An untimed first run is dropped before the timed ones, so that they reuse the memory it
     // freed, as a long-running lab does: a run that writes into fresh memory also measures the
     // kernel (and, on this lab's VM, the host) mapping it, and mimalloc asks for transparent
-    // huge pages, so each page fault zeroes 2 MB. (`keep_freed_memory` above stops mimalloc from
+    // huge pages, so a page fault can zero 2 MB. (`keep_freed_memory` above stops mimalloc from
     // returning the freed memory meanwhile.) The last timed run's result is kept for the benches
     // below; the page faults of each run are printed.
     {

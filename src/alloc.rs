@@ -3,7 +3,7 @@
 //! The `mimalloc` crate sends every request through `mi_malloc_aligned`, whose fast path only
 //! covers blocks under 1 KB; a larger block (a boxed EndpointSlice, a slice's 100 endpoints)
 //! took the generic aligned path and was over-allocated to find an aligned address. That was a
-//! sixth of a full endpoints reconcile's instructions (callgrind). Every mimalloc block is
+//! tenth of a full endpoints reconcile's instructions (callgrind). Every mimalloc block is
 //! aligned to at least a machine word (its size classes are whole words), so a request that
 //! needs no more than that goes to `mi_malloc`; only larger alignments take the aligned calls.
 
@@ -64,8 +64,9 @@ const PURGE_DELAY: core::ffi::c_int = 15;
 
 /// Keeps memory that was freed for reuse instead of returning it to the OS after mimalloc's
 /// purge delay, as a browser's wasm memory does (it never shrinks): the benches measure the
-/// lab's work, and a run that found its memory returned re-faulted it, a 2 MB huge page zeroed
-/// per fault (~450 faults in a 10,000-Service reconcile). Answers whether the setting holds.
+/// lab's work, and a run that found its memory returned re-faulted it (~450 faults in a
+/// 10,000-Service reconcile; mimalloc asks for transparent huge pages, so a fault can zero
+/// 2 MB). Answers whether the setting holds.
 pub fn keep_freed_memory() -> bool {
     // SAFETY: plain calls into mimalloc's option table with a valid option number
     unsafe {
