@@ -59,7 +59,7 @@ extern "C" {
     fn mi_option_get(option: core::ffi::c_int) -> core::ffi::c_long;
 }
 
-/// `mi_option_purge_delay` in mimalloc.h's `mi_option_e`.
+/// `mi_option_purge_delay` in mimalloc.h's `mi_option_e` (15 in mimalloc 2 and 3 alike).
 const PURGE_DELAY: core::ffi::c_int = 15;
 
 /// Keeps memory that was freed for reuse instead of returning it to the OS after mimalloc's
