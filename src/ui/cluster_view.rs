@@ -5,6 +5,7 @@
 //! Geometry comes from `scene::layout`; every label is a text node.
 
 use super::inspector::Selection;
+use super::now_ms;
 use super::Lab;
 use crate::scene::layout::{layout, trace_path, Layout, Link, PodBox, Rect, ServiceBox, Slots};
 use leptos::prelude::*;
@@ -17,13 +18,6 @@ const MAX_IN_FLIGHT: usize = 1000;
 
 /// How long a request's dot travels from client to pod, in wall-clock milliseconds.
 const FLIGHT_MS: f64 = 1200.0;
-
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or(0.0)
-}
 
 /// `prefers-reduced-motion: reduce`: requests land at once, without a moving dot.
 fn reduced_motion() -> bool {
@@ -344,8 +338,13 @@ fn draw_request(
         flights.update_value(|f| {
             f.insert(id, (born, done));
         });
+        // (a request flown again is drawn anew under the same id: only its own entry goes)
         on_cleanup(move || {
-            flights.try_update_value(|f| f.remove(&id));
+            flights.try_update_value(|f| {
+                if f.get(&id).is_some_and(|(b, _)| *b == born) {
+                    f.remove(&id);
+                }
+            });
         });
     }
     let in_flight = move || !done.get();
@@ -395,7 +394,11 @@ fn draw_request(
 type Flights = StoredValue<std::collections::BTreeMap<u64, (f64, RwSignal<bool>)>>;
 
 #[component]
-pub fn ClusterView(lab: Lab, selected: RwSignal<Option<Selection>>) -> impl IntoView {
+pub fn ClusterView(
+    lab: Lab,
+    selected: RwSignal<Option<Selection>>,
+    replay: RwSignal<Option<(u64, f64)>>,
+) -> impl IntoView {
     let slots: StoredValue<Slots> = StoredValue::new(Slots::default());
     // when each request was first drawn (wall clock), and a signal that lands flying ones
     let born: StoredValue<std::collections::BTreeMap<u64, f64>> =
@@ -423,6 +426,15 @@ pub fn ClusterView(lab: Lab, selected: RwSignal<Option<Selection>>) -> impl Into
         lab.version.track();
         landed.track();
         let now = now_ms();
+        // a request chosen in the list of recent ones flies again from now
+        let replaying = replay
+            .get()
+            .filter(|(_, at)| !still && now - at < FLIGHT_MS);
+        if let Some((id, at)) = replaying {
+            born.update_value(|b| {
+                b.insert(id, at);
+            });
+        }
         let reqs: Vec<DrawnRequest> = scene.with(|l| {
             lab.shell.with_value(|sh| {
                 let (mut flying, mut done) = (0, 0);
@@ -432,6 +444,14 @@ pub fn ClusterView(lab: Lab, selected: RwSignal<Option<Selection>>) -> impl Into
                     if t.walk.is_none() && t.dns_walk.is_none() {
                         continue;
                     }
+                    // older requests than those shown are not looked at (a request not drawn
+                    // would be taken for a new one), except the one asked to fly again
+                    if done >= SHOWN_REQUESTS && replaying.is_none_or(|(r, _)| r != t.id) {
+                        if replaying.is_some_and(|(r, _)| t.id > r) {
+                            continue;
+                        }
+                        break;
+                    }
                     let t0 = born
                         .try_update_value(|b| *b.entry(t.id).or_insert(now))
                         .unwrap_or(now);
@@ -440,8 +460,6 @@ pub fn ClusterView(lab: Lab, selected: RwSignal<Option<Selection>>) -> impl Into
                         flying += 1;
                     } else if !in_flight && done < SHOWN_REQUESTS {
                         done += 1;
-                    } else if done >= SHOWN_REQUESTS {
-                        break;
                     } else {
                         continue;
                     }
@@ -511,7 +529,7 @@ pub fn ClusterView(lab: Lab, selected: RwSignal<Option<Selection>>) -> impl Into
             height=move || scene.with(|l| format!("{:.0}", l.height))>
             {draw_cluster(scene, selected)}
             <g class="viz-requests">
-                <For each=requests key=|r| r.0.id let:r>
+                <For each=requests key=|r| (r.0.id, r.0.born.to_bits()) let:r>
                     {draw_request(r.0, clock(), r.1, flights, selected)}
                 </For>
             </g>

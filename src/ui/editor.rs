@@ -5,6 +5,7 @@
 //! (localStorage); the browser's own undo works because the text is never reset under the
 //! user (`kubectl edit` inserts through the same editing command as typing).
 
+use super::now_ms;
 use super::{Lab, MANIFEST_FILE};
 use crate::scene::yaml_tokens::{highlight_lines, Tok};
 use crate::shell::diagnose::{diagnose, Diagnostic};
@@ -107,13 +108,6 @@ pub fn apply(lab: Lab) -> Report {
         ok,
         diagnostics,
     }
-}
-
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or(0.0)
 }
 
 /// For the measurement script (`tests/e2e/measure.mjs`): once the views have re-rendered (the

@@ -33,6 +33,14 @@ pub fn mark(name: &str) {
     }
 }
 
+/// The page's clock (`performance.now()`, ms): what animations and edit timings are measured on.
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
 /// The lab's clock tick, in wall-clock milliseconds.
 const TICK_MS: u32 = 100;
 
@@ -177,10 +185,13 @@ pub fn App() -> impl IntoView {
                 <editor::Editor lab=lab first=first/>
                 <div class="lab__cluster">
                     <traffic::Controls lab=lab pb=pb step=step/>
-                    <div class="viz-wrap"><cluster_view::ClusterView lab=lab selected=selected/></div>
-                    <section class="terminal-preview" aria-label="kubectl get services -A -o wide">
-                        <pre>{move || format!("$ kubectl get services -A -o wide\n{}", services())}</pre>
-                    </section>
+                    <div class="viz-wrap"><cluster_view::ClusterView lab=lab selected=selected replay=pb.replay/></div>
+                    <div class="lab__below">
+                        <section class="terminal-preview" aria-label="kubectl get services -A -o wide">
+                            <pre>{move || format!("$ kubectl get services -A -o wide\n{}", services())}</pre>
+                        </section>
+                        <traffic::TrafficLog lab=lab pb=pb selected=selected/>
+                    </div>
                 </div>
                 <terminal::Terminal lab=lab/>
                 <inspector::Inspector lab=lab selected=selected/>

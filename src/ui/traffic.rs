@@ -16,9 +16,13 @@ pub struct Playback {
     pub speed: RwSignal<f64>,
     pub traffic_on: RwSignal<bool>,
     pub rate: RwSignal<f64>,
-    /// index into the sources and targets below
+    /// index into the sources and targets below; no target chosen yet means the first one the
+    /// source can reach (a ClusterIP is not routed outside the cluster: traffic from the
+    /// trainer's machine to it would only time out)
     pub source: RwSignal<usize>,
-    pub target: RwSignal<usize>,
+    pub target: RwSignal<Option<usize>>,
+    /// the request last asked to fly again (id, and when, on the wall clock in ms)
+    pub replay: RwSignal<Option<(u64, f64)>>,
     /// requests owed but not yet sent (fractions of a request per tick add up)
     pub owed: StoredValue<f64>,
     /// responses per pod since traffic started
@@ -33,7 +37,8 @@ impl Playback {
             traffic_on: RwSignal::new(false),
             rate: RwSignal::new(2.0),
             source: RwSignal::new(0),
-            target: RwSignal::new(0),
+            target: RwSignal::new(None),
+            replay: RwSignal::new(None),
             owed: StoredValue::new(0.0),
             counts: RwSignal::new(BTreeMap::new()),
         }
@@ -109,6 +114,20 @@ fn targets(lab: Lab) -> Vec<(String, u32, u16)> {
     })
 }
 
+/// The target traffic goes to: the one chosen, else the first that `source` can reach (from
+/// outside the cluster, a NodePort or load-balancer address).
+fn target_index(pb: Playback, source: usize, targets: &[(String, u32, u16)]) -> usize {
+    pb.target.get().unwrap_or_else(|| {
+        if source != 0 {
+            return 0;
+        }
+        targets
+            .iter()
+            .position(|(label, _, _)| label.contains(" NodePort ") || label.contains(" LB "))
+            .unwrap_or(0)
+    })
+}
+
 /// Sends the requests owed after `ms` of simulated time.
 pub fn send_traffic(lab: Lab, pb: Playback, ms: f64) {
     if !pb.traffic_on.get_untracked() {
@@ -122,10 +141,9 @@ pub fn send_traffic(lab: Lab, pb: Playback, ms: f64) {
     }
     let srcs = sources(lab);
     let tgts = targets(lab);
-    let (Some((_, client)), Some((label, ip, port))) = (
-        srcs.get(pb.source.get_untracked()),
-        tgts.get(pb.target.get_untracked()),
-    ) else {
+    let source = pb.source.get_untracked();
+    let target = untrack(|| target_index(pb, source, &tgts));
+    let (Some((_, client)), Some((label, ip, port))) = (srcs.get(source), tgts.get(target)) else {
         return;
     };
     let mut served: Vec<String> = Vec::new();
@@ -164,27 +182,12 @@ pub fn Controls(lab: Lab, pb: Playback, step: Callback<()>) -> impl IntoView {
     };
     let target_options = move || {
         lab.track_cluster();
-        targets(lab)
-            .into_iter()
+        let tgts = targets(lab);
+        let chosen = target_index(pb, pb.source.get(), &tgts);
+        tgts.into_iter()
             .enumerate()
-            .map(|(i, (label, _, _))| view! { <option value=i.to_string()>{label}</option> })
-            .collect_view()
-    };
-    let bars = move || {
-        let counts = pb.counts.get();
-        let max = counts.values().copied().max().unwrap_or(1).max(1) as f64;
-        counts
-            .into_iter()
-            .map(|(pod, n)| {
-                let width = format!("{:.0}%", 100.0 * n as f64 / max);
-                let label = pod.clone();
-                view! {
-                    <li class="bars__row" data-pod-count=pod>
-                        <span class="bars__label">{label}</span>
-                        <span class="bars__bar" style:width=width></span>
-                        <span class="bars__n">{n.to_string()}</span>
-                    </li>
-                }
+            .map(|(i, (label, _, _))| {
+                view! { <option value=i.to_string() selected=i == chosen>{label}</option> }
             })
             .collect_view()
     };
@@ -214,7 +217,7 @@ pub fn Controls(lab: Lab, pb: Playback, step: Callback<()>) -> impl IntoView {
                     pb.source.set(event_target_value(&ev).parse().unwrap_or(0));
                 }>{source_options}</select></label>
                 <label>"To " <select aria-label="Traffic target" on:change=move |ev| {
-                    pb.target.set(event_target_value(&ev).parse().unwrap_or(0));
+                    pb.target.set(event_target_value(&ev).parse().ok());
                 }>{target_options}</select></label>
                 <label>"Requests/s "
                     <input type="number" aria-label="Requests per second" min="0.5" max="200" step="0.5"
@@ -233,7 +236,89 @@ pub fn Controls(lab: Lab, pb: Playback, step: Callback<()>) -> impl IntoView {
                     pb.traffic_on.update(|t| *t = !*t);
                 }>{move || if pb.traffic_on.get() { "Stop traffic" } else { "Start traffic" }}</button>
             </div>
-            <ul class="bars" aria-label="Responses per pod">{bars}</ul>
         </section>
     }
+}
+
+/// How many of the latest requests the list shows.
+const RECENT: usize = 8;
+
+/// What traffic did: responses per pod since traffic started, and the latest requests (from the
+/// generator or typed as curl); choosing one selects it for the inspector and flies it again.
+/// Both keep their place and size (they scroll), so the cluster view never moves.
+#[component]
+pub fn TrafficLog(
+    lab: Lab,
+    pb: Playback,
+    selected: RwSignal<Option<super::inspector::Selection>>,
+) -> impl IntoView {
+    let bars = move || {
+        let counts = pb.counts.get();
+        let max = counts.values().copied().max().unwrap_or(1).max(1) as f64;
+        counts
+            .into_iter()
+            .map(|(pod, n)| {
+                let width = format!("{:.0}%", 100.0 * n as f64 / max);
+                let label = pod.clone();
+                view! {
+                    <li class="bars__row" data-pod-count=pod>
+                        <span class="bars__label">{label}</span>
+                        <span class="bars__bar" style:width=width></span>
+                        <span class="bars__n">{n.to_string()}</span>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    let recent = move || {
+        lab.version.track();
+        lab.shell.with_value(|sh| {
+            sh.traces
+                .iter()
+                .rev()
+                .take(RECENT)
+                .map(|t| (t.id, recent_label(t)))
+                .collect::<Vec<_>>()
+        })
+    };
+    let pick = move |id: u64| {
+        selected.set(Some(super::inspector::Selection::Request(id)));
+        pb.replay.set(Some((id, super::now_ms())));
+    };
+    view! {
+        <section class="traffic-log" aria-label="Traffic">
+            <ul class="bars" aria-label="Responses per pod">{bars}</ul>
+            <ol class="recent" aria-label="Recent requests">
+                <For each=recent key=|r| r.clone() let:r>
+                    <li>
+                        <button type="button" class="recent__item" data-request-item=r.0.to_string()
+                            aria-pressed=move || {
+                                let on = selected.with(|s| {
+                                    *s == Some(super::inspector::Selection::Request(r.0))
+                                });
+                                on.to_string()
+                            }
+                            on:click=move |_| pick(r.0)>{r.1.clone()}</button>
+                    </li>
+                </For>
+            </ol>
+        </section>
+    }
+}
+
+/// One line of the recent requests: its number, how it ended (first: the line may be cut),
+/// and what sent it where.
+fn recent_label(t: &crate::shell::curl::Trace) -> String {
+    let served = match t.walk.as_ref().map(|w| &w.outcome) {
+        Some(crate::sim::proxy::walk::Outcome::Served {
+            pod: Some((ns, n)), ..
+        }) => format!(" by {ns}/{n}"),
+        _ => String::new(),
+    };
+    let what = if t.command.is_empty() {
+        t.url.clone()
+    } else {
+        t.command.clone()
+    };
+    format!("#{} {}{served} · {what}", t.id, t.state)
 }

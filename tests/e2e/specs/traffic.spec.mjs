@@ -26,3 +26,35 @@ test('traffic from the trainer\'s machine to a NodePort spreads over the three p
   await page.getByRole('button', { name: 'Play' }).click();
   expect(errors).toEqual([]);
 });
+
+test('on a projector the lab is one screen; traffic starts toward an address its source can reach, and a request chosen from the recent ones flies again into the inspector', async ({ page }) => {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.goto('/?seed=7');
+  const view = page.getByRole('img', { name: 'Cluster view' });
+  await expect(view.locator('[data-pod^="default/echo-"][data-ready="true"]')).toHaveCount(3);
+  expect(await page.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight)).toBe(true);
+  // from the trainer's machine a ClusterIP is not routed: the NodePort is the default target
+  await expect(page.getByRole('combobox', { name: 'Traffic source' }).locator('option:checked')).toHaveText("the trainer's machine");
+  await expect(page.getByRole('combobox', { name: 'Traffic target' }).locator('option:checked')).toContainText('default/echo NodePort 192.168.49.2:');
+  await page.getByRole('spinbutton', { name: 'Requests per second' }).fill('20');
+  await page.getByRole('spinbutton', { name: 'Requests per second' }).press('Enter');
+  await page.getByRole('button', { name: 'Start traffic' }).click();
+  const recent = page.getByRole('list', { name: 'Recent requests' }).getByRole('button');
+  await expect(recent).toHaveCount(8, { timeout: 10000 });
+  await page.getByRole('button', { name: 'Stop traffic' }).click();
+  await expect(view.locator('[data-request][data-state="in-flight"]')).toHaveCount(0, { timeout: 10000 });
+  await expect(recent.first()).toContainText(/served by default\/echo-/);
+  // the oldest of the list landed long ago: chosen, it flies again and is inspected
+  const oldest = recent.last();
+  const id = await oldest.getAttribute('data-request-item');
+  await oldest.click();
+  await expect(oldest).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByRole('region', { name: 'Inspector' })).toContainText(`request ${id}: 192.168.49.2:`);
+  await expect(view.locator(`[data-request="${id}"]`)).toHaveAttribute('data-state', 'in-flight');
+  await expect(view.locator(`[data-request="${id}"]`)).toHaveAttribute('data-state', 'served');
+  await expect(view.locator(`[data-request="${id}"]`)).toHaveAttribute('data-served-by', /^default\/echo-/);
+  await page.screenshot({ path: 'test-results/one-screen-1920x1080.png' });
+  expect(errors).toEqual([]);
+});
