@@ -368,24 +368,37 @@ fn ready_endpoint_ips(c: &Cluster, ns: &str, name: &str) -> BTreeSet<String> {
     out
 }
 
+/// A point a request's dot passes, and the packet's addresses on its way from there to the
+/// next point (as the client sent it, then as each node's rules rewrote it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Waypoint {
+    pub at: (f64, f64),
+    pub addrs: crate::sim::proxy::walk::Addrs,
+}
+
 /// The points of a whole request: the DNS query to kube-dns and the answer back to the client
 /// (when a name was looked up), then the connection (when there was one).
 pub fn trace_path(
     l: &Layout,
     dns: Option<&crate::sim::proxy::walk::Walk>,
     conn: Option<&crate::sim::proxy::walk::Walk>,
-) -> Vec<(f64, f64)> {
+) -> Vec<Waypoint> {
     let mut pts = Vec::new();
     if let Some(d) = dns {
         let query = request_path(l, d);
         pts.extend(query.iter().copied());
         if let (Some(client), true) = (query.first(), query.len() > 1) {
-            pts.push(*client);
+            // back at the client with the answer: from there the connection starts
+            pts.push(Waypoint {
+                at: client.at,
+                addrs: conn.map_or(client.addrs, |c| c.sent),
+            });
         }
     }
     if let Some(c) = conn {
         let p = request_path(l, c);
-        let skip = usize::from(!pts.is_empty() && p.first() == pts.last());
+        let skip =
+            usize::from(!pts.is_empty() && p.first().map(|w| w.at) == pts.last().map(|w| w.at));
         pts.extend(p.into_iter().skip(skip));
     }
     pts
@@ -393,26 +406,39 @@ pub fn trace_path(
 
 /// The points a request's dot travels through: the client, the kube-proxy of each node whose
 /// rules it crossed, and the pod that served it (or the node where it stopped).
-pub fn request_path(l: &Layout, w: &crate::sim::proxy::walk::Walk) -> Vec<(f64, f64)> {
+pub fn request_path(l: &Layout, w: &crate::sim::proxy::walk::Walk) -> Vec<Waypoint> {
     use crate::sim::proxy::walk::{Client, HopKind, Outcome};
-    let mut pts = Vec::new();
+    let mut pts: Vec<Waypoint> = Vec::new();
+    let mut addrs = w.sent;
     match &w.client {
         Client::Pod { namespace, name } => {
             if let Some(p) = l.pod(&format!("{namespace}/{name}")) {
-                pts.push(p.rect.center());
+                pts.push(Waypoint {
+                    at: p.rect.center(),
+                    addrs,
+                });
             }
         }
         Client::Node(n) => {
             if let Some(nb) = l.node(n) {
-                pts.push((nb.rect.x + 40.0, nb.rect.y + 20.0));
+                pts.push(Waypoint {
+                    at: (nb.rect.x + 40.0, nb.rect.y + 20.0),
+                    addrs,
+                });
             }
         }
         Client::Outside => {
-            pts.push(l.outside.center());
+            pts.push(Waypoint {
+                at: l.outside.center(),
+                addrs,
+            });
             // to a load-balancer IP: through the load balancer, which picked the entry node
             let dst = crate::sim::net::ip_to_string(w.sent.dst);
             if let Some((r, _)) = l.balancer.as_ref().filter(|(_, ips)| ips.contains(&dst)) {
-                pts.push(r.center());
+                pts.push(Waypoint {
+                    at: r.center(),
+                    addrs,
+                });
             }
         }
     }
@@ -427,8 +453,11 @@ pub fn request_path(l: &Layout, w: &crate::sim::proxy::walk::Walk) -> Vec<(f64, 
             HopKind::Stream => (nb.rect.x + 40.0, nb.rect.y + 20.0),
             _ => continue,
         };
-        if pts.last() != Some(&at) {
-            pts.push(at);
+        addrs = h.after;
+        match pts.last_mut() {
+            // the packet leaves a node's rules as the last of them left it
+            Some(last) if last.at == at => last.addrs = addrs,
+            _ => pts.push(Waypoint { at, addrs }),
         }
     }
     if let Outcome::Served {
@@ -437,7 +466,10 @@ pub fn request_path(l: &Layout, w: &crate::sim::proxy::walk::Walk) -> Vec<(f64, 
     } = &w.outcome
     {
         if let Some(p) = l.pod(&format!("{ns}/{name}")) {
-            pts.push(p.rect.center());
+            pts.push(Waypoint {
+                at: p.rect.center(),
+                addrs: w.seen.unwrap_or(addrs),
+            });
         }
     }
     pts
@@ -526,11 +558,31 @@ mod tests {
             .collect();
         let at = pts
             .iter()
-            .position(|p| coredns.contains(p))
+            .position(|p| coredns.contains(&p.at))
             .expect("via CoreDNS");
         // the answer comes back to the client before the connection starts
-        assert_eq!(pts[at + 1], client.rect.center());
-        assert_eq!(pts[0], client.rect.center());
+        assert_eq!(pts[at + 1].at, client.rect.center());
+        assert_eq!(pts[0].at, client.rect.center());
+        // the query leaves for the kube-dns ClusterIP; the client node's rules send it on to
+        // a CoreDNS pod (DNAT), and the connection then leaves for the kubernetes ClusterIP
+        assert_eq!((pts[0].addrs.dst, pts[0].addrs.dport), (0x0a60_000a, 53));
+        let coredns_ips: Vec<u32> = c
+            .list(Kind::Pod, Some("kube-system"))
+            .iter()
+            .filter(|p| p.name().starts_with("coredns-"))
+            .filter_map(|p| match p {
+                Object::Pod(p) => p.status.as_ref()?.pod_ip.as_deref(),
+                _ => None,
+            })
+            .filter_map(crate::sim::net::parse_ip)
+            .collect();
+        assert!(pts[1..at]
+            .iter()
+            .any(|w| coredns_ips.contains(&w.addrs.dst) && w.addrs.dport == 53));
+        assert_eq!(
+            (pts[at + 1].addrs.dst, pts[at + 1].addrs.dport),
+            (0x0a60_0001, 443)
+        );
     }
 
     #[test]

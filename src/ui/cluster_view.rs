@@ -7,7 +7,9 @@
 use super::inspector::Selection;
 use super::now_ms;
 use super::Lab;
-use crate::scene::layout::{layout, trace_path, Layout, Link, PodBox, Rect, ServiceBox, Slots};
+use crate::scene::layout::{
+    layout, trace_path, Layout, Link, PodBox, Rect, ServiceBox, Slots, Waypoint,
+};
 use leptos::prelude::*;
 
 /// How many of the latest finished requests stay drawn.
@@ -53,8 +55,43 @@ struct DrawnRequest {
     born: f64,
     state: String,
     served_by: String,
-    path: Vec<(f64, f64)>,
+    path: Vec<Waypoint>,
     summary: String,
+}
+
+/// The packet's addresses along a flight of `FLIGHT_MS`: for each leg, when it starts and how
+/// long it lasts (seconds: the dot moves at one speed, so a leg's time is its share of the
+/// length), the addresses on it, and what the node it leaves rewrote (DNAT, SNAT).
+fn packet_labels(path: &[Waypoint]) -> Vec<(f64, f64, String)> {
+    let len = |a: (f64, f64), b: (f64, f64)| (b.0 - a.0).hypot(b.1 - a.1);
+    let total: f64 = path.windows(2).map(|w| len(w[0].at, w[1].at)).sum();
+    if total <= 0.0 {
+        return Vec::new();
+    }
+    let secs = FLIGHT_MS / 1000.0;
+    let mut out = Vec::new();
+    let mut from = 0.0;
+    for (i, w) in path.windows(2).enumerate() {
+        let dur = secs * len(w[0].at, w[1].at) / total;
+        let a = w[0].addrs;
+        let mut nat = Vec::new();
+        if let Some(before) = i.checked_sub(1).map(|j| path[j].addrs) {
+            if (before.dst, before.dport) != (a.dst, a.dport) {
+                nat.push("DNAT");
+            }
+            if before.src != a.src {
+                nat.push("SNAT");
+            }
+        }
+        let text = if nat.is_empty() {
+            a.show()
+        } else {
+            format!("{}: {}", nat.join("+"), a.show())
+        };
+        out.push((from, dur, text));
+        from += dur;
+    }
+    out
 }
 
 /// The key of a drawn item: a hash of everything it is drawn from, so that an item is redrawn
@@ -327,9 +364,10 @@ fn draw_request(
         born,
         state,
         served_by,
-        path: pts,
+        path,
         summary,
     } = r;
+    let pts: Vec<(f64, f64)> = path.iter().map(|w| w.at).collect();
     let end = pts.last().copied().unwrap_or((0.0, 0.0));
     let start = pts.first().copied().unwrap_or(end);
     // the outcome shows when the dot lands
@@ -365,11 +403,32 @@ fn draw_request(
         }
     };
     let dot = if flying {
+        // while few fly, the packet carries its addresses: they change where a node's rules
+        // rewrite them (a thousand moving labels would be unreadable, and slow)
+        let labels = if trail {
+            packet_labels(&path)
+        } else {
+            Vec::new()
+        };
         view! {
-            <circle cx=start.0 cy=start.1 r="6" class="viz-req__dot">
+            <g class="viz-req__packet" transform=format!("translate({:.1} {:.1})", start.0, start.1)>
+                <circle r="6" class="viz-req__dot"></circle>
+                {labels
+                    .into_iter()
+                    .map(|(from, dur, text)| {
+                        let nat = text.contains("NAT:");
+                        view! {
+                            <text class="viz-req__addr" class:viz-req__addr--nat=nat x="9" y="-9" visibility="hidden">
+                                <set attributeName="visibility" to="visible"
+                                    begin=format!("{:.3}s", begin + from) dur=format!("{dur:.3}s")></set>
+                                {text}
+                            </text>
+                        }
+                    })
+                    .collect_view()}
                 <animateMotion dur=format!("{}ms", FLIGHT_MS) fill="freeze" begin=format!("{begin:.3}s")
                     path=svg_path(&pts.iter().map(|(x, y)| (x - start.0, y - start.1)).collect::<Vec<_>>())></animateMotion>
-            </circle>
+            </g>
         }
         .into_any()
     } else {

@@ -53,6 +53,10 @@ test('on a projector the lab is one screen; traffic starts toward an address its
   await expect(oldest).toHaveAttribute('aria-pressed', 'true');
   await expect(page.getByRole('region', { name: 'Inspector' })).toContainText(`request ${id}: 192.168.49.2:`);
   await expect(view.locator(`[data-request="${id}"]`)).toHaveAttribute('data-state', 'in-flight');
+  // the packet carries its addresses: as sent, then as the entry node's rules rewrote them
+  const flying = view.locator(`[data-request="${id}"]`);
+  await expect(flying.getByText(/^192\.168\.49\.1 → 192\.168\.49\.2:3\d{4}$/)).toBeAttached();
+  await expect(flying.getByText(/^DNAT\+SNAT: [\d.]+ → 10\.244\.\d+\.\d+:8080$/)).toBeAttached();
   await expect(view.locator(`[data-request="${id}"]`)).toHaveAttribute('data-state', 'served');
   await expect(view.locator(`[data-request="${id}"]`)).toHaveAttribute('data-served-by', /^default\/echo-/);
   await page.screenshot({ path: 'test-results/one-screen-1920x1080.png' });
