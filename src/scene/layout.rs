@@ -13,7 +13,8 @@ pub const NODE_W: f64 = 330.0;
 pub const NODE_GAP: f64 = 24.0;
 pub const NODE_Y: f64 = 150.0;
 pub const NODE_HEAD: f64 = 56.0;
-pub const POD_H: f64 = 34.0;
+/// a pod's box: its name, its address and state, its labels
+pub const POD_H: f64 = 44.0;
 pub const POD_GAP: f64 = 4.0;
 pub const SVC_W: f64 = 210.0;
 pub const SVC_H: f64 = 52.0;
@@ -110,6 +111,17 @@ pub struct PodBox {
     pub view: PodView,
     pub node: String,
     pub rect: Rect,
+}
+
+impl PodBox {
+    /// Where requests leave and reach the pod: inside its box at the right end, clear of its
+    /// name and labels (and of the middle, where one clicks to inspect the pod).
+    pub fn anchor(&self) -> (f64, f64) {
+        (
+            self.rect.x + self.rect.w - 14.0,
+            self.rect.y + self.rect.h / 2.0,
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Hash)]
@@ -414,7 +426,7 @@ pub fn request_path(l: &Layout, w: &crate::sim::proxy::walk::Walk) -> Vec<Waypoi
         Client::Pod { namespace, name } => {
             if let Some(p) = l.pod(&format!("{namespace}/{name}")) {
                 pts.push(Waypoint {
-                    at: p.rect.center(),
+                    at: p.anchor(),
                     addrs,
                 });
             }
@@ -467,7 +479,7 @@ pub fn request_path(l: &Layout, w: &crate::sim::proxy::walk::Walk) -> Vec<Waypoi
     {
         if let Some(p) = l.pod(&format!("{ns}/{name}")) {
             pts.push(Waypoint {
-                at: p.rect.center(),
+                at: p.anchor(),
                 addrs: w.seen.unwrap_or(addrs),
             });
         }
@@ -486,6 +498,7 @@ mod tests {
             ip: String::new(),
             ready: true,
             status: "Running".into(),
+            labels: String::new(),
         }
     }
 
@@ -554,15 +567,15 @@ mod tests {
             .pods
             .iter()
             .filter(|p| p.key.starts_with("kube-system/coredns-"))
-            .map(|p| p.rect.center())
+            .map(|p| p.anchor())
             .collect();
         let at = pts
             .iter()
             .position(|p| coredns.contains(&p.at))
             .expect("via CoreDNS");
         // the answer comes back to the client before the connection starts
-        assert_eq!(pts[at + 1].at, client.rect.center());
-        assert_eq!(pts[0].at, client.rect.center());
+        assert_eq!(pts[at + 1].at, client.anchor());
+        assert_eq!(pts[0].at, client.anchor());
         // the query leaves for the kube-dns ClusterIP; the client node's rules send it on to
         // a CoreDNS pod (DNAT), and the connection then leaves for the kubernetes ClusterIP
         assert_eq!((pts[0].addrs.dst, pts[0].addrs.dport), (0x0a60_000a, 53));

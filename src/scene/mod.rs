@@ -12,6 +12,8 @@ pub struct PodView {
     pub ip: String,
     pub ready: bool,
     pub status: String,
+    /// `k=v,k=v` as `kubectl get pods --show-labels` prints them (what Services select on)
+    pub labels: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +64,14 @@ pub fn nodes(c: &Cluster) -> Vec<NodeView> {
                     .unwrap_or_default(),
                 ready: pod_is_ready(p),
                 status: crate::sim::kubelet::status_reason(p),
+                labels: p
+                    .metadata
+                    .labels
+                    .iter()
+                    .flatten()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(","),
             });
         }
     }

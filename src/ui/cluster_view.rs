@@ -315,11 +315,28 @@ fn draw_pod(p: PodBox, selected: RwSignal<Option<Selection>>) -> impl IntoView {
             on:keydown=move |ev| key_pick(ev, sel2.clone())>
             <rect x=pr.x y=pr.y width=pr.w height=pr.h rx="4"></rect>
             <text x=pr.x + 6.0 y=pr.y + 14.0 class="viz-pod__name">{p.view.name.clone()}</text>
-            <text x=pr.x + 6.0 y=pr.y + 28.0 class="viz-pod__ip">
+            <text x=pr.x + 6.0 y=pr.y + 26.0 class="viz-pod__ip">
                 {format!("{} · {} ({state})", p.view.ip, p.view.status)}
+            </text>
+            <text x=pr.x + 6.0 y=pr.y + 38.0 class="viz-pod__labels">
+                <title>{p.view.labels.clone()}</title>
+                {fit(&p.view.labels, LABEL_CHARS)}
             </text>
         </g>
     }
+}
+
+/// How many characters of a pod's labels fit its box (10px monospace).
+const LABEL_CHARS: usize = 48;
+
+/// `text` cut to `max` characters, with an ellipsis when it was longer.
+fn fit(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
 }
 
 /// Clicking (or Enter on) a drawn thing selects it for the inspector.

@@ -11,6 +11,9 @@ test('the default cluster: three minikube nodes with their system pods', async (
   await expect(coredns).toHaveCount(1);
   await expect(coredns).toHaveAttribute('data-ready', 'true');
   await expect(page.locator('[data-node="minikube"] [data-pod^="kube-system/coredns-"]')).toContainText('10.244.0.2');
+  // each pod shows its labels (what a Service's selector is matched against)
+  await expect(coredns).toContainText('k8s-app=kube-dns');
+  await expect(page.locator('[data-pod^="default/echo-"]').first()).toContainText(/app=echo,pod-template-hash=[a-z0-9]+/);
   // the page runs the same interpreter as the CLI
   const services = page.getByRole('region', { name: 'kubectl get services -A -o wide' });
   await expect(services).toContainText('kube-dns');
