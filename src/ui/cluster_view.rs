@@ -326,6 +326,10 @@ fn draw_pod(p: PodBox, selected: RwSignal<Option<Selection>>) -> impl IntoView {
     }
 }
 
+/// How many characters of a failed request's reason are drawn where it stopped (the inspector
+/// and the tooltip have all of it).
+const WHY_CHARS: usize = 64;
+
 /// How many characters of a pod's labels fit its box (10px monospace).
 const LABEL_CHARS: usize = 48;
 
@@ -403,6 +407,8 @@ fn draw_request(
         });
     }
     let in_flight = move || !done.get();
+    // where a request failed, it says why (once it has landed there)
+    let why = (trail && state != "served").then(|| fit(&format!("{state}: {summary}"), WHY_CHARS));
     let state_now = move || {
         if in_flight() {
             "in-flight".to_string()
@@ -462,6 +468,9 @@ fn draw_request(
             <title>{summary}</title>
             {trail.then(|| view! { <polyline points=points(&pts)></polyline> })}
             {dot}
+            {why.map(|why| move || (!in_flight()).then(|| view! {
+                <text class="viz-req__why" x=end.0 + 10.0 y=end.1 + 18.0>{why.clone()}</text>
+            }))}
         </g>
     }
 }

@@ -306,13 +306,14 @@ pub fn TrafficLog(
     }
 }
 
-/// One line of the recent requests: its number, how it ended (first: the line may be cut),
-/// and what sent it where.
+/// One line of the recent requests: its number, how it ended (by which pod, or why not; first:
+/// the line may be cut), and what sent it where.
 fn recent_label(t: &crate::shell::curl::Trace) -> String {
-    let served = match t.walk.as_ref().map(|w| &w.outcome) {
+    let how = match t.walk.as_ref().map(|w| &w.outcome) {
         Some(crate::sim::proxy::walk::Outcome::Served {
             pod: Some((ns, n)), ..
         }) => format!(" by {ns}/{n}"),
+        _ if t.state != "served" => format!(": {}", t.summary),
         _ => String::new(),
     };
     let what = if t.command.is_empty() {
@@ -320,5 +321,5 @@ fn recent_label(t: &crate::shell::curl::Trace) -> String {
     } else {
         t.command.clone()
     };
-    format!("#{} {}{served} · {what}", t.id, t.state)
+    format!("#{} {}{how} · {what}", t.id, t.state)
 }

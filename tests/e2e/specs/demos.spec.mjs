@@ -66,6 +66,10 @@ test('replicas 3 to 5 adds two pods and their endpoints; a selector matching not
   await run(page, 'curl -sS 192.168.49.2:30080');
   await expect(page.getByRole('log', { name: 'Terminal output' })).toContainText('Failed to connect to 192.168.49.2 port 30080');
   await expect(view.locator('[data-request][data-state="refused"]')).toHaveCount(1);
+  // it stops at the node's kube-proxy, and says why there
+  await expect(view.locator('[data-request][data-state="refused"]').getByText(/^refused: default\/echo has no endpoints/)).toBeVisible();
+  await view.locator('[data-request][data-state="refused"]').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/demo-refused.png' });
 });
 
 test('externalTrafficPolicy Local: a node without a local pod drops, one with a pod keeps the client address', async ({ page }) => {
@@ -81,6 +85,7 @@ test('externalTrafficPolicy Local: a node without a local pod drops, one with a 
   await run(page, `curl -sS -m 2 ${ips[away]}:30080`);
   await expect(log).toContainText('curl: (28)');
   await expect(view.locator('[data-request][data-state="dropped"]')).toHaveCount(1);
+  await expect(view.locator('[data-request][data-state="dropped"]').getByText('dropped: default/web has no local endpoints')).toBeVisible();
   await run(page, `curl -s ${ips[home]}:30080`);
   await expect(log).toContainText('client_address=192.168.49.1');
   await expect(view.locator('[data-request][data-state="served"]').last()).toHaveAttribute('data-served-by', /^default\/web-/);
