@@ -425,35 +425,46 @@ fn draw_request(
             served_by.clone()
         }
     };
-    let dot = if flying {
+    let relative = svg_path(
+        &pts.iter()
+            .map(|(x, y)| (x - start.0, y - start.1))
+            .collect::<Vec<_>>(),
+    );
+    let motion = move || {
+        view! {
+            <animateMotion dur=format!("{}ms", FLIGHT_MS) fill="freeze" begin=format!("{begin:.3}s")
+                path=relative></animateMotion>
+        }
+    };
+    let dot = if flying && trail {
         // while few fly, the packet carries its addresses: they change where a node's rules
         // rewrite them (a thousand moving labels would be unreadable, and slow)
-        let labels = if trail {
-            packet_labels(&path)
-        } else {
-            Vec::new()
-        };
+        let labels = packet_labels(&path)
+            .into_iter()
+            .map(|(from, dur, text)| {
+                let nat = text.contains("NAT:");
+                view! {
+                    <text class="viz-req__addr" class:viz-req__addr--nat=nat x="9" y="-9" visibility="hidden">
+                        <set attributeName="visibility" to="visible"
+                            begin=format!("{:.3}s", begin + from) dur=format!("{dur:.3}s")></set>
+                        {text}
+                    </text>
+                }
+            })
+            .collect_view();
         view! {
             <g class="viz-req__packet" transform=format!("translate({:.1} {:.1})", start.0, start.1)>
                 <circle r="6" class="viz-req__dot"></circle>
-                {labels
-                    .into_iter()
-                    .map(|(from, dur, text)| {
-                        let nat = text.contains("NAT:");
-                        view! {
-                            <text class="viz-req__addr" class:viz-req__addr--nat=nat x="9" y="-9" visibility="hidden">
-                                <set attributeName="visibility" to="visible"
-                                    begin=format!("{:.3}s", begin + from) dur=format!("{dur:.3}s")></set>
-                                {text}
-                            </text>
-                        }
-                    })
-                    .collect_view()}
-                <animateMotion dur=format!("{}ms", FLIGHT_MS) fill="freeze" begin=format!("{begin:.3}s")
-                    path=svg_path(&pts.iter().map(|(x, y)| (x - start.0, y - start.1)).collect::<Vec<_>>())></animateMotion>
+                {labels}
+                {motion()}
             </g>
         }
         .into_any()
+    } else if flying {
+        // a moving group costs the browser more each frame than a moving circle: with a
+        // thousand in flight, only the dot moves
+        view! { <circle cx=start.0 cy=start.1 r="6" class="viz-req__dot">{motion()}</circle> }
+            .into_any()
     } else {
         view! { <circle cx=end.0 cy=end.1 r="6"></circle> }.into_any()
     };
