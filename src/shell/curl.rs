@@ -86,6 +86,16 @@ pub struct Trace {
 }
 
 impl Trace {
+    /// `namespace/name` of the pod that served the request, if a pod did.
+    pub fn served_by(&self) -> Option<String> {
+        match self.walk.as_ref().map(|w| &w.outcome) {
+            Some(Outcome::Served {
+                pod: Some((ns, n)), ..
+            }) => Some(format!("{ns}/{n}")),
+            _ => None,
+        }
+    }
+
     fn new(command: &str, url: &str) -> Trace {
         Trace {
             id: 0,

@@ -62,7 +62,7 @@ struct DrawnRequest {
 /// The packet's addresses along a flight of `FLIGHT_MS`: for each leg, when it starts and how
 /// long it lasts (seconds: the dot moves at one speed, so a leg's time is its share of the
 /// length), the addresses on it, and what the node it leaves rewrote (DNAT, SNAT).
-fn packet_labels(path: &[Waypoint]) -> Vec<(f64, f64, String)> {
+fn packet_labels(path: &[Waypoint]) -> Vec<(f64, f64, String, bool)> {
     let len = |a: (f64, f64), b: (f64, f64)| (b.0 - a.0).hypot(b.1 - a.1);
     let total: f64 = path.windows(2).map(|w| len(w[0].at, w[1].at)).sum();
     if total <= 0.0 {
@@ -88,7 +88,7 @@ fn packet_labels(path: &[Waypoint]) -> Vec<(f64, f64, String)> {
         } else {
             format!("{}: {}", nat.join("+"), a.show())
         };
-        out.push((from, dur, text));
+        out.push((from, dur, text, !nat.is_empty()));
         from += dur;
     }
     out
@@ -441,8 +441,7 @@ fn draw_request(
         // rewrite them (a thousand moving labels would be unreadable, and slow)
         let labels = packet_labels(&path)
             .into_iter()
-            .map(|(from, dur, text)| {
-                let nat = text.contains("NAT:");
+            .map(|(from, dur, text, nat)| {
                 view! {
                     <text class="viz-req__addr" class:viz-req__addr--nat=nat x="9" y="-9" visibility="hidden">
                         <set attributeName="visibility" to="visible"
@@ -461,8 +460,7 @@ fn draw_request(
         }
         .into_any()
     } else if flying {
-        // a moving group costs the browser more each frame than a moving circle: with a
-        // thousand in flight, only the dot moves
+        // with many in flight, the dot alone moves (no labels to carry)
         view! { <circle cx=start.0 cy=start.1 r="6" class="viz-req__dot">{motion()}</circle> }
             .into_any()
     } else {
@@ -559,13 +557,7 @@ pub fn ClusterView(
                     } else {
                         continue;
                     }
-                    let served_by = match t.walk.as_ref().map(|w| &w.outcome) {
-                        Some(crate::sim::proxy::walk::Outcome::Served {
-                            pod: Some((ns, n)),
-                            ..
-                        }) => format!("{ns}/{n}"),
-                        _ => String::new(),
-                    };
+                    let served_by = t.served_by().unwrap_or_default();
                     out.push(DrawnRequest {
                         id: t.id,
                         flying: in_flight,

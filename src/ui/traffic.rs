@@ -118,6 +118,7 @@ fn targets(lab: Lab) -> Vec<(String, u32, u16)> {
 /// outside the cluster, a NodePort or load-balancer address).
 fn target_index(pb: Playback, source: usize, targets: &[(String, u32, u16)]) -> usize {
     pb.target.get().unwrap_or_else(|| {
+        // source 0 is the trainer's machine (`sources`)
         if source != 0 {
             return 0;
         }
@@ -150,16 +151,7 @@ pub fn send_traffic(lab: Lab, pb: Playback, ms: f64) {
     lab.shell.update_value(|sh| {
         for _ in 0..n {
             crate::shell::curl::probe(sh, client, *ip, *port, &format!("traffic to {label}"));
-            if let Some(crate::sim::proxy::walk::Outcome::Served {
-                pod: Some((ns, p)), ..
-            }) = sh
-                .traces
-                .last()
-                .and_then(|t| t.walk.as_ref())
-                .map(|w| &w.outcome)
-            {
-                served.push(format!("{ns}/{p}"));
-            }
+            served.extend(sh.traces.last().and_then(|t| t.served_by()));
         }
     });
     pb.counts.update(|c| {
@@ -312,12 +304,10 @@ pub fn TrafficLog(
 /// One line of the recent requests: its number, how it ended (by which pod, or why not; first:
 /// the line may be cut), and what sent it where.
 fn recent_label(t: &crate::shell::curl::Trace) -> String {
-    let how = match t.walk.as_ref().map(|w| &w.outcome) {
-        Some(crate::sim::proxy::walk::Outcome::Served {
-            pod: Some((ns, n)), ..
-        }) => format!(" by {ns}/{n}"),
-        _ if t.state != "served" => format!(": {}", t.summary),
-        _ => String::new(),
+    let how = match t.served_by() {
+        Some(pod) => format!(" by {pod}"),
+        None if t.state != "served" => format!(": {}", t.summary),
+        None => String::new(),
     };
     let what = if t.command.is_empty() {
         t.url.clone()
