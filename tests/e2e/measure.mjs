@@ -113,6 +113,14 @@ try {
   await rate.fill('200');
   await rate.press('Enter');
   await lp.getByRole('button', { name: 'Start traffic' }).click();
+  // the frames are only worth their number if the dots are on screen: how much of the
+  // cluster view the viewport shows (a layout that pushed it below the fold once flattered them)
+  const shown = await lp.getByRole('img', { name: 'Cluster view' }).evaluate((svg) => {
+    const r = svg.getBoundingClientRect();
+    const box = svg.parentElement.getBoundingClientRect(); // it may scroll inside its place
+    const seen = Math.max(0, Math.min(r.bottom, box.bottom, innerHeight) - Math.max(r.top, box.top, 0));
+    return `${seen.toFixed(0)} of its ${r.height.toFixed(0)} px tall, from ${r.top.toFixed(0)} px`;
+  });
   const frames = (ms) => lp.evaluate((ms) => new Promise((done) => {
     const deltas = []; let last = performance.now(); let peak = 0;
     const end = last + ms;
@@ -127,7 +135,7 @@ try {
   await lp.waitForTimeout(3000);
   const f = await frames(10000);
   const h10 = await heap();
-  console.log(`100 pods, traffic 200/s at 4x: up to ${f.peak} requests in flight; frame time p95 ${pct(f.deltas, 0.95).toFixed(1)} ms, median ${pct(f.deltas, 0.5).toFixed(1)} ms over ${f.deltas.length} frames, ${f.deltas.filter((d) => d > 20).length} of them longer than 20 ms, i.e. a missed vsync at 60 Hz (budget p95 16.7 ms)`);
+  console.log(`100 pods, traffic 200/s at 4x: up to ${f.peak} requests in flight; frame time p95 ${pct(f.deltas, 0.95).toFixed(1)} ms, median ${pct(f.deltas, 0.5).toFixed(1)} ms over ${f.deltas.length} frames, ${f.deltas.filter((d) => d > 20).length} of them longer than 20 ms, i.e. a missed vsync at 60 Hz (budget p95 16.7 ms); the cluster view in the viewport: ${shown}`);
   // MEASURE_SHORT=1 skips the minute of load (for quick comparisons)
   if (!process.env.MEASURE_SHORT) {
     await lp.waitForTimeout(47000);
