@@ -386,6 +386,29 @@ fn ready_endpoint_ips(c: &Cluster, ns: &str, name: &str) -> BTreeSet<String> {
 pub struct Waypoint {
     pub at: (f64, f64),
     pub addrs: crate::sim::proxy::walk::Addrs,
+    pub leg: Leg,
+}
+
+/// What travels the leg that starts at a waypoint.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Leg {
+    /// the packet, with the waypoint's addresses
+    Packet,
+    /// a DNS answer on its way back to the client: the waypoint's addresses are the query as
+    /// the client sent it (conntrack un-NATs the answer to come from where it was sent)
+    Answer,
+    /// nothing the client gets: a query that got no answer, given up on
+    GaveUp,
+}
+
+impl Waypoint {
+    fn new(at: (f64, f64), addrs: crate::sim::proxy::walk::Addrs) -> Waypoint {
+        Waypoint {
+            at,
+            addrs,
+            leg: Leg::Packet,
+        }
+    }
 }
 
 /// The points of a whole request: the DNS query to kube-dns and the answer back to the client
@@ -400,11 +423,19 @@ pub fn trace_path(
         let query = request_path(l, d);
         pts.extend(query.iter().copied());
         if let (Some(client), true) = (query.first(), query.len() > 1) {
+            // the answer goes back from where the query stopped (if it was answered)
+            if let Some(last) = pts.last_mut() {
+                last.addrs = d.sent;
+                last.leg = match d.outcome {
+                    crate::sim::proxy::walk::Outcome::Served { .. } => Leg::Answer,
+                    _ => Leg::GaveUp,
+                };
+            }
             // back at the client with the answer: from there the connection starts
-            pts.push(Waypoint {
-                at: client.at,
-                addrs: conn.map_or(client.addrs, |c| c.sent),
-            });
+            pts.push(Waypoint::new(
+                client.at,
+                conn.map_or(client.addrs, |c| c.sent),
+            ));
         }
     }
     if let Some(c) = conn {
@@ -425,32 +456,20 @@ pub fn request_path(l: &Layout, w: &crate::sim::proxy::walk::Walk) -> Vec<Waypoi
     match &w.client {
         Client::Pod { namespace, name } => {
             if let Some(p) = l.pod(&format!("{namespace}/{name}")) {
-                pts.push(Waypoint {
-                    at: p.anchor(),
-                    addrs,
-                });
+                pts.push(Waypoint::new(p.anchor(), addrs));
             }
         }
         Client::Node(n) => {
             if let Some(nb) = l.node(n) {
-                pts.push(Waypoint {
-                    at: (nb.rect.x + 40.0, nb.rect.y + 20.0),
-                    addrs,
-                });
+                pts.push(Waypoint::new((nb.rect.x + 40.0, nb.rect.y + 20.0), addrs));
             }
         }
         Client::Outside => {
-            pts.push(Waypoint {
-                at: l.outside.center(),
-                addrs,
-            });
+            pts.push(Waypoint::new(l.outside.center(), addrs));
             // to a load-balancer IP: through the load balancer, which picked the entry node
             let dst = crate::sim::net::ip_to_string(w.sent.dst);
             if let Some((r, _)) = l.balancer.as_ref().filter(|(_, ips)| ips.contains(&dst)) {
-                pts.push(Waypoint {
-                    at: r.center(),
-                    addrs,
-                });
+                pts.push(Waypoint::new(r.center(), addrs));
             }
         }
     }
@@ -469,7 +488,7 @@ pub fn request_path(l: &Layout, w: &crate::sim::proxy::walk::Walk) -> Vec<Waypoi
         match pts.last_mut() {
             // the packet leaves a node's rules as the last of them left it
             Some(last) if last.at == at => last.addrs = addrs,
-            _ => pts.push(Waypoint { at, addrs }),
+            _ => pts.push(Waypoint::new(at, addrs)),
         }
     }
     if let Outcome::Served {
@@ -478,10 +497,7 @@ pub fn request_path(l: &Layout, w: &crate::sim::proxy::walk::Walk) -> Vec<Waypoi
     } = &w.outcome
     {
         if let Some(p) = l.pod(&format!("{ns}/{name}")) {
-            pts.push(Waypoint {
-                at: p.anchor(),
-                addrs: w.seen.unwrap_or(addrs),
-            });
+            pts.push(Waypoint::new(p.anchor(), w.seen.unwrap_or(addrs)));
         }
     }
     pts

@@ -8,8 +8,9 @@ use super::inspector::Selection;
 use super::now_ms;
 use super::Lab;
 use crate::scene::layout::{
-    layout, trace_path, Layout, Link, PodBox, Rect, ServiceBox, Slots, Waypoint,
+    layout, trace_path, Layout, Leg, Link, PodBox, Rect, ServiceBox, Slots, Waypoint,
 };
+use crate::sim::net::ip_to_string;
 use leptos::prelude::*;
 
 /// How many of the latest finished requests stay drawn.
@@ -61,7 +62,8 @@ struct DrawnRequest {
 
 /// The packet's addresses along a flight of `FLIGHT_MS`: for each leg, when it starts and how
 /// long it lasts (seconds: the dot moves at one speed, so a leg's time is its share of the
-/// length), the addresses on it, and what the node it leaves rewrote (DNAT, SNAT).
+/// length), the addresses on it (a DNS answer's as the client receives it), and whether the
+/// node it leaves rewrote them (DNAT, SNAT). A query given up on has no label back.
 fn packet_labels(path: &[Waypoint]) -> Vec<(f64, f64, String, bool)> {
     let len = |a: (f64, f64), b: (f64, f64)| (b.0 - a.0).hypot(b.1 - a.1);
     let total: f64 = path.windows(2).map(|w| len(w[0].at, w[1].at)).sum();
@@ -74,21 +76,32 @@ fn packet_labels(path: &[Waypoint]) -> Vec<(f64, f64, String, bool)> {
     for (i, w) in path.windows(2).enumerate() {
         let dur = secs * len(w[0].at, w[1].at) / total;
         let a = w[0].addrs;
+        // what a node rewrote: the packet against itself on the leg before (a new packet
+        // after a DNS answer is not a rewrite)
         let mut nat = Vec::new();
-        if let Some(before) = i.checked_sub(1).map(|j| path[j].addrs) {
-            if (before.dst, before.dport) != (a.dst, a.dport) {
+        let before = i.checked_sub(1).map(|j| path[j]);
+        if let Some(b) = before.filter(|b| b.leg == Leg::Packet && w[0].leg == Leg::Packet) {
+            if (b.addrs.dst, b.addrs.dport) != (a.dst, a.dport) {
                 nat.push("DNAT");
             }
-            if before.src != a.src {
+            if b.addrs.src != a.src {
                 nat.push("SNAT");
             }
         }
-        let text = if nat.is_empty() {
-            a.show()
-        } else {
-            format!("{}: {}", nat.join("+"), a.show())
+        let text = match w[0].leg {
+            Leg::GaveUp => None,
+            Leg::Answer => Some(format!(
+                "answer: {}:{} → {}",
+                ip_to_string(a.dst),
+                a.dport,
+                ip_to_string(a.src)
+            )),
+            Leg::Packet if nat.is_empty() => Some(a.show()),
+            Leg::Packet => Some(format!("{}: {}", nat.join("+"), a.show())),
         };
-        out.push((from, dur, text, !nat.is_empty()));
+        if let Some(text) = text {
+            out.push((from, dur, text, !nat.is_empty()));
+        }
         from += dur;
     }
     out

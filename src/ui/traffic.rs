@@ -45,7 +45,11 @@ impl Playback {
     }
 }
 
-/// Where traffic can come from: the trainer's machine, each node, each pod with an IP.
+/// The place of the trainer's machine among the sources.
+const OUTSIDE: usize = 0;
+
+/// Where traffic can come from: the trainer's machine (first, at `OUTSIDE`), each node, each
+/// pod with an IP.
 fn sources(lab: Lab) -> Vec<(String, Client)> {
     lab.shell.with_value(|sh| {
         let mut out = vec![("the trainer's machine".to_string(), Client::Outside)];
@@ -118,8 +122,7 @@ fn targets(lab: Lab) -> Vec<(String, u32, u16)> {
 /// outside the cluster, a NodePort or load-balancer address).
 fn target_index(pb: Playback, source: usize, targets: &[(String, u32, u16)]) -> usize {
     pb.target.get().unwrap_or_else(|| {
-        // source 0 is the trainer's machine (`sources`)
-        if source != 0 {
+        if source != OUTSIDE {
             return 0;
         }
         targets

@@ -86,7 +86,7 @@ test('a LoadBalancer Service waits for an address; a cloud\'s load balancer is d
   await expect(log.locator('pre').last()).toContainText('<pending>');
 });
 
-test('a lookup of a name that does not exist is drawn, and fails', async ({ page }) => {
+test('a lookup by name is drawn: a name that does not exist fails; one that exists goes to CoreDNS, comes back as from the ClusterIP, then connects', async ({ page }) => {
   await page.goto('/?seed=5');
   const view = page.getByRole('img', { name: 'Cluster view' });
   await expect(view.locator('[data-pod^="default/echo-"][data-ready="true"]')).toHaveCount(3);
@@ -97,6 +97,16 @@ test('a lookup of a name that does not exist is drawn, and fails', async ({ page
   }
   await expect(page.getByRole('log', { name: 'Terminal output' })).toContainText("wget: bad address 'nosuch'");
   await expect(view.locator('[data-request][data-state="failed"]')).toHaveCount(1);
+  // a name that exists: the query goes to the kube-dns ClusterIP, is sent on to CoreDNS, and
+  // the answer comes back as from the ClusterIP; then the connection goes to the Service
+  await terminal.fill('kubectl exec client -- wget -qO- echo:8080');
+  await terminal.press('Enter');
+  const byName = view.locator('[data-request][data-state="in-flight"]');
+  await expect(byName.getByText(/^10\.244\.\d+\.\d+ → 10\.96\.0\.10:53$/)).toBeAttached();
+  await expect(byName.getByText(/^DNAT: 10\.244\.\d+\.\d+ → 10\.244\.0\.2:53$/)).toBeAttached();
+  await expect(byName.getByText(/^answer: 10\.96\.0\.10:53 → 10\.244\.\d+\.\d+$/)).toBeAttached();
+  await expect(byName.getByText(/^10\.244\.\d+\.\d+ → 10\.(9[6-9]|10\d|11[01])\.\d+\.\d+:8080$/)).toBeAttached();
+  await expect(byName.getByText(/^DNAT: 10\.244\.\d+\.\d+ → 10\.244\.\d+\.\d+:8080$/)).toBeAttached();
 });
 
 test('kubectl port-forward runs beside the prompt: curl localhost reaches the one pod it picked, past the Service rules, until Ctrl-C', async ({ page }) => {
