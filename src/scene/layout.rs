@@ -447,6 +447,23 @@ pub fn trace_path(
     pts
 }
 
+/// Where a dot that travels `pts` at one speed (as SVG's `animateMotion` does by default) is
+/// after `share` (0 to 1) of its flight.
+pub fn paced_point(pts: &[(f64, f64)], share: f64) -> (f64, f64) {
+    let len = |a: (f64, f64), b: (f64, f64)| (b.0 - a.0).hypot(b.1 - a.1);
+    let total: f64 = pts.windows(2).map(|w| len(w[0], w[1])).sum();
+    let mut left = total * share.clamp(0.0, 1.0);
+    for w in pts.windows(2) {
+        let l = len(w[0], w[1]);
+        if left <= l && l > 0.0 {
+            let k = left / l;
+            return (w[0].0 + (w[1].0 - w[0].0) * k, w[0].1 + (w[1].1 - w[0].1) * k);
+        }
+        left -= l;
+    }
+    pts.last().copied().unwrap_or((0.0, 0.0))
+}
+
 /// The points a request's dot travels through: the client, the kube-proxy of each node whose
 /// rules it crossed, and the pod that served it (or the node where it stopped).
 pub fn request_path(l: &Layout, w: &crate::sim::proxy::walk::Walk) -> Vec<Waypoint> {
@@ -506,6 +523,19 @@ pub fn request_path(l: &Layout, w: &crate::sim::proxy::walk::Walk) -> Vec<Waypoi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dot_moves_at_one_speed_along_its_legs() {
+        let pts = [(0.0, 0.0), (30.0, 0.0), (30.0, 10.0)];
+        assert_eq!(paced_point(&pts, 0.0), (0.0, 0.0));
+        assert_eq!(paced_point(&pts, 0.5), (20.0, 0.0));
+        assert_eq!(paced_point(&pts, 0.9), (30.0, 6.0));
+        assert_eq!(paced_point(&pts, 1.5), (30.0, 10.0));
+        // a leg of no length, and a path of one point
+        assert_eq!(paced_point(&[(5.0, 5.0), (5.0, 5.0), (9.0, 5.0)], 0.5), (7.0, 5.0));
+        assert_eq!(paced_point(&[(1.0, 2.0)], 0.3), (1.0, 2.0));
+        assert_eq!(paced_point(&[], 0.3), (0.0, 0.0));
+    }
 
     fn pod(ns: &str, name: &str) -> PodView {
         PodView {

@@ -5,6 +5,7 @@
 //! Geometry comes from `scene::layout`; every label is a text node.
 
 use super::inspector::Selection;
+use super::dots::{Dot, Dots};
 use super::now_ms;
 use super::Lab;
 use crate::scene::layout::{
@@ -377,20 +378,48 @@ fn pickers(
     (pick, key_pick)
 }
 
-/// One request: its path, and a dot that travels it while in flight.
+/// A request in the list the view keys its drawing by: cheap to list a thousand times a
+/// tick (only a request not drawn yet is looked up and drawn, by `drawn`).
+#[derive(Clone, Copy)]
+struct Shown {
+    id: u64,
+    /// when it was first drawn (wall clock, ms)
+    born: f64,
+    /// still travelling
+    flying: bool,
+    /// few are in flight: its dot is drawn in the SVG, with its trail and addresses (else on
+    /// the canvas of `dots`)
+    few: bool,
+}
+
+/// What request `s` is drawn from, looked up in the shell's traces.
+fn drawn(l: &Layout, traces: &[crate::shell::curl::Trace], s: Shown) -> Option<DrawnRequest> {
+    let t = &traces[traces.binary_search_by_key(&s.id, |t| t.id).ok()?];
+    Some(DrawnRequest {
+        id: s.id,
+        flying: s.flying,
+        born: s.born,
+        state: t.state.clone(),
+        served_by: t.served_by().unwrap_or_default(),
+        path: trace_path(l, t.dns_walk.as_ref(), t.walk.as_ref()),
+        summary: t.summary.clone(),
+    })
+}
+
 /// One request, drawn once: a dot that travels its path from `begin` (the SVG document time,
 /// in seconds: a dot added to a long-lived `<svg>` would otherwise start at time 0 and land at
 /// once), and its state, which turns from in-flight to the outcome when its own `done` signal is
 /// set (one signal per request: a signal with a thousand subscribers is slow to leave).
-/// `trail`: draw the path too (while only a few fly: a thousand translucent overlapping paths
-/// would be repainted every frame).
+/// `few`: few fly, so the SVG draws the dot, its path and the packet's addresses; else the
+/// element only carries the request's state, and `dots` paints its dot.
 fn draw_request(
     r: DrawnRequest,
     begin: f64,
-    trail: bool,
+    few: bool,
     flights: Flights,
+    dots: Dots,
     selected: RwSignal<Option<Selection>>,
-) -> impl IntoView {
+) -> AnyView {
     let (pick, key_pick) = pickers(selected);
     let DrawnRequest {
         id,
@@ -420,8 +449,9 @@ fn draw_request(
         });
     }
     let in_flight = move || !done.get();
+    let served = state == "served";
     // where a request failed, it says why (once it has landed there)
-    let why = (trail && state != "served").then(|| fit(&format!("{state}: {summary}"), WHY_CHARS));
+    let why = (few && !served).then(|| fit(&format!("{state}: {summary}"), WHY_CHARS));
     let state_now = move || {
         if in_flight() {
             "in-flight".to_string()
@@ -429,8 +459,6 @@ fn draw_request(
             state.clone()
         }
     };
-    let state_now2 = state_now.clone();
-    let state_now3 = state_now.clone();
     let served_now = move || {
         if in_flight() {
             String::new()
@@ -438,6 +466,27 @@ fn draw_request(
             served_by.clone()
         }
     };
+    if flying && !few {
+        // many fly: the canvas paints the dot; the element says what became of the request
+        dots.add(
+            id,
+            Dot {
+                pts,
+                born,
+                flight_ms: FLIGHT_MS,
+                served,
+            },
+        );
+        on_cleanup(move || dots.forget(id, born));
+        let state_now2 = state_now.clone();
+        return view! {
+            <g class=move || format!("viz-req viz-req--{}", state_now()) data-request=id.to_string()
+                data-state=state_now2 data-served-by=served_now></g>
+        }
+        .into_any();
+    }
+    let state_now2 = state_now.clone();
+    let state_now3 = state_now.clone();
     let relative = svg_path(
         &pts.iter()
             .map(|(x, y)| (x - start.0, y - start.1))
@@ -449,9 +498,8 @@ fn draw_request(
                 path=relative></animateMotion>
         }
     };
-    let dot = if flying && trail {
-        // while few fly, the packet carries its addresses: they change where a node's rules
-        // rewrite them (a thousand moving labels would be unreadable, and slow)
+    let dot = if flying {
+        // the packet carries its addresses: they change where a node's rules rewrite them
         let labels = packet_labels(&path)
             .into_iter()
             .map(|(from, dur, text, nat)| {
@@ -472,10 +520,6 @@ fn draw_request(
             </g>
         }
         .into_any()
-    } else if flying {
-        // with many in flight, the dot alone moves (no labels to carry)
-        view! { <circle cx=start.0 cy=start.1 r="6" class="viz-req__dot">{motion()}</circle> }
-            .into_any()
     } else {
         view! { <circle cx=end.0 cy=end.1 r="6"></circle> }.into_any()
     };
@@ -488,13 +532,14 @@ fn draw_request(
             on:click=move |ev| pick(ev, sel.clone())
             on:keydown=move |ev| key_pick(ev, sel2.clone())>
             <title>{summary}</title>
-            {trail.then(|| view! { <polyline points=points(&pts)></polyline> })}
+            {few.then(|| view! { <polyline points=points(&pts)></polyline> })}
             {dot}
             {why.map(|why| move || (!in_flight()).then(|| view! {
                 <text class="viz-req__why" x=end.0 + 10.0 y=end.1 + 18.0>{why.clone()}</text>
             }))}
         </g>
     }
+    .into_any()
 }
 
 /// The requests drawn in flight: id → (when drawn, the signal that lands it).
@@ -542,56 +587,50 @@ pub fn ClusterView(
                 b.insert(id, at);
             });
         }
-        let reqs: Vec<DrawnRequest> = scene.with(|l| {
-            lab.shell.with_value(|sh| {
-                let (mut flying, mut done) = (0, 0);
-                let mut out = Vec::new();
-                for t in sh.traces.iter().rev() {
-                    // a lookup that failed (NXDOMAIN) is drawn too: it went to CoreDNS
-                    if t.walk.is_none() && t.dns_walk.is_none() {
-                        continue;
-                    }
-                    // older requests than those shown are not looked at (a request not drawn
-                    // would be taken for a new one), except the one asked to fly again
-                    if done >= SHOWN_REQUESTS && replaying.is_none_or(|(r, _)| r != t.id) {
-                        if replaying.is_some_and(|(r, _)| t.id > r) {
-                            continue;
-                        }
-                        break;
-                    }
-                    let t0 = born
-                        .try_update_value(|b| *b.entry(t.id).or_insert(now))
-                        .unwrap_or(now);
-                    let in_flight = !still && now - t0 < FLIGHT_MS;
-                    if in_flight && flying < MAX_IN_FLIGHT {
-                        flying += 1;
-                    } else if !in_flight && done < SHOWN_REQUESTS {
-                        done += 1;
-                    } else {
-                        continue;
-                    }
-                    let served_by = t.served_by().unwrap_or_default();
-                    out.push(DrawnRequest {
-                        id: t.id,
-                        flying: in_flight,
-                        born: t0,
-                        state: t.state.clone(),
-                        served_by,
-                        path: trace_path(l, t.dns_walk.as_ref(), t.walk.as_ref()),
-                        summary: t.summary.clone(),
-                    });
+        let mut reqs: Vec<Shown> = lab.shell.with_value(|sh| {
+            let (mut flying, mut done) = (0, 0);
+            let mut out = Vec::new();
+            for t in sh.traces.iter().rev() {
+                // a lookup that failed (NXDOMAIN) is drawn too: it went to CoreDNS
+                if t.walk.is_none() && t.dns_walk.is_none() {
+                    continue;
                 }
-                out.reverse();
-                out
-            })
+                // older requests than those shown are not looked at (a request not drawn
+                // would be taken for a new one), except the one asked to fly again
+                if done >= SHOWN_REQUESTS && replaying.is_none_or(|(r, _)| r != t.id) {
+                    if replaying.is_some_and(|(r, _)| t.id > r) {
+                        continue;
+                    }
+                    break;
+                }
+                let t0 = born
+                    .try_update_value(|b| *b.entry(t.id).or_insert(now))
+                    .unwrap_or(now);
+                let in_flight = !still && now - t0 < FLIGHT_MS;
+                if in_flight && flying < MAX_IN_FLIGHT {
+                    flying += 1;
+                } else if !in_flight && done < SHOWN_REQUESTS {
+                    done += 1;
+                } else {
+                    continue;
+                }
+                out.push(Shown {
+                    id: t.id,
+                    born: t0,
+                    flying: in_flight,
+                    few: false,
+                });
+            }
+            out.reverse();
+            out
         });
         // forget requests no longer drawn; redraw when the oldest flying one lands
-        let shown: std::collections::BTreeSet<u64> = reqs.iter().map(|r| r.id).collect();
-        born.update_value(|b| b.retain(|id, _| shown.contains(id)));
+        // (the list is in id order)
+        born.update_value(|b| b.retain(|id, _| reqs.binary_search_by_key(id, |r| r.id).is_ok()));
         let next_landing = reqs
             .iter()
             .filter(|r| r.flying)
-            .filter_map(|r| born.with_value(|b| b.get(&r.id).copied()))
+            .map(|r| r.born)
             .fold(f64::INFINITY, f64::min);
         if next_landing.is_finite() {
             let wait = (next_landing + FLIGHT_MS - now).max(0.0) as u32 + 20;
@@ -612,7 +651,10 @@ pub fn ClusterView(
             landing.update_value(|old| *old = Some(t));
         }
         let few = reqs.iter().filter(|r| r.flying).count() <= SHOWN_REQUESTS;
-        reqs.into_iter().map(|r| (r, few)).collect::<Vec<_>>()
+        for r in &mut reqs {
+            r.few = few;
+        }
+        reqs
     };
     let clock = move || {
         svg.get_untracked()
@@ -623,6 +665,14 @@ pub fn ClusterView(
             .map(|s| f64::from(s.get_current_time()))
             .unwrap_or(0.0)
     };
+    let dots = Dots::new(
+        svg,
+        Signal::derive(move || scene.with(|l| (l.width, l.height))),
+    );
+    let draw = move |r: Shown| {
+        let d = scene.with_untracked(|l| lab.shell.with_value(|sh| drawn(l, &sh.traces, r)));
+        d.map(|d| draw_request(d, clock(), r.few, flights, dots, selected))
+    };
     view! {
         <svg class="viz" role="img" aria-label="Cluster view" node_ref=svg
             viewBox=move || scene.with(|l| format!("0 0 {:.0} {:.0}", l.width, l.height))
@@ -630,10 +680,11 @@ pub fn ClusterView(
             height=move || scene.with(|l| format!("{:.0}", l.height))>
             {draw_cluster(scene, selected)}
             <g class="viz-requests">
-                <For each=requests key=|r| (r.0.id, r.0.born.to_bits()) let:r>
-                    {draw_request(r.0, clock(), r.1, flights, selected)}
+                <For each=requests key=|r| (r.id, r.born.to_bits()) let:r>
+                    {draw(r)}
                 </For>
             </g>
         </svg>
+        {dots.canvas()}
     }
 }

@@ -4,6 +4,7 @@
 //! request animation, inspector and traffic generator follow (issue 4).
 
 mod cluster_view;
+mod dots;
 mod editor;
 mod inspector;
 mod terminal;

@@ -15,15 +15,24 @@ const rate = lp.getByRole('spinbutton', { name: 'Requests per second' });
 await rate.fill('200'); await rate.press('Enter');
 await lp.getByRole('button', { name: 'Start traffic' }).click();
 await lp.waitForTimeout(4000);
-await browser.startTracing(lp, { categories: ['devtools.timeline', 'blink', 'cc', 'v8'] });
-await lp.waitForTimeout(3000);
-const buf = await browser.stopTracing();
-const t = JSON.parse(buf.toString()); const ev = t.traceEvents ?? t;
-const names = {}; for (const e of ev) if (e.name === 'thread_name') names[e.pid + ':' + e.tid] = e.args.name;
-const agg = new Map();
-for (const e of ev) {
-  if (e.ph !== 'X' || names[e.pid + ':' + e.tid] !== 'CrRendererMain') continue;
-  agg.set(e.name, (agg.get(e.name) ?? 0) + (e.dur ?? 0));
+const cdp = await lp.context().newCDPSession(lp);
+await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+await cdp.send('Profiler.start');
+await lp.waitForTimeout(4000);
+const { profile } = await cdp.send('Profiler.stop');
+const self = new Map(); const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const dt = {}; for (let i = 0; i < profile.samples.length; i++) dt[profile.samples[i]] = (dt[profile.samples[i]] ?? 0) + (profile.timeDeltas[i] ?? 0);
+// inclusive time: walk parents
+const parent = new Map(); for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const incl = new Map();
+for (const [id, t] of Object.entries(dt)) {
+  const n = byId.get(Number(id)); const nm = n.callFrame.functionName || '(' + n.callFrame.url.split('/').pop() + ')';
+  self.set(nm, (self.get(nm) ?? 0) + t);
+  const seen = new Set(); let cur = Number(id);
+  while (cur !== undefined) { const f = byId.get(cur).callFrame.functionName; if (!seen.has(f)) { seen.add(f); incl.set(f, (incl.get(f) ?? 0) + t); } cur = parent.get(cur); }
 }
-console.log(['v8.callFunction','WebFrameWidgetImpl::UpdateLifecycle','Paint','PrePaint','Layerize','LocalFrameView::UpdateStyleAndLayout'].map((k) => k.split(':').pop() + ' ' + ((agg.get(k) ?? 0) / 1000).toFixed(0)).join('  '));
+const total = Object.values(dt).reduce((a, b) => a + b, 0);
+console.log('total ms', (total / 1000).toFixed(0));
+console.log('--- self'); for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log((v / 1000).toFixed(0).padStart(6), k.slice(0, 160));
+console.log('--- inclusive'); for (const [k, v] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, 60)) console.log((v / 1000).toFixed(0).padStart(6), k.slice(0, 160));
 await browser.close(); server.kill();
