@@ -480,8 +480,8 @@ fn draw_request(
         on_cleanup(move || dots.forget(id, born));
         let state_now2 = state_now.clone();
         return view! {
-            <g class=move || format!("viz-req viz-req--{}", state_now()) data-request=id.to_string()
-                data-state=state_now2 data-served-by=served_now></g>
+            <g class=move || format!("viz-req viz-req--{} viz-req--painted", state_now())
+                data-request=id.to_string() data-state=state_now2 data-served-by=served_now></g>
         }
         .into_any();
     }

@@ -43,7 +43,7 @@ pub fn now_ms() -> f64 {
 }
 
 /// The lab's clock tick, in wall-clock milliseconds.
-const TICK_MS: u32 = 100;
+const TICK_MS: u32 = 50;
 
 /// The file `kubectl apply -f manifest.yaml` reads: the editor's text.
 pub const MANIFEST_FILE: &str = "manifest.yaml";
@@ -160,7 +160,8 @@ pub fn App() -> impl IntoView {
         traffic::send_traffic(lab, pb, sim_ms);
     };
     // simulated time follows the wall clock at the chosen speed while playing; short ticks
-    // spread the traffic generator's work (200 requests/s at 4× is 80 per tick)
+    // spread the traffic generator's work (200 requests/s at 4× is 40 per tick: a tick of 80
+    // took longer than a frame)
     let ticker = gloo_timers::callback::Interval::new(TICK_MS, move || {
         if pb.playing.get_untracked() {
             tick(f64::from(TICK_MS) * pb.speed.get_untracked());
