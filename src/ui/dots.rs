@@ -152,23 +152,23 @@ impl Dots {
         let colour = |name: &str| css.get_property_value(name).unwrap_or_default();
         let mut flying = false;
         self.dots.with_value(|dots| {
-            // in flight and served in one colour, failed in the other: one path each
+            // in flight and served in one colour, failed in the other; each dot filled alone
+            // (a thousand dots as one path were rasterised over the whole canvas)
             for (ok, var) in [(true, "--ok"), (false, "--warn")] {
-                ctx.begin_path();
-                let mut any = false;
+                let mut styled = false;
                 for d in dots.values() {
                     let share = (now - d.born) / d.flight_ms;
                     if (share < 1.0 || d.served) != ok {
                         continue;
                     }
                     flying |= share < 1.0;
+                    if !styled {
+                        ctx.set_fill_style_str(colour(var).trim());
+                        styled = true;
+                    }
                     let (x, y) = paced_point(&d.pts, share);
-                    ctx.move_to(x + 6.0, y);
+                    ctx.begin_path();
                     let _ = ctx.arc(x, y, 6.0, 0.0, std::f64::consts::TAU);
-                    any = true;
-                }
-                if any {
-                    ctx.set_fill_style_str(colour(var).trim());
                     ctx.fill();
                 }
             }
