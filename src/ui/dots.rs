@@ -47,7 +47,7 @@ impl Dots {
 
     /// The canvas, to be placed over the SVG in the same positioned box.
     pub fn canvas(self) -> impl IntoView {
-        view! { <canvas class="viz-dots" aria-hidden="true" node_ref=self.canvas></canvas> }
+        view! { <canvas class="viz-dots" data-dots aria-hidden="true" node_ref=self.canvas></canvas> }
     }
 
     /// Paints request `id`'s dot until `forget` is called for it.

@@ -27,6 +27,37 @@ test('traffic from the trainer\'s machine to a NodePort spreads over the three p
   expect(errors).toEqual([]);
 });
 
+test('with many requests in flight, their dots are painted over the view and each request keeps its element and outcome', async ({ page }) => {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto('/?seed=11');
+  const view = page.getByRole('img', { name: 'Cluster view' });
+  await expect(view.locator('[data-pod^="default/echo-"][data-ready="true"]')).toHaveCount(3);
+  await page.getByRole('combobox', { name: 'Speed' }).selectOption('4');
+  const rate = page.getByRole('spinbutton', { name: 'Requests per second' });
+  await rate.fill('200');
+  await rate.press('Enter');
+  await page.getByRole('button', { name: 'Start traffic' }).click();
+  // far more than the few whose trails and addresses the SVG draws
+  const flying = view.locator('[data-request][data-state="in-flight"]');
+  await expect.poll(() => flying.count(), { timeout: 10000 }).toBeGreaterThan(100);
+  // the canvas over the view has dots on it
+  const painted = () => page.locator('[data-dots]').evaluate((c) => {
+    const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < px.length; i += 4) n += px[i] > 0 ? 1 : 0;
+    return n;
+  });
+  await expect.poll(painted).toBeGreaterThan(500);
+  await page.getByRole('button', { name: 'Stop traffic' }).click();
+  // every request lands, and says which pod served it
+  await expect(flying).toHaveCount(0, { timeout: 10000 });
+  const served = view.locator('[data-request][data-state="served"]');
+  await expect(served.last()).toHaveAttribute('data-served-by', /^default\/echo-/);
+  await page.screenshot({ path: test.info().outputPath('many-in-flight-landed.png') });
+  expect(errors).toEqual([]);
+});
+
 test('on a projector the lab is one screen; traffic starts toward an address its source can reach, and a request chosen from the recent ones flies again into the inspector', async ({ page }) => {
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
