@@ -542,6 +542,14 @@ fn draw_request(
     .into_any()
 }
 
+/// The SVG box's height for a drawing `height` tall: a little more, so that the drawing's scale
+/// is set by the box's width alone. (With the two in exact proportion, the box's height rounded
+/// to layout units chose the scale by a hair, so a pod that made the drawing taller changed the
+/// scale of all of it, and the browser laid out every text in the view again: 15–25 ms.)
+fn box_height(height: f64) -> f64 {
+    height * 1.01 + 2.0
+}
+
 /// The requests drawn in flight: id → (when drawn, the signal that lands it).
 type Flights = StoredValue<std::collections::BTreeMap<u64, (f64, RwSignal<bool>)>>;
 
@@ -676,8 +684,9 @@ pub fn ClusterView(
     view! {
         <svg class="viz" role="img" aria-label="Cluster view" node_ref=svg
             viewBox=move || scene.with(|l| format!("0 0 {:.0} {:.0}", l.width, l.height))
+            preserveAspectRatio="xMinYMin meet"
             width=move || scene.with(|l| format!("{:.0}", l.width))
-            height=move || scene.with(|l| format!("{:.0}", l.height))>
+            height=move || scene.with(|l| format!("{:.0}", box_height(l.height)))>
             {draw_cluster(scene, selected)}
             <g class="viz-requests">
                 <For each=requests key=|r| (r.id, r.born.to_bits()) let:r>

@@ -144,9 +144,10 @@ impl Dots {
                 .with_value(|d| d.values().any(|d| now - d.born < d.flight_ms));
             return Some(flying);
         }
-        // from the SVG's units to the canvas's pixels
-        let (kx, ky) = (r.width() / vw * dpr, r.height() / vh * dpr);
-        let _ = ctx.set_transform(kx, 0.0, 0.0, ky, (r.left() - left) * dpr, (r.top() - top) * dpr);
+        // from the SVG's units to the canvas's pixels (the view is scaled to its box's width,
+        // from its top left corner)
+        let k = r.width() / vw * dpr;
+        let _ = ctx.set_transform(k, 0.0, 0.0, k, (r.left() - left) * dpr, (r.top() - top) * dpr);
         // the colours of the theme (light or dark), as the SVG's dots have them
         let css = win.get_computed_style(&canvas).ok()??;
         let colour = |name: &str| css.get_property_value(name).unwrap_or_default();
