@@ -447,6 +447,19 @@ pub fn trace_path(
     pts
 }
 
+/// The height of the view's box for a drawing `need` tall, given the box's height `before`: it
+/// stays while the drawing fits it and fills more than half of it, and grows by a quarter more
+/// than needed. Why: whenever an SVG's box or viewBox changes size, the browser lays out every
+/// text in it again (15–50 ms with a 200-object manifest), and a box that grew by one pod's row
+/// at a time did that at every new pod, and moved everything under it.
+pub fn view_box_height(need: f64, before: Option<f64>) -> f64 {
+    match before {
+        Some(h) if need <= h && need > h / 2.0 => h,
+        Some(h) if need > h => (need * 1.25).ceil(),
+        _ => need.ceil(),
+    }
+}
+
 /// Where a dot that travels `pts` at one speed (as SVG's `animateMotion` does by default) is
 /// after `share` (0 to 1) of its flight.
 pub fn paced_point(pts: &[(f64, f64)], share: f64) -> (f64, f64) {
@@ -457,7 +470,10 @@ pub fn paced_point(pts: &[(f64, f64)], share: f64) -> (f64, f64) {
         let l = len(w[0], w[1]);
         if left <= l && l > 0.0 {
             let k = left / l;
-            return (w[0].0 + (w[1].0 - w[0].0) * k, w[0].1 + (w[1].1 - w[0].1) * k);
+            return (
+                w[0].0 + (w[1].0 - w[0].0) * k,
+                w[0].1 + (w[1].1 - w[0].1) * k,
+            );
         }
         left -= l;
     }
@@ -525,6 +541,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_view_box_keeps_its_height_until_the_drawing_outgrows_it_or_shrinks_below_half() {
+        assert_eq!(view_box_height(600.0, None), 600.0);
+        // a pod more, or one less: the box stays
+        assert_eq!(view_box_height(648.0, Some(600.0)), 810.0);
+        assert_eq!(view_box_height(700.0, Some(810.0)), 810.0);
+        assert_eq!(view_box_height(406.0, Some(810.0)), 810.0);
+        // half of it empty: it fits the drawing again
+        assert_eq!(view_box_height(405.0, Some(810.0)), 405.0);
+    }
+
+    #[test]
     fn a_dot_moves_at_one_speed_along_its_legs() {
         let pts = [(0.0, 0.0), (30.0, 0.0), (30.0, 10.0)];
         assert_eq!(paced_point(&pts, 0.0), (0.0, 0.0));
@@ -532,7 +559,10 @@ mod tests {
         assert_eq!(paced_point(&pts, 0.9), (30.0, 6.0));
         assert_eq!(paced_point(&pts, 1.5), (30.0, 10.0));
         // a leg of no length, and a path of one point
-        assert_eq!(paced_point(&[(5.0, 5.0), (5.0, 5.0), (9.0, 5.0)], 0.5), (7.0, 5.0));
+        assert_eq!(
+            paced_point(&[(5.0, 5.0), (5.0, 5.0), (9.0, 5.0)], 0.5),
+            (7.0, 5.0)
+        );
         assert_eq!(paced_point(&[(1.0, 2.0)], 0.3), (1.0, 2.0));
         assert_eq!(paced_point(&[], 0.3), (0.0, 0.0));
     }

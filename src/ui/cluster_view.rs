@@ -4,12 +4,13 @@
 //! paths from client to pod.
 //! Geometry comes from `scene::layout`; every label is a text node.
 
-use super::inspector::Selection;
 use super::dots::{Dot, Dots};
+use super::inspector::Selection;
 use super::now_ms;
 use super::Lab;
 use crate::scene::layout::{
-    layout, trace_path, Layout, Leg, Link, PodBox, Rect, ServiceBox, Slots, Waypoint,
+    layout, trace_path, view_box_height, Layout, Leg, Link, PodBox, Rect, ServiceBox, Slots,
+    Waypoint,
 };
 use crate::sim::net::ip_to_string;
 use leptos::prelude::*;
@@ -542,14 +543,6 @@ fn draw_request(
     .into_any()
 }
 
-/// The SVG box's height for a drawing `height` tall: a little more, so that the drawing's scale
-/// is set by the box's width alone. (With the two in exact proportion, the box's height rounded
-/// to layout units chose the scale by a hair, so a pod that made the drawing taller changed the
-/// scale of all of it, and the browser laid out every text in the view again: 15–25 ms.)
-fn box_height(height: f64) -> f64 {
-    height * 1.01 + 2.0
-}
-
 /// The requests drawn in flight: id → (when drawn, the signal that lands it).
 type Flights = StoredValue<std::collections::BTreeMap<u64, (f64, RwSignal<bool>)>>;
 
@@ -673,20 +666,24 @@ pub fn ClusterView(
             .map(|s| f64::from(s.get_current_time()))
             .unwrap_or(0.0)
     };
-    let dots = Dots::new(
-        svg,
-        Signal::derive(move || scene.with(|l| (l.width, l.height))),
-    );
+    // the box the drawing is in (its width, and a height that changes seldom)
+    let view_box = Memo::new(move |before: Option<&(f64, f64)>| {
+        scene.with(|l| {
+            let before = before.filter(|(w, _)| *w == l.width.ceil()).map(|b| b.1);
+            (l.width.ceil(), view_box_height(l.height, before))
+        })
+    });
+    let dots = Dots::new(svg, view_box.into());
     let draw = move |r: Shown| {
         let d = scene.with_untracked(|l| lab.shell.with_value(|sh| drawn(l, &sh.traces, r)));
         d.map(|d| draw_request(d, clock(), r.few, flights, dots, selected))
     };
     view! {
         <svg class="viz" role="img" aria-label="Cluster view" node_ref=svg
-            viewBox=move || scene.with(|l| format!("0 0 {:.0} {:.0}", l.width, l.height))
+            viewBox=move || view_box.with(|(w, h)| format!("0 0 {w:.0} {h:.0}"))
             preserveAspectRatio="xMinYMin meet"
-            width=move || scene.with(|l| format!("{:.0}", l.width))
-            height=move || scene.with(|l| format!("{:.0}", box_height(l.height)))>
+            width=move || view_box.with(|(w, _)| format!("{w:.0}"))
+            height=move || view_box.with(|(_, h)| format!("{h:.0}"))>
             {draw_cluster(scene, selected)}
             <g class="viz-requests">
                 <For each=requests key=|r| (r.id, r.born.to_bits()) let:r>

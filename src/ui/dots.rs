@@ -114,15 +114,22 @@ impl Dots {
         let inner = |v: Result<web_sys::wasm_bindgen::JsValue, _>| {
             v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0)
         };
-        let (left, top) = (r.left().max(b.left()).max(0.0), r.top().max(b.top()).max(0.0));
+        let (left, top) = (
+            r.left().max(b.left()).max(0.0),
+            r.top().max(b.top()).max(0.0),
+        );
         let right = r.right().min(b.right()).min(inner(win.inner_width()));
         let bottom = r.bottom().min(b.bottom()).min(inner(win.inner_height()));
-        let (cw, ch) = ((right - left).max(0.0).floor(), (bottom - top).max(0.0).floor());
+        let (cw, ch) = (
+            (right - left).max(0.0).floor(),
+            (bottom - top).max(0.0).floor(),
+        );
         let dpr = win.device_pixel_ratio().clamp(1.0, 2.0);
         let (w, h) = ((cw * dpr).round(), (ch * dpr).round());
         // where that is in the scrolling box's content
         let at = (
-            (left - b.left() - f64::from(wrap.client_left()) + f64::from(wrap.scroll_left())).round(),
+            (left - b.left() - f64::from(wrap.client_left()) + f64::from(wrap.scroll_left()))
+                .round(),
             (top - b.top() - f64::from(wrap.client_top()) + f64::from(wrap.scroll_top())).round(),
         );
         let place = format!("left:{}px;top:{}px;width:{cw}px;height:{ch}px", at.0, at.1);
@@ -147,7 +154,14 @@ impl Dots {
         // from the SVG's units to the canvas's pixels (the view is scaled to its box's width,
         // from its top left corner)
         let k = r.width() / vw * dpr;
-        let _ = ctx.set_transform(k, 0.0, 0.0, k, (r.left() - left) * dpr, (r.top() - top) * dpr);
+        let _ = ctx.set_transform(
+            k,
+            0.0,
+            0.0,
+            k,
+            (r.left() - left) * dpr,
+            (r.top() - top) * dpr,
+        );
         // the colours of the theme (light or dark), as the SVG's dots have them
         let css = win.get_computed_style(&canvas).ok()??;
         let colour = |name: &str| css.get_property_value(name).unwrap_or_default();

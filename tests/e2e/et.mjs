@@ -80,7 +80,7 @@ try {
   if (runs('edit')) {
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
-  await page.goto(`http://127.0.0.1:${port}/?seed=1`); if (process.env.CSS) await page.addStyleTag({ content: process.env.CSS });
+  await page.goto(`http://127.0.0.1:${port}/?seed=1`); if (process.env.CSS) await page.addStyleTag({ content: process.env.CSS }); if (process.env.FREEZE) await page.evaluate((a) => { const orig = Element.prototype.setAttribute; Element.prototype.setAttribute = function (n, v) { if (this.classList?.contains('viz') && a.includes(n)) return; return orig.call(this, n, v); }; }, process.env.FREEZE.split(','));
   const editor = page.getByRole('textbox', { name: 'Manifest' });
   const times = [];
   // the whole text is replaced as a paste does it (one input event; Playwright's fill inserts
