@@ -683,7 +683,14 @@ pub fn ClusterView(
             viewBox=move || view_box.with(|(w, h)| format!("0 0 {w:.0} {h:.0}"))
             preserveAspectRatio="xMinYMin meet"
             width=move || view_box.with(|(w, _)| format!("{w:.0}"))
-            height=move || view_box.with(|(_, h)| format!("{h:.0}"))>
+            height=move || view_box.with(|(_, h)| format!("{h:.0}"))
+            on:click:capture=move |ev: leptos::ev::MouseEvent| {
+                // a painted dot is over what the SVG draws under it: it takes the click first
+                if let Some(id) = dots.hit(f64::from(ev.client_x()), f64::from(ev.client_y())) {
+                    ev.stop_propagation();
+                    selected.set(Some(Selection::Request(id)));
+                }
+            }>
             {draw_cluster(scene, selected)}
             <g class="viz-requests">
                 <For each=requests key=|r| (r.id, r.born.to_bits()) let:r>

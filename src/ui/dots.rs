@@ -5,8 +5,8 @@
 //! moved at once, and every frame re-rendered the whole SVG under them (the nodes, the hundred
 //! pods and their text) in software: the main thread was busy for most of each second. A canvas
 //! on a layer of its own is repainted alone. Each request keeps its element in the SVG (with its
-//! `data-request` and `data-state`); only its moving dot is here. While few fly, the SVG draws
-//! them, with their trails and addresses.
+//! `data-request` and `data-state`); only its moving dot is here, and a click on it (`hit`)
+//! selects it. While few fly, the SVG draws them, with their trails and addresses.
 
 use super::now_ms;
 use crate::scene::layout::paced_point;
@@ -33,6 +33,9 @@ pub struct Dots {
     /// the SVG's viewBox size (the units the dots are in)
     view: Signal<(f64, f64)>,
 }
+
+/// A dot's radius, in the SVG's units (as the SVG's own dots).
+const DOT_R: f64 = 6.0;
 
 impl Dots {
     pub fn new(svg: NodeRef<leptos::svg::Svg>, view: Signal<(f64, f64)>) -> Dots {
@@ -71,6 +74,31 @@ impl Dots {
         if gone {
             self.kick();
         }
+    }
+
+    /// The request whose painted dot is under the point (`x`, `y`) of the window (CSS pixels),
+    /// if any: the nearest within a dot's reach, or eight pixels on a view drawn small.
+    pub fn hit(self, x: f64, y: f64) -> Option<u64> {
+        let svg = self.svg.get_untracked()?;
+        let (vw, _) = self.view.get_untracked();
+        let r = svg.get_bounding_client_rect();
+        if vw <= 0.0 || r.width() <= 0.0 {
+            return None;
+        }
+        let k = r.width() / vw;
+        let (x, y) = ((x - r.left()) / k, (y - r.top()) / k);
+        let reach = (DOT_R + 2.0).max(8.0 / k);
+        let now = now_ms();
+        self.dots.with_value(|dots| {
+            dots.iter()
+                .map(|(id, d)| {
+                    let (px, py) = paced_point(&d.pts, (now - d.born) / d.flight_ms);
+                    (*id, (px - x).hypot(py - y))
+                })
+                .filter(|(_, far)| *far <= reach)
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(id, _)| id)
+        })
     }
 
     /// Asks for a frame, unless one is asked for already.
@@ -183,7 +211,7 @@ impl Dots {
                     }
                     let (x, y) = paced_point(&d.pts, share);
                     ctx.begin_path();
-                    let _ = ctx.arc(x, y, 6.0, 0.0, std::f64::consts::TAU);
+                    let _ = ctx.arc(x, y, DOT_R, 0.0, std::f64::consts::TAU);
                     ctx.fill();
                 }
             }

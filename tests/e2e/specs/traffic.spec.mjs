@@ -27,7 +27,7 @@ test('traffic from the trainer\'s machine to a NodePort spreads over the three p
   expect(errors).toEqual([]);
 });
 
-test('with many requests in flight, their dots are painted over the view and each request keeps its element and outcome', async ({ page }) => {
+test('with many requests in flight, their dots are painted over the view, each request keeps its element and outcome, and a dot can be clicked', async ({ page }) => {
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto('/?seed=11');
@@ -55,6 +55,21 @@ test('with many requests in flight, their dots are painted over the view and eac
   const served = view.locator('[data-request][data-state="served"]');
   await expect(served.last()).toHaveAttribute('data-served-by', /^default\/echo-/);
   await page.screenshot({ path: test.info().outputPath('many-in-flight-landed.png') });
+  // a painted dot takes a click: it selects its request for the inspector
+  const spot = await page.locator('[data-dots]').evaluate((c) => {
+    const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    for (let i = 3; i < px.length; i += 4) {
+      if (px[i] > 200) {
+        const p = (i - 3) / 4;
+        const r = c.getBoundingClientRect();
+        return { x: r.left + ((p % c.width) + 1) * r.width / c.width, y: r.top + (Math.floor(p / c.width) + 3) * r.height / c.height };
+      }
+    }
+    return null;
+  });
+  expect(spot).not.toBeNull();
+  await page.mouse.click(spot.x, spot.y);
+  await expect(page.getByRole('region', { name: 'Inspector' })).toContainText(/request \d+: 192\.168\.49\.\d+:\d+/);
   expect(errors).toEqual([]);
 });
 
