@@ -674,6 +674,9 @@ pub fn ClusterView(
         })
     });
     let dots = Dots::new(svg, view_box.into());
+    // a new window size scales the view: the landed dots are painted again to match
+    let resized = window_event_listener(leptos::ev::resize, move |_| dots.repaint());
+    on_cleanup(move || resized.remove());
     let draw = move |r: Shown| {
         let d = scene.with_untracked(|l| lab.shell.with_value(|sh| drawn(l, &sh.traces, r)));
         d.map(|d| draw_request(d, clock(), r.few, flights, dots, selected))

@@ -58,7 +58,7 @@ impl Dots {
         self.dots.update_value(|d| {
             d.insert(id, dot);
         });
-        self.kick();
+        self.repaint();
     }
 
     /// Stops painting request `id`'s dot (when its element leaves the view), if it is the one
@@ -72,7 +72,7 @@ impl Dots {
             })
             .unwrap_or(false);
         if gone {
-            self.kick();
+            self.repaint();
         }
     }
 
@@ -101,8 +101,9 @@ impl Dots {
         })
     }
 
-    /// Asks for a frame, unless one is asked for already.
-    fn kick(self) {
+    /// Paints the dots at the next frame (they changed, or the view changed size), unless a
+    /// frame is asked for already.
+    pub fn repaint(self) {
         if self.running.try_get_value() == Some(false) {
             self.running.set_value(true);
             request_animation_frame(move || self.frame());
