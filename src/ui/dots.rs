@@ -196,8 +196,9 @@ impl Dots {
         let colour = |name: &str| css.get_property_value(name).unwrap_or_default();
         let mut flying = false;
         self.dots.with_value(|dots| {
-            // in flight and served in one colour, failed in the other; each dot filled alone
-            // (a thousand dots as one path were rasterised over the whole canvas)
+            // in flight and served: a dot; failed: a ring with a cross, in the other colour
+            // (colour is not the only sign). Each is drawn alone: a thousand dots as one path
+            // were rasterised over the whole canvas.
             for (ok, var) in [(true, "--ok"), (false, "--warn")] {
                 let mut styled = false;
                 for d in dots.values() {
@@ -208,12 +209,23 @@ impl Dots {
                     flying |= share < 1.0;
                     if !styled {
                         ctx.set_fill_style_str(colour(var).trim());
+                        ctx.set_stroke_style_str(colour(var).trim());
+                        ctx.set_line_width(2.5);
                         styled = true;
                     }
                     let (x, y) = paced_point(&d.pts, share);
                     ctx.begin_path();
                     let _ = ctx.arc(x, y, DOT_R, 0.0, std::f64::consts::TAU);
-                    ctx.fill();
+                    if ok {
+                        ctx.fill();
+                    } else {
+                        let c = DOT_R * 0.5;
+                        ctx.move_to(x - c, y - c);
+                        ctx.line_to(x + c, y + c);
+                        ctx.move_to(x + c, y - c);
+                        ctx.line_to(x - c, y + c);
+                        ctx.stroke();
+                    }
                 }
             }
         });
