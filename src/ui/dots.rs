@@ -28,6 +28,11 @@ pub struct Dot {
 pub struct Dots {
     dots: StoredValue<BTreeMap<u64, Dot>, LocalStorage>,
     running: StoredValue<bool>,
+    /// the theme's two colours (`--ok`, `--warn`), read at the first frame of each run of
+    /// frames (not at every frame; a new theme shows from the next run)
+    colours: StoredValue<Option<[String; 2]>>,
+    /// the canvas's place as last set (compared, not read back from the DOM, each frame)
+    placed: StoredValue<String>,
     canvas: NodeRef<leptos::html::Canvas>,
     svg: NodeRef<leptos::svg::Svg>,
     /// the SVG's viewBox size (the units the dots are in)
@@ -42,6 +47,8 @@ impl Dots {
         Dots {
             dots: StoredValue::new_local(BTreeMap::new()),
             running: StoredValue::new(false),
+            colours: StoredValue::new(None),
+            placed: StoredValue::new(String::new()),
             canvas: NodeRef::new(),
             svg,
             view,
@@ -106,6 +113,7 @@ impl Dots {
     pub fn repaint(self) {
         if self.running.try_get_value() == Some(false) {
             self.running.set_value(true);
+            self.colours.set_value(None);
             request_animation_frame(move || self.frame());
         }
     }
@@ -166,8 +174,9 @@ impl Dots {
             canvas.set_width(w as u32);
             canvas.set_height(h as u32);
         }
-        if canvas.get_attribute("style").as_deref() != Some(place.as_str()) {
+        if self.placed.with_value(|p| *p != place) {
             let _ = canvas.set_attribute("style", &place);
+            self.placed.set_value(place);
         }
         let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
         ctx.clear_rect(0.0, 0.0, w, h);
@@ -192,14 +201,22 @@ impl Dots {
             (r.top() - top) * dpr,
         );
         // the colours of the theme (light or dark), as the SVG's dots have them
-        let css = win.get_computed_style(&canvas).ok()??;
-        let colour = |name: &str| css.get_property_value(name).unwrap_or_default();
+        if self.colours.with_value(Option::is_none) {
+            let css = win.get_computed_style(&canvas).ok()??;
+            let colour = |name: &str| {
+                let c = css.get_property_value(name).unwrap_or_default();
+                c.trim().to_string()
+            };
+            self.colours
+                .set_value(Some([colour("--ok"), colour("--warn")]));
+        }
+        let colours = self.colours.get_value().unwrap_or_default();
         let mut flying = false;
         self.dots.with_value(|dots| {
             // in flight and served: a dot; failed: a ring with a cross, in the other colour
             // (colour is not the only sign). Each is drawn alone: a thousand dots as one path
             // were rasterised over the whole canvas.
-            for (ok, var) in [(true, "--ok"), (false, "--warn")] {
+            for (ok, colour) in [(true, &colours[0]), (false, &colours[1])] {
                 let mut styled = false;
                 for d in dots.values() {
                     let share = (now - d.born) / d.flight_ms;
@@ -208,8 +225,8 @@ impl Dots {
                     }
                     flying |= share < 1.0;
                     if !styled {
-                        ctx.set_fill_style_str(colour(var).trim());
-                        ctx.set_stroke_style_str(colour(var).trim());
+                        ctx.set_fill_style_str(colour);
+                        ctx.set_stroke_style_str(colour);
                         ctx.set_line_width(2.5);
                         styled = true;
                     }
