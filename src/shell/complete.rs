@@ -1,5 +1,6 @@
 //! Completion for the lab's terminal: commands, kubectl verbs, resource types, and the names of
-//! the objects of the type already typed (in the namespace given with `-n`, else `default`).
+//! the objects of the type already typed (in the namespace given with `-n`, else the current
+//! kubeconfig context's), and `kubectl config`'s subcommands and contexts.
 
 use super::Shell;
 use crate::sim::object::Kind;
@@ -8,6 +9,14 @@ const COMMANDS: &[&str] = &[
     "kubectl", "minikube", "curl", "svclab", "echo", "sleep", "clear",
 ];
 const ROLLOUT: &[&str] = &["history", "pause", "restart", "resume", "status", "undo"];
+const CONFIG: &[&str] = &[
+    "current-context",
+    "get-clusters",
+    "get-contexts",
+    "get-users",
+    "set-context",
+    "use-context",
+];
 const MINIKUBE: &[&str] = &["ip", "service", "ssh", "status", "tunnel", "version"];
 const RESOURCES: &[&str] = &[
     "configmaps",
@@ -50,9 +59,13 @@ impl Shell {
             [] => pick(owned(COMMANDS)),
             ["kubectl" | "k"] => pick(owned(super::kubectl::SUBCOMMANDS)),
             ["kubectl" | "k", "rollout"] => pick(owned(ROLLOUT)),
+            ["kubectl" | "k", "config"] => pick(owned(CONFIG)),
+            ["kubectl" | "k", "config", "use-context" | "use" | "get-contexts" | "set-context"] => {
+                pick(self.kubeconfig.contexts.keys().cloned().collect())
+            }
             ["kubectl" | "k", "rollout", _] => pick(
                 self.cluster
-                    .list(Kind::Deployment, Some("default"))
+                    .list(Kind::Deployment, Some(self.kubeconfig.namespace(None)))
                     .iter()
                     .map(|o| format!("deployment/{}", o.name()))
                     .collect(),
@@ -65,7 +78,7 @@ impl Shell {
                     .windows(2)
                     .find(|w| w[0] == "-n" || w[0] == "--namespace")
                     .map(|w| w[1])
-                    .unwrap_or("default");
+                    .unwrap_or(self.kubeconfig.namespace(None));
                 match (*verb, positional.first()) {
                     (
                         "get" | "describe" | "delete" | "edit" | "label" | "annotate" | "patch"
@@ -134,5 +147,20 @@ mod tests {
             .iter()
             .any(|p| p.starts_with("web-")));
         assert!(sh.complete("nothing here ").is_empty());
+    }
+
+    #[test]
+    fn completes_in_the_current_contexts_namespace() {
+        let mut sh = Shell::new(Cluster::new(1), Box::new(NoFiles));
+        sh.run("kubectl create namespace dev");
+        sh.run("kubectl create deployment api -n dev --image=kicbase/echo-server:1.0");
+        assert!(sh.complete("kubectl get deploy a").is_empty());
+        assert_eq!(sh.complete("kubectl config u"), vec!["use-context"]);
+        sh.run("kubectl config set-context --current --namespace=dev");
+        assert_eq!(sh.complete("kubectl get deploy a"), vec!["api"]);
+        assert_eq!(
+            sh.complete("kubectl config use-context m"),
+            vec!["minikube"]
+        );
     }
 }

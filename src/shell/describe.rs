@@ -27,7 +27,7 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         Ok(p) => p,
         Err(o) => return o,
     };
-    let ns = namespace(&p);
+    let ns = namespace(sh, &p);
     let Some(first) = p.args.first() else {
         return Output::fail("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nSee 'kubectl describe -h' for help and examples");
     };

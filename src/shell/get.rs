@@ -51,7 +51,7 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         return Output::fail("You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples");
     }
     let all_ns = p.bool("all-namespaces");
-    let ns = namespace(&p);
+    let ns = namespace(sh, &p);
     if matches!(p.args[0].as_str(), "events" | "event" | "ev") {
         return events(sh, &p, &ns, all_ns);
     }
@@ -81,7 +81,7 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
             }
             if names.is_empty() {
                 for &kind in kinds {
-                    match select_flagged(&sh.cluster, kind, &p) {
+                    match select_flagged(sh, kind, &p) {
                         Ok(objs) if objs.is_empty() => {}
                         Ok(objs) => blocks.push((kind, objs.into_iter().cloned().collect())),
                         Err(e) => errs.push(e),
@@ -434,11 +434,12 @@ fn template_output(p: &super::flags::Parsed) -> Result<String, String> {
 
 /// `select` with the command's own flags (`-n`/`-A`, `-l`, `--field-selector`).
 pub(crate) fn select_flagged<'c>(
-    cluster: &'c crate::sim::Cluster,
+    sh: &'c Shell,
     kind: Kind,
     p: &super::flags::Parsed,
 ) -> Result<Vec<&'c Object>, String> {
-    let ns = namespace(p);
+    let cluster = &sh.cluster;
+    let ns = namespace(sh, p);
     let scope = (!p.bool("all-namespaces")).then_some(ns.as_str());
     select(
         cluster,

@@ -1,6 +1,7 @@
 //! `kubectl`: the subcommands a Services lesson uses, dispatched to their modules.
 
 use super::flags::{self, Flag};
+use super::kubeconfig::Overrides;
 use super::{errors, Output, Shell};
 use crate::sim::object::Kind;
 
@@ -9,6 +10,7 @@ pub(super) const SUBCOMMANDS: &[&str] = &[
     "annotate",
     "apply",
     "cluster-info",
+    "config",
     "create",
     "delete",
     "describe",
@@ -29,6 +31,33 @@ pub(super) const SUBCOMMANDS: &[&str] = &[
     "wait",
 ];
 
+/// The other commands of kubectl v1.34: real kubectl knows them, so "unknown command" would be
+/// untrue; the lab says it does not simulate them.
+const NOT_SIMULATED: &[&str] = &[
+    "alpha",
+    "api-resources",
+    "api-versions",
+    "attach",
+    "auth",
+    "autoscale",
+    "certificate",
+    "completion",
+    "cordon",
+    "cp",
+    "debug",
+    "diff",
+    "drain",
+    "events",
+    "explain",
+    "kustomize",
+    "options",
+    "plugin",
+    "proxy",
+    "replace",
+    "taint",
+    "uncordon",
+];
+
 /// Each command's handler is `#[inline(never)]`: the browser compiles a wasm function whole the
 /// first time it runs, and with every handler inlined here, the lab's first `kubectl get`
 /// compiled all of kubectl (100 KB) before the page could draw.
@@ -37,7 +66,14 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         return Output::fail("kubectl controls the Kubernetes cluster manager.\n\n Find more information at: https://kubernetes.io/docs/reference/kubectl/\n\nUse \"kubectl <command> --help\" for more information about a given command.");
     };
     let rest = &args[1..];
+    // every command that talks to the cluster first loads the kubeconfig's context
+    if SUBCOMMANDS.contains(&sub.as_str()) && !matches!(sub.as_str(), "config" | "version") {
+        if let Err(e) = sh.kubeconfig.connect(&Overrides::of(rest)) {
+            return e;
+        }
+    }
     match sub.as_str() {
+        "config" => super::kubeconfig::run(sh, rest),
         "get" => super::get::run(sh, rest),
         "describe" => super::describe::run(sh, rest),
         "apply" => super::mutate::apply(sh, rest),
@@ -76,6 +112,10 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
             ));
             o
         }
+        other if NOT_SIMULATED.contains(&other) => Output::fail(format!(
+            "svclab: \"kubectl {other}\" is not simulated in this lab; its kubectl knows {}",
+            SUBCOMMANDS.join(", ")
+        )),
         other => {
             let mut msg = format!("error: unknown command \"{other}\" for \"kubectl\"");
             let suggestions: Vec<&&str> = SUBCOMMANDS
@@ -114,12 +154,16 @@ pub fn parse(args: &[String], specs: &[Flag], command: &str) -> Result<flags::Pa
     flags::parse(args, specs).map_err(|e| Output::fail(errors::flag_error(command, &e)))
 }
 
-/// `-n` or the current namespace (`default`).
-pub fn namespace(p: &flags::Parsed) -> String {
-    p.get("namespace")
-        .filter(|n| !n.is_empty())
-        .unwrap_or("default")
-        .to_string()
+/// `-n`, or the namespace of the context in use (`--context` or the current one; `default`
+/// when it names none).
+pub fn namespace(sh: &Shell, p: &flags::Parsed) -> String {
+    if let Some(n) = p.get("namespace").filter(|n| !n.is_empty()) {
+        return n.to_string();
+    }
+    if sh.in_default_namespace {
+        return "default".into();
+    }
+    sh.kubeconfig.namespace(p.get("context")).to_string()
 }
 
 /// The resource builder's rule for a type argument followed by names (`visitByName`): the

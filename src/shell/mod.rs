@@ -14,6 +14,7 @@ mod flags;
 mod get;
 mod gotemplate;
 mod jsonpath;
+mod kubeconfig;
 mod kubectl;
 mod manifest;
 mod minikube;
@@ -134,6 +135,12 @@ pub struct Shell {
     /// Files written by redirections (`kubectl create … -o yaml > web.yaml`), read back by
     /// `cat` and `kubectl apply -f` before the files of the machine.
     pub written: std::collections::BTreeMap<String, String>,
+    /// The kubeconfig `minikube start` wrote: which context (cluster, user, namespace) kubectl
+    /// uses.
+    pub kubeconfig: kubeconfig::KubeConfig,
+    /// While the Manifest editor's text is applied: objects without a namespace go to
+    /// `default`, whatever namespace the terminal's context has switched to.
+    in_default_namespace: bool,
 }
 
 /// A long-running command the lab keeps running while other commands are typed.
@@ -170,7 +177,19 @@ impl Shell {
             jobs: Vec::new(),
             last_code: 0,
             written: std::collections::BTreeMap::new(),
+            kubeconfig: Default::default(),
+            in_default_namespace: false,
         }
+    }
+
+    /// Runs a line as if the current context's namespace were `default`: the lab's Manifest
+    /// editor declares its objects there, and a `kubectl config set-context --namespace` typed
+    /// in the terminal must not move them.
+    pub fn run_in_default_namespace(&mut self, line: &str) -> Output {
+        self.in_default_namespace = true;
+        let out = self.run(line);
+        self.in_default_namespace = false;
+        out
     }
 
     /// Keeps a request's trace (at least the last 1,200: the lab draws up to 1,000 in flight;

@@ -201,7 +201,7 @@ pub fn apply(sh: &mut Shell, args: &[String]) -> Output {
         }
         // a namespaced object without one goes to `-n` or the default namespace
         let default_ns =
-            (obj.kind().namespaced() && obj.namespace().is_empty()).then(|| namespace(&p));
+            (obj.kind().namespaced() && obj.namespace().is_empty()).then(|| namespace(sh, &p));
         // the same JSON as this object's last apply, and nobody changed the object since: the
         // three-way patch would be empty
         if !dry && !obj.name().is_empty() {
@@ -318,7 +318,7 @@ fn exists_for(sh: &Shell, v: &Value, p: &Parsed) -> bool {
         .pointer("/metadata/namespace")
         .and_then(Value::as_str)
         .map(str::to_string)
-        .unwrap_or_else(|| namespace(p));
+        .unwrap_or_else(|| namespace(sh, p));
     sh.cluster.get(k, &ns, name).is_some()
 }
 
@@ -350,7 +350,7 @@ pub fn create(sh: &mut Shell, args: &[String]) -> Output {
         Ok(p) => p,
         Err(o) => return o,
     };
-    let ns = namespace(&p);
+    let ns = namespace(sh, &p);
     let files = p.all("filename");
     if !files.is_empty() {
         let mut out = Output::ok();
@@ -813,7 +813,7 @@ pub fn run_pod(sh: &mut Shell, args: &[String]) -> Output {
         Ok(p) => p,
         Err(o) => return o,
     };
-    let ns = namespace(&p);
+    let ns = namespace(sh, &p);
     let Some(name) = p.args.first().cloned() else {
         return Output::fail(errors::usage("kubectl run", "NAME is required for run"));
     };
@@ -976,7 +976,7 @@ pub fn expose(sh: &mut Shell, args: &[String]) -> Output {
         Ok(p) => p,
         Err(o) => return o,
     };
-    let ns = namespace(&p);
+    let ns = namespace(sh, &p);
     let (kind, name) = match target(&p, "kubectl expose") {
         Ok(t) => t,
         Err(o) => return o,
@@ -1149,7 +1149,7 @@ pub fn scale(sh: &mut Shell, args: &[String]) -> Output {
         Ok(p) => p,
         Err(o) => return o,
     };
-    let ns = namespace(&p);
+    let ns = namespace(sh, &p);
     let Some(r) = p.get("replicas") else {
         return Output::fail("error: required flag(s) \"replicas\" not set");
     };
@@ -1236,7 +1236,7 @@ pub fn label(sh: &mut Shell, args: &[String], annotate: bool) -> Output {
         Ok(p) => p,
         Err(o) => return o,
     };
-    let ns = namespace(&p);
+    let ns = namespace(sh, &p);
     let what = if annotate { "annotation" } else { "label" };
     // kubectl's Complete: resources first, then changes (GetResourcesAndPairs), then the pairs
     let (res, changes) = match resources_and_pairs(&p.args, what) {
@@ -1515,7 +1515,7 @@ pub fn delete(sh: &mut Shell, args: &[String]) -> Output {
         Ok(p) => p,
         Err(o) => return o,
     };
-    let ns = namespace(&p);
+    let ns = namespace(sh, &p);
     let mut grace: Option<i64> = match p.get("grace-period").map(str::parse::<i64>) {
         None => None,
         Some(Ok(g)) if g < 0 => None,
@@ -1581,7 +1581,7 @@ pub fn delete(sh: &mut Shell, args: &[String]) -> Output {
                 return Output::fail("error: resource(s) were provided, but no name was specified");
             }
             for kind in kinds {
-                match super::get::select_flagged(&sh.cluster, kind, &p) {
+                match super::get::select_flagged(sh, kind, &p) {
                     Ok(objs) => targets
                         .extend(objs.into_iter().map(|o| {
                             (kind, o.namespace().to_string(), o.name().to_string(), None)
@@ -1683,7 +1683,7 @@ pub fn patch(sh: &mut Shell, args: &[String]) -> Output {
         Ok(p) => p,
         Err(o) => return o,
     };
-    let ns = namespace(&p);
+    let ns = namespace(sh, &p);
     let (kind, name) = match target(&p, "kubectl patch") {
         Ok(t) => t,
         Err(o) => return o,
@@ -1906,7 +1906,7 @@ pub fn set(sh: &mut Shell, args: &[String]) -> Output {
         Ok(p) => p,
         Err(o) => return o,
     };
-    let ns = namespace(&p);
+    let ns = namespace(sh, &p);
     let split = p
         .args
         .iter()
@@ -2014,7 +2014,7 @@ pub fn rollout(sh: &mut Shell, args: &[String]) -> Output {
         Ok(p) => p,
         Err(o) => return o,
     };
-    let ns = namespace(&p);
+    let ns = namespace(sh, &p);
     let (kind, name) = match target(&p, &format!("kubectl rollout {sub}")) {
         Ok(t) => t,
         Err(o) => return o,
@@ -2384,7 +2384,7 @@ pub fn edit(sh: &mut Shell, args: &[String]) -> Output {
         // no interactive editor on the command line: say so rather than pretend an edit happened
         return Output::fail("error: kubectl edit needs an interactive editor, which svclab's command line does not have: change the object with `kubectl patch`, or declare it in a manifest and `kubectl apply -f` it (in the lab page, `kubectl edit` opens the object in the Manifest editor)");
     }
-    let ns = namespace(&p);
+    let ns = namespace(sh, &p);
     let (kind, name) = match target(&p, "kubectl edit") {
         Ok(t) => t,
         Err(o) => return o,

@@ -79,7 +79,7 @@ pub fn logs(sh: &mut Shell, args: &[String]) -> Output {
         Ok(p) => p,
         Err(o) => return o,
     };
-    let ns = namespace(&p);
+    let ns = namespace(sh, &p);
     let Some(target) = p.args.first() else {
         return Output::fail(errors::usage(
             "kubectl logs",
@@ -165,7 +165,7 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         Ok(p) => p,
         Err(o) => return o,
     };
-    let ns = namespace(&p);
+    let ns = namespace(sh, &p);
     let Some(target) = p.args.first() else {
         return Output::fail(errors::usage(
             "kubectl exec",

@@ -371,7 +371,7 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         Ok(t) => t,
         Err(e) => return Output::fail(errors::usage("kubectl port-forward", &e)),
     };
-    let ns = namespace(&p);
+    let ns = namespace(sh, &p);
     let target = p.args[0].clone();
     let ports = p.args[1..].to_vec();
     let pod = match attachable_pod(sh, &ns, &target, timeout) {

@@ -199,7 +199,7 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         Ok(c) => c,
         Err(e) => return Output::fail(format!("error: {e}")),
     };
-    let ns = namespace(&p);
+    let ns = namespace(sh, &p);
     // the objects, as the resource builder finds them
     let mut targets: Vec<(Kind, String, String)> = Vec::new();
     let mut errs = Vec::new();
@@ -234,7 +234,7 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         } else if !selecting {
             return Output::fail("error: resource(s) were provided, but no name was specified");
         } else {
-            match super::get::select_flagged(&sh.cluster, kind, &p) {
+            match super::get::select_flagged(sh, kind, &p) {
                 Ok(objs) => targets.extend(
                     objs.into_iter()
                         .map(|o| (kind, o.namespace().to_string(), o.name().to_string())),

@@ -78,7 +78,7 @@ pub fn apply(lab: Lab) -> Report {
         .shell
         .try_update_value(|sh| sh.declared_objects(&source))
         .flatten();
-    let out = lab.run(&format!("kubectl apply -f {MANIFEST_FILE}"));
+    let out = lab.run_in_default_namespace(&format!("kubectl apply -f {MANIFEST_FILE}"));
     let errors = out.stderr();
     let mut text = out.stdout();
     text.push_str(&errors);

@@ -100,10 +100,20 @@ impl Lab {
 
     /// Runs one command line and tells the views the cluster may have changed.
     fn run(&self, line: &str) -> crate::shell::Output {
+        self.run_by(|sh| sh.run(line))
+    }
+
+    /// As `run`, for the Manifest editor: its objects live in `default`, whatever namespace
+    /// the terminal's kubeconfig context has switched to.
+    fn run_in_default_namespace(&self, line: &str) -> crate::shell::Output {
+        self.run_by(|sh| sh.run_in_default_namespace(line))
+    }
+
+    fn run_by(&self, f: impl FnOnce(&mut Shell) -> crate::shell::Output) -> crate::shell::Output {
         let (out, edits) = self
             .shell
             .try_update_value(|sh| {
-                let out = sh.run(line);
+                let out = f(sh);
                 (
                     out,
                     sh.edits.as_mut().map(std::mem::take).unwrap_or_default(),
