@@ -133,38 +133,26 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
     };
     let result = match output.as_str() {
         "" | "wide" => Ok(print_tables(sh, &blocks, &p, output == "wide", all_ns)),
-        "name" => Ok(blocks
-            .iter()
-            .flat_map(|(k, v)| v.iter().map(move |o| format!("{}/{}\n", k.lower_group_kind(), o.name())))
-            .collect()),
-        "yaml" | "json" => {
-            let v = as_value(&blocks, single_item);
-            if output == "yaml" {
-                Ok(crate::sim::yaml::to_yaml(&v))
-            } else {
-                Ok(format!("{}\n", to_json_4(&v)))
-            }
-        }
-        o if o.starts_with("jsonpath-as-json=") => {
-            let tmpl = o.split_once('=').map(|(_, t)| t).unwrap_or("");
-            let v = as_value(&blocks, single_item);
-            jsonpath::execute_as_json(tmpl, &v)
-                .map(|arrays| arrays.iter().map(|a| format!("{}\n", to_json_4(a))).collect())
-                .map_err(|e| format!("error: error parsing jsonpath {tmpl}, {e}"))
-        }
-        o if o.starts_with("jsonpath=") || o.starts_with("jsonpath={") => {
-            let tmpl = o.split_once('=').map(|(_, t)| t).unwrap_or("");
-            let v = as_value(&blocks, single_item);
-            jsonpath::execute(tmpl, &v).map_err(|e| format!("error: error parsing jsonpath {tmpl}, {e}"))
-        }
-        o if o.starts_with("go-template=") || o.starts_with("template=") => {
-            let tmpl = o.split_once('=').map(|(_, t)| t).unwrap_or("");
-            super::gotemplate::execute(tmpl, &as_value(&blocks, single_item))
-        }
-        o if o.starts_with("custom-columns=") => Ok(custom_columns(&o["custom-columns=".len()..], &blocks, p.bool("no-headers"))),
-        other => Err(format!(
-            "error: unable to match a printer suitable for the output format \"{other}\", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml"
-        )),
+        _ => print_generic(
+            &output,
+            &|| {
+                blocks
+                    .iter()
+                    .flat_map(|(k, v)| {
+                        v.iter()
+                            .map(move |o| format!("{}/{}\n", k.lower_group_kind(), o.name()))
+                    })
+                    .collect()
+            },
+            &|| {
+                blocks
+                    .iter()
+                    .flat_map(|(_, v)| v.iter().map(Object::to_value))
+                    .collect()
+            },
+            single_item,
+            p.bool("no-headers"),
+        ),
     };
     match result {
         Ok(text) => out.out(text),
@@ -300,11 +288,47 @@ fn first_line(s: &str) -> String {
     }
 }
 
-fn as_value(blocks: &[(Kind, Vec<Object>)], single_item: bool) -> Value {
-    let items: Vec<Value> = blocks
-        .iter()
-        .flat_map(|(_, v)| v.iter().map(|o| o.to_value()))
-        .collect();
+/// kubectl's printers that work from the objects' JSON (`-o name|yaml|json|jsonpath…|
+/// go-template…|custom-columns=…`): `names` lists `resource/name` lines, `items` the objects.
+fn print_generic(
+    output: &str,
+    names: &dyn Fn() -> String,
+    items: &dyn Fn() -> Vec<Value>,
+    single_item: bool,
+    no_headers: bool,
+) -> Result<String, String> {
+    let list = || as_value(items(), single_item);
+    match output {
+        "name" => Ok(names()),
+        "yaml" => Ok(crate::sim::yaml::to_yaml(&list())),
+        "json" => Ok(format!("{}\n", to_json_4(&list()))),
+        o if o.starts_with("jsonpath-as-json=") => {
+            let tmpl = o.split_once('=').map(|(_, t)| t).unwrap_or("");
+            jsonpath::execute_as_json(tmpl, &list())
+                .map(|arrays| arrays.iter().map(|a| format!("{}\n", to_json_4(a))).collect())
+                .map_err(|e| format!("error: error parsing jsonpath {tmpl}, {e}"))
+        }
+        o if o.starts_with("jsonpath=") || o.starts_with("jsonpath={") => {
+            let tmpl = o.split_once('=').map(|(_, t)| t).unwrap_or("");
+            jsonpath::execute(tmpl, &list())
+                .map_err(|e| format!("error: error parsing jsonpath {tmpl}, {e}"))
+        }
+        o if o.starts_with("go-template=") || o.starts_with("template=") => {
+            let tmpl = o.split_once('=').map(|(_, t)| t).unwrap_or("");
+            super::gotemplate::execute(tmpl, &list())
+        }
+        o if o.starts_with("custom-columns=") => Ok(custom_columns(
+            &o["custom-columns=".len()..],
+            &items(),
+            no_headers,
+        )),
+        other => Err(format!(
+            "error: unable to match a printer suitable for the output format \"{other}\", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml"
+        )),
+    }
+}
+
+fn as_value(items: Vec<Value>, single_item: bool) -> Value {
     if single_item && items.len() == 1 {
         return items.into_iter().next().unwrap_or(Value::Null);
     }
@@ -320,7 +344,7 @@ pub fn to_json_4(v: &Value) -> String {
     String::from_utf8(buf).unwrap_or_default()
 }
 
-fn custom_columns(spec: &str, blocks: &[(Kind, Vec<Object>)], no_headers: bool) -> String {
+fn custom_columns(spec: &str, items: &[Value], no_headers: bool) -> String {
     let cols: Vec<(String, String)> = spec
         .split(',')
         .filter_map(|c| {
@@ -339,30 +363,27 @@ fn custom_columns(spec: &str, blocks: &[(Kind, Vec<Object>)], no_headers: bool) 
         );
         text.push('\n');
     }
-    for (_, objs) in blocks {
-        for o in objs {
-            let v = o.to_value();
-            let cells: Vec<String> = cols
-                .iter()
-                .map(|(_, path)| {
-                    // `printOneObject`: each value found, as fmt.Sprint prints it, joined by commas
-                    let found = jsonpath::relaxed(path)
-                        .and_then(|t| jsonpath::values(&t, &v))
-                        .unwrap_or_default();
-                    if found.is_empty() {
-                        "<none>".into()
-                    } else {
-                        found
-                            .iter()
-                            .map(super::gotemplate::plain)
-                            .collect::<Vec<_>>()
-                            .join(",")
-                    }
-                })
-                .collect();
-            text.push_str(&cells.join("\t"));
-            text.push('\n');
-        }
+    for v in items {
+        let cells: Vec<String> = cols
+            .iter()
+            .map(|(_, path)| {
+                // `printOneObject`: each value found, as fmt.Sprint prints it, joined by commas
+                let found = jsonpath::relaxed(path)
+                    .and_then(|t| jsonpath::values(&t, v))
+                    .unwrap_or_default();
+                if found.is_empty() {
+                    "<none>".into()
+                } else {
+                    found
+                        .iter()
+                        .map(super::gotemplate::plain)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                }
+            })
+            .collect();
+        text.push_str(&cells.join("\t"));
+        text.push('\n');
     }
     TabWriter::kubectl().format(&text)
 }
@@ -491,21 +512,63 @@ fn events(sh: &Shell, p: &super::flags::Parsed, ns: &str, all_ns: bool) -> Outpu
                 .as_ref()
                 .is_none_or(|f| f.matches(&fields::Subject::Event(e)))
     });
-    if let Some(key) = p.get("sort-by") {
-        if key.contains("lastTimestamp") {
-            crate::sim::order::sort_by_key(&mut evs, |e| e.last);
-        } else if key.contains("firstTimestamp") || key.contains("creationTimestamp") {
-            crate::sim::order::sort_by_key(&mut evs, |e| e.first);
+    // `kubectl get events NAME…`: the named events, each looked up as the builder does
+    let mut errs = Vec::new();
+    let names = &p.args[1..];
+    if !names.is_empty() {
+        let mut named = Vec::new();
+        for n in names {
+            match evs.iter().find(|e| &e.id == n) {
+                Some(e) => named.push(*e),
+                None if p.bool("ignore-not-found") => {}
+                None => errs.push(format!(
+                    "Error from server (NotFound): events \"{n}\" not found"
+                )),
+            }
+        }
+        evs = named;
+    }
+    let output = match template_output(p) {
+        Ok(o) => o,
+        Err(e) => return Output::fail(e),
+    };
+    // the objects as the apiserver returns them, for --sort-by and the printers that read JSON
+    let mut listed: Vec<(&crate::sim::controllers::Event, Value)> =
+        evs.iter().map(|e| (*e, event_value(c, e))).collect();
+    if let Some(expr) = p.get("sort-by").filter(|e| !e.is_empty()) {
+        let sorted = jsonpath::relaxed(expr).and_then(|field| {
+            super::sortorder::sort_by(&mut listed, &field, |(_, v)| {
+                jsonpath::first_value(&field, v)
+            })
+        });
+        if let Err(e) = sorted {
+            return Output::fail(format!("error: {e}"));
         }
     }
+    let evs: Vec<&crate::sim::controllers::Event> = listed.iter().map(|(e, _)| *e).collect();
     let mut out = Output::ok();
+    if !matches!(output.as_str(), "" | "wide") {
+        match print_generic(
+            &output,
+            &|| evs.iter().map(|e| format!("event/{}\n", e.id)).collect(),
+            &|| listed.iter().map(|(_, v)| v.clone()).collect(),
+            names.len() == 1,
+            p.bool("no-headers"),
+        ) {
+            Ok(text) => out.out(text),
+            Err(e) => return Output::fail(e),
+        }
+        return with_errors(out, &errs);
+    }
     if evs.is_empty() {
-        out.err(if all_ns {
-            "No resources found\n".to_string()
-        } else {
-            format!("No resources found in {ns} namespace.\n")
-        });
-        return out;
+        if errs.is_empty() {
+            out.err(if all_ns {
+                "No resources found\n".to_string()
+            } else {
+                format!("No resources found in {ns} namespace.\n")
+            });
+        }
+        return with_errors(out, &errs);
     }
     let mut t = String::new();
     if !p.bool("no-headers") {
@@ -552,5 +615,105 @@ fn events(sh: &Shell, p: &super::flags::Parsed, ns: &str, all_ns: bool) -> Outpu
         }
     }
     out.out(TabWriter::kubectl().format(&t));
+    with_errors(out, &errs)
+}
+
+fn with_errors(mut out: Output, errs: &[String]) -> Output {
+    for e in errs {
+        out.err(format!("{e}\n"));
+    }
+    if !errs.is_empty() {
+        out.code = 1;
+    }
     out
+}
+
+/// An event as the apiserver serves it (core/v1). The kubelet and the controllers record
+/// through client-go's `record` package (count, first and last timestamps, `source`); the
+/// scheduler through `events.k8s.io/v1` (an `eventTime` with microseconds, `action`, an empty
+/// `source`, and a `series` once it repeats).
+fn event_value(c: &crate::sim::Cluster, e: &crate::sim::controllers::Event) -> Value {
+    use serde_json::json;
+    let kind = crate::sim::controllers::event_kind(e.kind);
+    let object = kind.and_then(|k| c.get(k, &e.namespace, &e.name));
+    let uid = e
+        .involved_uid
+        .clone()
+        .or_else(|| object.and_then(|o| o.meta().uid.clone()));
+    let rv = Some(e.rv.to_string());
+    let mut involved = json!({
+        "apiVersion": kind.map(Kind::api_version).unwrap_or_else(|| "v1".into()),
+        "kind": e.kind,
+        "name": e.name,
+        "namespace": e.namespace,
+    });
+    for (key, value) in [
+        ("fieldPath", e.field_path.clone()),
+        ("resourceVersion", rv),
+        ("uid", uid),
+    ] {
+        if let Some(v) = value {
+            involved[key] = Value::String(v);
+        }
+    }
+    let mut v = json!({
+        "apiVersion": "v1",
+        "involvedObject": involved,
+        "kind": "Event",
+        "message": e.message,
+        "metadata": {
+            "creationTimestamp": e.first.rfc3339(),
+            "name": e.id,
+            "namespace": e.namespace,
+            "resourceVersion": e.rv.to_string(),
+            "uid": crate::sim::names::uid_for(&e.id),
+        },
+        "reason": e.reason,
+        "reportingComponent": e.source,
+        "type": e.type_,
+    });
+    if e.source == "default-scheduler" {
+        let micro = |t: crate::sim::time::SimTime| {
+            t.to_datetime()
+                .checked_add_signed(k8s_openapi::chrono::TimeDelta::milliseconds(
+                    (t.0 % 1000) as i64,
+                ))
+                .unwrap_or_default()
+                .to_rfc3339_opts(k8s_openapi::chrono::SecondsFormat::Micros, true)
+        };
+        v["action"] = json!(if e.reason == "Scheduled" {
+            "Binding"
+        } else {
+            "Scheduling"
+        });
+        v["eventTime"] = json!(micro(e.first));
+        v["firstTimestamp"] = Value::Null;
+        v["lastTimestamp"] = Value::Null;
+        // the scheduler's instance is its host: the control-plane node
+        v["reportingInstance"] = json!("default-scheduler-minikube");
+        v["source"] = json!({});
+        if e.count > 1 {
+            v["series"] = json!({"count": e.count, "lastObservedTime": micro(e.last)});
+        }
+    } else {
+        // the kubelet's host is its pod's node
+        let host = (e.source == "kubelet")
+            .then(|| match object {
+                Some(crate::sim::Object::Pod(p)) => {
+                    p.spec.as_ref().and_then(|s| s.node_name.clone())
+                }
+                _ => None,
+            })
+            .flatten();
+        v["count"] = json!(e.count);
+        v["eventTime"] = Value::Null;
+        v["firstTimestamp"] = json!(e.first.rfc3339());
+        v["lastTimestamp"] = json!(e.last.rfc3339());
+        v["reportingInstance"] = json!(host.clone().unwrap_or_default());
+        v["source"] = match host {
+            Some(h) => json!({"component": e.source, "host": h}),
+            None => json!({"component": e.source}),
+        };
+    }
+    v
 }

@@ -828,7 +828,7 @@ impl Cluster {
                         .collect();
                     for cname in names {
                         self.record_event(
-                            crate::sim::controllers::Involved(namespace, "Pod", name),
+                            crate::sim::controllers::Involved(namespace, "Pod", name, Some(&cname)),
                             "Normal",
                             "Killing",
                             "kubelet",

@@ -37,9 +37,15 @@ fn copy_deployment_annotations(d: &Deployment, to: &mut BTreeMap<String, String>
     }
 }
 
-/// The object an event is about: namespace, kind, name.
+/// The object an event is about: namespace, kind, name, and the container a kubelet event is
+/// about (its `fieldPath`).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Involved<'a>(pub &'a str, pub &'static str, pub &'a str);
+pub(crate) struct Involved<'a>(
+    pub &'a str,
+    pub &'static str,
+    pub &'a str,
+    pub Option<&'a str>,
+);
 
 /// A recorded event, as `kubectl describe` lists them.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +63,26 @@ pub struct Event {
     pub first: crate::sim::time::SimTime,
     pub last: crate::sim::time::SimTime,
     pub count: u32,
+    /// `involvedObject.fieldPath` of a container's event: `spec.containers{NAME}`.
+    pub field_path: Option<String>,
+    /// The involved object's uid when the event was recorded (`None` while it was being
+    /// created: `kubectl get events -o yaml` then reads it from the object).
+    pub involved_uid: Option<String>,
+    /// The involved object's resourceVersion when the event was recorded: its current one, or
+    /// the one it is about to be written with. The event's own resourceVersion is shown as the
+    /// same (the lab's events take no place in the store's sequence).
+    pub rv: u64,
+}
+
+/// The kind of an event's involved object.
+pub fn event_kind(kind: &str) -> Option<Kind> {
+    match kind {
+        "Pod" => Some(Kind::Pod),
+        "ReplicaSet" => Some(Kind::ReplicaSet),
+        "Deployment" => Some(Kind::Deployment),
+        "DaemonSet" => Some(Kind::DaemonSet),
+        _ => None,
+    }
 }
 
 /// The events map's key for an involved object (one string: one allocation per event).
@@ -80,8 +106,14 @@ impl Cluster {
         source: &'static str,
         message: &str,
     ) {
-        let Involved(ns, kind, name) = about;
+        let Involved(ns, kind, name, container) = about;
         let now = self.now;
+        let stored = event_kind(kind).and_then(|k| self.get(k, ns, name));
+        let involved_uid = stored.and_then(|o| o.meta().uid.clone());
+        let rv = stored
+            .and_then(|o| o.meta().resource_version.as_deref())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(self.resource_version + 1);
         let list = self.events.entry(event_key(ns, kind, name)).or_default();
         if let Some(e) = list
             .iter_mut()
@@ -115,6 +147,9 @@ impl Cluster {
             first: now,
             last: now,
             count: 1,
+            field_path: container.map(|c| format!("spec.containers{{{c}}}")),
+            involved_uid,
+            rv,
         });
         // keep memory bounded in long classroom sessions: the newest events of each object
         if list.len() > 50 {
@@ -271,7 +306,7 @@ impl Cluster {
                         self.config.max_pods
                     );
                     self.record_event(
-                        Involved(ns, "ReplicaSet", name),
+                        Involved(ns, "ReplicaSet", name, None),
                         "Warning",
                         "FailedCreate",
                         "replicaset-controller",
@@ -283,7 +318,7 @@ impl Cluster {
                 if let Ok(key) = self.create_key(Object::Pod(Box::new(pod))) {
                     let msg = format!("Created pod: {}", key.name);
                     self.record_event(
-                        Involved(ns, "ReplicaSet", name),
+                        Involved(ns, "ReplicaSet", name, None),
                         "Normal",
                         "SuccessfulCreate",
                         "replicaset-controller",
@@ -297,7 +332,7 @@ impl Cluster {
             for (_, pname) in active.drain(..surplus) {
                 let _ = self.delete(Kind::Pod, ns, &pname, None);
                 self.record_event(
-                    Involved(ns, "ReplicaSet", name),
+                    Involved(ns, "ReplicaSet", name, None),
                     "Normal",
                     "SuccessfulDelete",
                     "replicaset-controller",
@@ -458,7 +493,7 @@ impl Cluster {
             if let Ok(key) = self.create_key(Object::Pod(Box::new(pod))) {
                 let msg = format!("Created pod: {}", key.name);
                 self.record_event(
-                    Involved(ns, "DaemonSet", name),
+                    Involved(ns, "DaemonSet", name, None),
                     "Normal",
                     "SuccessfulCreate",
                     "daemonset-controller",
@@ -471,7 +506,7 @@ impl Cluster {
             for pname in pods.iter().skip(keep) {
                 let _ = self.delete(Kind::Pod, ns, pname, None);
                 self.record_event(
-                    Involved(ns, "DaemonSet", name),
+                    Involved(ns, "DaemonSet", name, None),
                     "Normal",
                     "SuccessfulDelete",
                     "daemonset-controller",
@@ -640,7 +675,7 @@ impl Cluster {
                     Some(Object::ReplicaSet(rs)) => {
                         let rs_name = rs.metadata.name.clone().unwrap_or_default();
                         self.record_event(
-                            Involved(ns, "Deployment", name),
+                            Involved(ns, "Deployment", name, None),
                             "Normal",
                             "ScalingReplicaSet",
                             "deployment-controller",
@@ -847,7 +882,7 @@ impl Cluster {
         self.put(Object::ReplicaSet(cur));
         let verb = if to > from { "up" } else { "down" };
         self.record_event(
-            Involved(ns, "Deployment", deployment),
+            Involved(ns, "Deployment", deployment, None),
             "Normal",
             "ScalingReplicaSet",
             "deployment-controller",

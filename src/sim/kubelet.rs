@@ -281,7 +281,7 @@ fn schedule(cluster: &mut Cluster, pod: &mut Pod, ns: &str, name: &str) -> bool 
             format!("0/{node_count} nodes are available: {node_count} node(s) didn't match Pod's node affinity/selector. preemption: 0/{node_count} nodes are available: {node_count} Preemption is not helpful for scheduling.")
         };
         cluster.record_event(
-            Involved(ns, "Pod", name),
+            Involved(ns, "Pod", name, None),
             "Warning",
             "FailedScheduling",
             "default-scheduler",
@@ -300,7 +300,7 @@ fn schedule(cluster: &mut Cluster, pod: &mut Pod, ns: &str, name: &str) -> bool 
     let status = pod.status.get_or_insert_with(Default::default);
     set_condition(status, "PodScheduled", true, &now);
     cluster.record_event(
-        Involved(ns, "Pod", name),
+        Involved(ns, "Pod", name, None),
         "Normal",
         "Scheduled",
         "default-scheduler",
@@ -498,21 +498,21 @@ fn start(cluster: &mut Cluster, pod: &mut Pod, ns: &str, name: &str) {
         .collect();
     for (cname, image) in containers {
         cluster.record_event(
-            Involved(ns, "Pod", name),
+            Involved(ns, "Pod", name, Some(&cname)),
             "Normal",
             "Pulled",
             "kubelet",
             &format!("Container image \"{image}\" already present on machine"),
         );
         cluster.record_event(
-            Involved(ns, "Pod", name),
+            Involved(ns, "Pod", name, Some(&cname)),
             "Normal",
             "Created",
             "kubelet",
             &format!("Created container: {cname}"),
         );
         cluster.record_event(
-            Involved(ns, "Pod", name),
+            Involved(ns, "Pod", name, Some(&cname)),
             "Normal",
             "Started",
             "kubelet",

@@ -58,6 +58,17 @@ pub fn uid(rng: &mut impl Rng) -> String {
         .unwrap_or_default()
 }
 
+/// A uid that is the same for the same `text` and draws nothing from the cluster's generator:
+/// for records the lab keeps outside the store (events), whose uids no fixture may depend on.
+pub fn uid_for(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in text.as_bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    uid(&mut <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(h))
+}
+
 /// Appends `v` in lower-case hex without leading zeros (`{v:x}`).
 pub fn push_hex(s: &mut String, v: u64) {
     let digits = (64 - v.leading_zeros()).div_ceil(4).max(1);
