@@ -202,8 +202,11 @@ pub fn atoi_i32(s: &str) -> Result<i32, String> {
     }
 }
 
-/// A resource type as typed, or kubectl's error.
+/// A resource type as typed, or kubectl's error (the lab's own for a built-in type it does not
+/// simulate: the server has those).
 pub fn resolve_kind(name: &str) -> Result<Kind, String> {
-    Kind::from_resource_name(name)
-        .ok_or_else(|| format!("error: the server doesn't have a resource type \"{name}\""))
+    Kind::from_resource_name(name).ok_or_else(|| match super::builtin::unsimulated_resource(name) {
+        Some(plural) => super::builtin::resource_message(plural),
+        None => format!("error: the server doesn't have a resource type \"{name}\""),
+    })
 }

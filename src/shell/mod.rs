@@ -5,6 +5,7 @@
 //! Invariant: nothing here touches the browser, the clock or the real filesystem; files come
 //! through the `Files` trait the front end provides.
 
+mod builtin;
 mod complete;
 pub mod curl;
 mod describe;

@@ -105,10 +105,12 @@ impl Shell {
 fn decode_error(m: &Manifest, err: &DecodeError, verb: &str) -> CmdError {
     match err {
         DecodeError::MissingTypeInfo(msg) => CmdError::Plain(format!("error: unable to decode \"{}\": {msg}", m.source)),
-        DecodeError::NoMatch { kind, version, name, namespace } => CmdError::Plain(format!(
-            "error: resource mapping not found for name: \"{name}\" namespace: \"{namespace}\" from \"{}\": no matches for kind \"{kind}\" in version \"{version}\"\nensure CRDs are installed first",
-            m.source
-        )),
+        DecodeError::NoMatch { kind, version, name, namespace } => CmdError::Plain(
+            super::builtin::kind_message(version, kind, name).unwrap_or_else(|| format!(
+                "error: resource mapping not found for name: \"{name}\" namespace: \"{namespace}\" from \"{}\": no matches for kind \"{kind}\" in version \"{version}\"\nensure CRDs are installed first",
+                m.source
+            )),
+        ),
         DecodeError::UnknownFields { kind, fields } => {
             let list: Vec<String> = fields.iter().map(|f| format!("unknown field \"{f}\"")).collect();
             CmdError::Api(ApiError::bad_request(format!(
