@@ -1953,12 +1953,20 @@ pub fn set(sh: &mut Shell, args: &[String]) -> Output {
             .and_then(|s| s.template.as_mut())
             .and_then(|t| t.spec.as_mut())
             .map(|s| &mut s.containers),
+        Object::DaemonSet(ds) => ds
+            .spec
+            .as_mut()
+            .and_then(|s| s.template.spec.as_mut())
+            .map(|s| &mut s.containers),
         Object::Pod(pd) => pd.spec.as_mut().map(|s| &mut s.containers),
         other => {
+            // `UpdatePodSpecForObject`'s refusal, framed by set image's patch loop
             return Output::fail(format!(
-                "error: cannot set image on a {}",
+                "error: {}/{name} the object is not a pod or does not have a pod template: *{}.{}",
+                other.kind().plural(),
+                other.kind().version(),
                 other.kind().name()
-            ))
+            ));
         }
     };
     let Some(containers) = containers else {
@@ -2021,7 +2029,13 @@ pub fn rollout(sh: &mut Shell, args: &[String]) -> Output {
         Ok(t) => t,
         Err(o) => return o,
     };
-    if kind != Kind::Deployment {
+    let daemon_set = kind == Kind::DaemonSet;
+    if daemon_set && matches!(sub, "history" | "undo") {
+        return Output::fail(format!(
+            "svclab: a DaemonSet's rollout {sub} reads its ControllerRevisions, which the lab does not simulate"
+        ));
+    }
+    if kind != Kind::Deployment && !(daemon_set && matches!(sub, "status" | "restart")) {
         return Output::fail(format!(
             "error: no {sub} has been implemented for {{\"{}\" \"{}\"}}",
             kind.group(),
@@ -2032,45 +2046,35 @@ pub fn rollout(sh: &mut Shell, args: &[String]) -> Output {
         return Output::fail(errors::single(&ApiError::not_found(kind, &name)));
     }
     match sub {
+        "status" if daemon_set => daemon_set_status(sh, &ns, &name),
         "status" => {
-            let mut out = Output::ok();
-            let mut last = String::new();
             let start = sh.cluster.now;
-            while let Some(Object::Deployment(d)) = sh.cluster.get(kind, &ns, &name).cloned() {
+            watch_rollout(sh, |sh| {
+                let Some(Object::Deployment(d)) = sh.cluster.get(kind, &ns, &name) else {
+                    return None;
+                };
                 let spec_replicas = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
                 let st = d.status.clone().unwrap_or_default();
                 let updated = st.updated_replicas.unwrap_or(0);
                 let total = st.replicas.unwrap_or(0);
                 let available = st.available_replicas.unwrap_or(0);
-                let (msg, done) = if d.metadata.generation > st.observed_generation {
-                    (
-                        "Waiting for deployment spec update to be observed...\n".to_string(),
-                        false,
-                    )
+                let msg = if d.metadata.generation > st.observed_generation {
+                    "Waiting for deployment spec update to be observed...\n".to_string()
                 } else if updated < spec_replicas {
-                    (format!("Waiting for deployment \"{name}\" rollout to finish: {updated} out of {spec_replicas} new replicas have been updated...\n"), false)
+                    format!("Waiting for deployment \"{name}\" rollout to finish: {updated} out of {spec_replicas} new replicas have been updated...\n")
                 } else if total > updated {
-                    (format!("Waiting for deployment \"{name}\" rollout to finish: {} old replicas are pending termination...\n", total - updated), false)
+                    format!("Waiting for deployment \"{name}\" rollout to finish: {} old replicas are pending termination...\n", total - updated)
                 } else if available < updated {
-                    (format!("Waiting for deployment \"{name}\" rollout to finish: {available} of {updated} updated replicas are available...\n"), false)
+                    format!("Waiting for deployment \"{name}\" rollout to finish: {available} of {updated} updated replicas are available...\n")
                 } else {
-                    (
+                    return Some((
                         format!("deployment \"{name}\" successfully rolled out\n"),
-                        true,
-                    )
+                        Rollout::Done,
+                    ));
                 };
-                if msg != last {
-                    out.out(msg.clone());
-                    last = msg;
-                }
-                if done {
-                    return out;
-                }
                 if d.spec.as_ref().and_then(|s| s.paused) == Some(true) {
                     // no progress deadline runs while paused: kubectl would wait for ever
-                    out.err("svclab: the Deployment is paused, so kubectl would wait here until `kubectl rollout resume` (stopped)\n");
-                    out.code = 1;
-                    return out;
+                    return Some((msg, Rollout::Stuck("svclab: the Deployment is paused, so kubectl would wait here until `kubectl rollout resume` (stopped)\n".into())));
                 }
                 let deadline = d
                     .spec
@@ -2079,11 +2083,9 @@ pub fn rollout(sh: &mut Shell, args: &[String]) -> Output {
                     .unwrap_or(600)
                     .max(1) as u64;
                 if sh.cluster.now.0 >= start.0 + deadline * 1000 {
-                    out.err(format!(
-                        "error: deployment \"{name}\" exceeded its progress deadline\n"
-                    ));
-                    out.code = 1;
-                    return out;
+                    let why =
+                        format!("error: deployment \"{name}\" exceeded its progress deadline\n");
+                    return Some((msg, Rollout::Stuck(why)));
                 }
                 let step = match sh.cluster.next_timer() {
                     Some(t) if t.0 > sh.cluster.now.0 => {
@@ -2091,29 +2093,32 @@ pub fn rollout(sh: &mut Shell, args: &[String]) -> Output {
                     }
                     _ => 1000,
                 };
-                sh.cluster.advance(step);
-            }
-            out
+                Some((msg, Rollout::Wait(step)))
+            })
         }
+        // `ObjectRestarter`: a new annotation on the pod template makes the controller roll
         "restart" => {
-            let Some(Object::Deployment(mut d)) = sh.cluster.get(kind, &ns, &name).cloned() else {
+            let Some(mut obj) = sh.cluster.get(kind, &ns, &name).cloned() else {
                 return Output::fail(errors::single(&ApiError::not_found(kind, &name)));
             };
-            let now = sh.cluster.now.rfc3339();
-            let tmeta = d
-                .spec
-                .get_or_insert_with(Default::default)
-                .template
+            let template = match &mut obj {
+                Object::Deployment(d) => &mut d.spec.get_or_insert_with(Default::default).template,
+                Object::DaemonSet(ds) => &mut ds.spec.get_or_insert_with(Default::default).template,
+                _ => return Output::fail(errors::single(&ApiError::not_found(kind, &name))),
+            };
+            template
                 .metadata
-                .get_or_insert_with(Default::default);
-            tmeta
+                .get_or_insert_with(Default::default)
                 .annotations
                 .get_or_insert_with(Default::default)
-                .insert("kubectl.kubernetes.io/restartedAt".into(), now);
-            match sh.cluster.update(Object::Deployment(d)) {
+                .insert(
+                    "kubectl.kubernetes.io/restartedAt".into(),
+                    sh.cluster.now.rfc3339(),
+                );
+            match sh.cluster.update(obj) {
                 Ok(_) => {
                     let mut out = Output::ok();
-                    out.out(format!("deployment.apps/{name} restarted\n"));
+                    out.out(format!("{}/{name} restarted\n", kind.lower_group_kind()));
                     out
                 }
                 Err(e) => Output::fail(errors::single(&e)),
@@ -2152,6 +2157,86 @@ pub fn rollout(sh: &mut Shell, args: &[String]) -> Output {
             "error: unknown command \"{other}\" for \"kubectl rollout\""
         )),
     }
+}
+
+/// How a rollout stands after one look at its status.
+enum Rollout {
+    Done,
+    /// not yet: look again after this many simulated milliseconds
+    Wait(u64),
+    /// kubectl would wait for ever, or gives up: what it (or the lab) says
+    Stuck(String),
+}
+
+/// `kubectl rollout status`'s watch: prints each new status line as simulated time passes.
+fn watch_rollout(
+    sh: &mut Shell,
+    mut status: impl FnMut(&Shell) -> Option<(String, Rollout)>,
+) -> Output {
+    let mut out = Output::ok();
+    let mut last = String::new();
+    while let Some((msg, next)) = status(sh) {
+        if msg != last {
+            out.out(msg.clone());
+            last = msg;
+        }
+        match next {
+            Rollout::Done => return out,
+            Rollout::Stuck(why) => {
+                out.err(why);
+                out.code = 1;
+                return out;
+            }
+            Rollout::Wait(ms) => sh.cluster.advance(ms),
+        }
+    }
+    out
+}
+
+/// `kubectl rollout status daemonset/NAME` (`DaemonSetStatusViewer`): waits in simulated time
+/// until every node runs an available pod of the current template.
+fn daemon_set_status(sh: &mut Shell, ns: &str, name: &str) -> Output {
+    let start = sh.cluster.now;
+    watch_rollout(sh, |sh| {
+        let Some(Object::DaemonSet(ds)) = sh.cluster.get(Kind::DaemonSet, ns, name) else {
+            return None;
+        };
+        let strategy = ds
+            .spec
+            .as_ref()
+            .and_then(|s| s.update_strategy.as_ref())
+            .and_then(|s| s.type_.as_deref())
+            .unwrap_or("RollingUpdate");
+        if strategy != "RollingUpdate" {
+            // upstream names the StatefulSet constant here; both read "RollingUpdate"
+            let why = "error: rollout status is only available for RollingUpdate strategy type\n";
+            return Some((String::new(), Rollout::Stuck(why.into())));
+        }
+        let st = ds.status.clone().unwrap_or_default();
+        let desired = st.desired_number_scheduled;
+        let updated = st.updated_number_scheduled.unwrap_or(0);
+        let available = st.number_available.unwrap_or(0);
+        let msg = if ds.metadata.generation > st.observed_generation {
+            "Waiting for daemon set spec update to be observed...\n".to_string()
+        } else if updated < desired {
+            format!("Waiting for daemon set \"{name}\" rollout to finish: {updated} out of {desired} new pods have been updated...\n")
+        } else if available < desired {
+            format!("Waiting for daemon set \"{name}\" rollout to finish: {available} of {desired} updated pods are available...\n")
+        } else {
+            return Some((
+                format!("daemon set \"{name}\" successfully rolled out\n"),
+                Rollout::Done,
+            ));
+        };
+        // a DaemonSet has no progress deadline: past ten simulated minutes, or with nothing
+        // left to happen, kubectl would wait for ever
+        match sh.cluster.next_timer().filter(|t| t.0 > sh.cluster.now.0) {
+            Some(t) if sh.cluster.now.0 < start.0 + 600_000 => {
+                Some((msg, Rollout::Wait(t.0 - sh.cluster.now.0)))
+            }
+            _ => Some((msg, Rollout::Stuck("svclab: the rollout is not progressing, so kubectl would wait here until it does (stopped)\n".into()))),
+        }
+    })
 }
 
 /// The ReplicaSets a Deployment controls, with their revisions (`GetAllReplicaSets`,

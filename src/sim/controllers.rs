@@ -330,14 +330,7 @@ impl Cluster {
             crate::sim::order::sort_by(&mut active, |a, b| a.0.cmp(&b.0));
             let surplus = active.len() - want;
             for (_, pname) in active.drain(..surplus) {
-                let _ = self.delete(Kind::Pod, ns, &pname, None);
-                self.record_event(
-                    Involved(ns, "ReplicaSet", name, None),
-                    "Normal",
-                    "SuccessfulDelete",
-                    "replicaset-controller",
-                    &format!("Deleted pod: {pname}"),
-                );
+                self.delete_owned_pod(Involved(ns, "ReplicaSet", name, None), &pname);
             }
         }
         // status from the pods as they are now
@@ -504,34 +497,56 @@ impl Cluster {
         for (node, pods) in &on_node {
             let keep = usize::from(nodes.contains(node));
             for pname in pods.iter().skip(keep) {
-                let _ = self.delete(Kind::Pod, ns, pname, None);
-                self.record_event(
-                    Involved(ns, "DaemonSet", name, None),
-                    "Normal",
-                    "SuccessfulDelete",
-                    "daemonset-controller",
-                    &format!("Deleted pod: {pname}"),
-                );
+                self.delete_owned_pod(Involved(ns, "DaemonSet", name, None), pname);
             }
         }
-        let (scheduled, ready) = self.active_pods(ns, &uid).fold((0i32, 0i32), |(n, r), p| {
-            let on_eligible = p
-                .spec
-                .as_ref()
-                .and_then(|s| s.node_name.as_ref())
-                .is_some_and(|n| nodes.contains(n));
-            (
-                n + i32::from(on_eligible),
-                r + i32::from(on_eligible && pod_is_ready(p)),
+        let rolling = spec
+            .update_strategy
+            .as_ref()
+            .and_then(|s| s.type_.as_deref())
+            .unwrap_or("RollingUpdate")
+            == "RollingUpdate";
+        if rolling {
+            let max_unavailable = resolve_int_or_percent(
+                spec.update_strategy
+                    .as_ref()
+                    .and_then(|s| s.rolling_update.as_ref())
+                    .and_then(|r| r.max_unavailable.as_ref()),
+                nodes.len() as i32,
+                true,
             )
-        });
+            .max(1);
+            for pname in self.daemon_pods_to_replace(ns, &uid, &revision_hash, max_unavailable) {
+                self.delete_owned_pod(Involved(ns, "DaemonSet", name, None), &pname);
+            }
+        }
+        let (scheduled, ready, updated) =
+            self.active_pods(ns, &uid)
+                .fold((0i32, 0i32, 0i32), |(n, r, u), p| {
+                    let on_eligible = p
+                        .spec
+                        .as_ref()
+                        .and_then(|s| s.node_name.as_ref())
+                        .is_some_and(|n| nodes.contains(n));
+                    let current = p
+                        .metadata
+                        .labels
+                        .as_ref()
+                        .and_then(|l| l.get("controller-revision-hash"))
+                        == Some(&revision_hash);
+                    (
+                        n + i32::from(on_eligible),
+                        r + i32::from(on_eligible && pod_is_ready(p)),
+                        u + i32::from(on_eligible && current),
+                    )
+                });
         let status = k8s_openapi::api::apps::v1::DaemonSetStatus {
             current_number_scheduled: scheduled,
             desired_number_scheduled: nodes.len() as i32,
             number_ready: ready,
             number_available: Some(ready).filter(|n| *n != 0),
             number_unavailable: Some(nodes.len() as i32 - ready).filter(|n| *n > 0),
-            updated_number_scheduled: Some(scheduled).filter(|n| *n != 0),
+            updated_number_scheduled: Some(updated).filter(|n| *n != 0),
             number_misscheduled: 0,
             observed_generation: ds.metadata.generation,
             ..Default::default()
@@ -541,6 +556,76 @@ impl Cluster {
             ds.status = Some(status);
             self.put(Object::DaemonSet(ds));
         }
+    }
+
+    /// A ReplicaSet or DaemonSet deletes one of its pods, and says so.
+    fn delete_owned_pod(&mut self, owner: Involved, pod: &str) {
+        let Involved(ns, kind, _, _) = owner;
+        let _ = self.delete(Kind::Pod, ns, pod, None);
+        let source = if kind == "ReplicaSet" {
+            "replicaset-controller"
+        } else {
+            "daemonset-controller"
+        };
+        self.record_event(
+            owner,
+            "Normal",
+            "SuccessfulDelete",
+            source,
+            &format!("Deleted pod: {pod}"),
+        );
+    }
+
+    /// The old pods a RollingUpdate DaemonSet deletes now (`rollingUpdate` with maxSurge 0):
+    /// every old pod that is not available, and old available pods while fewer than
+    /// `max_unavailable` of the nodes are without an available pod. Nodes are visited in name
+    /// order (upstream's map order is random). The manage step then creates the new pods.
+    fn daemon_pods_to_replace(
+        &self,
+        ns: &str,
+        uid: &str,
+        hash: &str,
+        max_unavailable: i32,
+    ) -> Vec<String> {
+        let mut by_node: BTreeMap<&str, (Vec<&Pod>, Vec<&Pod>)> = BTreeMap::new();
+        for p in self.active_pods(ns, uid) {
+            let node = p
+                .spec
+                .as_ref()
+                .and_then(|s| s.node_name.as_deref())
+                .unwrap_or("");
+            let current = p
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get("controller-revision-hash"))
+                .is_some_and(|h| h == hash);
+            let (new, old) = by_node.entry(node).or_default();
+            if current {
+                new.push(p);
+            } else {
+                old.push(p);
+            }
+        }
+        let mut unavailable = 0;
+        let mut replace = Vec::new();
+        let mut candidates = Vec::new();
+        for (new, old) in by_node.values() {
+            match (new.as_slice(), old.as_slice()) {
+                ([], [old]) if !pod_is_ready(old) => replace.push(old),
+                ([], [_]) if unavailable >= max_unavailable => {}
+                ([], [old]) => candidates.push(old),
+                ([new], []) => unavailable += i32::from(!pod_is_ready(new)),
+                // both, or several: the manage step sorts the node out; it counts as unavailable
+                _ => unavailable += 1,
+            }
+        }
+        let room = (max_unavailable - unavailable).clamp(0, candidates.len() as i32) as usize;
+        replace
+            .into_iter()
+            .chain(candidates.into_iter().take(room))
+            .map(|p| p.metadata.name.clone().unwrap_or_default())
+            .collect()
     }
 
     fn pod_from_template(&mut self, rs: &ReplicaSet, template: PodTemplateSpec) -> Pod {
