@@ -55,3 +55,20 @@ test('the manifest applies by itself, and a bad one keeps the last good cluster'
   await terminal.press('Enter');
   await expect(page.getByRole('log', { name: 'Terminal output' })).toContainText('No resources found in default namespace.');
 });
+
+test('a namespace switched in the terminal applies to the terminal, not to the editor\'s objects', async ({ page }) => {
+  await page.goto('/?seed=7');
+  const manifest = page.getByRole('textbox', { name: 'Manifest' });
+  await expect(page.locator('[data-pod^="default/echo-"]')).toHaveCount(3);
+  const terminal = page.getByRole('textbox', { name: 'Terminal' });
+  const log = page.getByRole('log', { name: 'Terminal output' });
+  await terminal.fill('kubectl config set-context --current --namespace=kube-system');
+  await terminal.press('Enter');
+  await expect(log).toContainText('Context "minikube" modified.');
+  await terminal.fill('kubectl get deploy');
+  await terminal.press('Enter');
+  await expect(log).toContainText('coredns');
+  await manifest.fill((await manifest.inputValue()).replace('replicas: 3', 'replicas: 4'));
+  await expect(page.locator('[data-pod^="default/echo-"]')).toHaveCount(4);
+  await expect(page.locator('[data-pod^="kube-system/echo-"]')).toHaveCount(0);
+});
