@@ -140,6 +140,7 @@ fn refused() -> Output {
 }
 
 /// `kubectl config SUBCOMMAND`.
+#[inline(never)]
 pub fn run(sh: &mut Shell, args: &[String]) -> Output {
     let Some(sub) = args.first() else {
         return Output::fail(
@@ -226,7 +227,8 @@ fn get_contexts(sh: &Shell, args: &[String]) -> Output {
             }
         }
     }
-    shown.sort_unstable();
+    // (one sort for the whole lab: each sort instantiated for a new type is kilobytes of wasm)
+    crate::sim::order::sort(&mut shown);
     let mut t = String::new();
     if !p.bool("no-headers") && !name_only {
         t.push_str("CURRENT\tNAME\tCLUSTER\tAUTHINFO\tNAMESPACE\n");
