@@ -383,5 +383,15 @@ mod tests {
             .cluster
             .get(Kind::Deployment, "kube-system", "api")
             .is_some());
+        // a context on another cluster cuts the terminal off, not the editor
+        sh.run("kubectl config set-context elsewhere --cluster=kind-kind --user=kind");
+        sh.run("kubectl config use-context elsewhere");
+        assert_eq!(sh.run("kubectl get pods").code, 1);
+        let third = "kubectl create deployment third --image=kicbase/echo-server:1.0";
+        assert_eq!(sh.run_in_default_namespace(third).code, 0);
+        assert!(sh
+            .cluster
+            .get(Kind::Deployment, "default", "third")
+            .is_some());
     }
 }

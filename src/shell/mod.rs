@@ -139,8 +139,8 @@ pub struct Shell {
     /// The kubeconfig `minikube start` wrote: which context (cluster, user, namespace) kubectl
     /// uses.
     pub kubeconfig: kubeconfig::KubeConfig,
-    /// While the Manifest editor's text is applied: objects without a namespace go to
-    /// `default`, whatever namespace the terminal's context has switched to.
+    /// While the Manifest editor's text is applied: it reaches the lab's cluster and puts
+    /// objects without a namespace in `default`, whatever context the terminal switched to.
     in_default_namespace: bool,
 }
 
@@ -183,9 +183,9 @@ impl Shell {
         }
     }
 
-    /// Runs a line as if the current context's namespace were `default`: the lab's Manifest
-    /// editor declares its objects there, and a `kubectl config set-context --namespace` typed
-    /// in the terminal must not move them.
+    /// Runs a line with minikube's own context, whatever `kubectl config` changed: the lab's
+    /// Manifest editor declares its objects in `default` on the lab's cluster, and a context
+    /// switched in the terminal must neither move them nor cut the editor off.
     pub fn run_in_default_namespace(&mut self, line: &str) -> Output {
         self.in_default_namespace = true;
         let out = self.run(line);
