@@ -1,7 +1,8 @@
 //! `kubectl get --sort-by` (`kubectl/pkg/cmd/get/sorter.go`): the first value the JSONPath finds
 //! in each object decides; numbers compare as numbers, two strings that both parse as resource
 //! quantities compare as quantities, other strings in natural order (`sortorder.NaturalLess`);
-//! objects without the field come first.
+//! objects without the field come first, then those where it is null (an event of the
+//! `events.k8s.io` API has a null `lastTimestamp`).
 
 use serde_json::Value;
 use std::cmp::Ordering;
@@ -26,7 +27,7 @@ pub fn sort_by<T>(
         if let Some(bad) = keyed
             .iter()
             .filter_map(|(k, _)| k.as_ref())
-            .find(|v| !matches!(v, Value::Number(_) | Value::String(_)))
+            .find(|v| !matches!(v, Value::Number(_) | Value::String(_) | Value::Null))
         {
             return Err(format!(
                 "Field {field} in *unstructured.Unstructured is an unsortable type: interface, err: unsortable type: {}",
@@ -71,6 +72,10 @@ fn go_type(v: &Value) -> &'static str {
 
 fn compare(a: &Value, b: &Value) -> Ordering {
     match (a, b) {
+        // `isLess` of two interface values: a nil one is less than any other
+        (Value::Null, Value::Null) => Ordering::Equal,
+        (Value::Null, _) => Ordering::Less,
+        (_, Value::Null) => Ordering::Greater,
         (Value::Number(x), Value::Number(y)) => {
             let (x, y) = (x.as_f64().unwrap_or(0.0), y.as_f64().unwrap_or(0.0));
             x.partial_cmp(&y).unwrap_or(Ordering::Equal)
