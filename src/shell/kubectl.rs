@@ -98,11 +98,10 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         "wait" => super::wait::run(sh, rest),
         // minikube starts without the metrics-server addon
         "top" => Output::fail("error: Metrics API not available"),
-        "version" => {
-            let mut o = Output::ok();
-            o.out("Client Version: v1.34.1\nKustomize Version: v5.7.1\nServer Version: v1.34.0\n");
-            o
-        }
+        "version" => version(sh, rest),
+        "cluster-info" if rest.first().is_some_and(|w| w == "dump") => Output::fail(
+            "svclab: \"kubectl cluster-info dump\" is not simulated: it prints every object and log of the cluster",
+        ),
         "cluster-info" => {
             let mut o = Output::ok();
             o.out("\u{1b}[0;32mKubernetes control plane\u{1b}[0m is running at \u{1b}[0;33mhttps://192.168.49.2:8443\u{1b}[0m\n\u{1b}[0;32mCoreDNS\u{1b}[0m is running at \u{1b}[0;33mhttps://192.168.49.2:8443/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\u{1b}[0m\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n");
@@ -136,6 +135,48 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
             Output::fail(msg)
         }
     }
+}
+
+/// `kubectl version [--client] [-o json|yaml]`.
+fn version(sh: &mut Shell, args: &[String]) -> Output {
+    let p = match parse(
+        args,
+        &[flags::flag("client", None), flags::val("output", Some('o'))],
+        "kubectl version",
+    ) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    match p.get("output") {
+        None | Some("") => {}
+        Some(f @ ("json" | "yaml")) => {
+            return Output::fail(format!(
+                "svclab: \"kubectl version -o {f}\" is not simulated: it shows build details (commits, dates, Go versions) the lab does not have"
+            ))
+        }
+        Some(_) => return Output::fail("error: --output must be 'yaml' or 'json'"),
+    }
+    let mut o = Output::ok();
+    let client = "Client Version: v1.34.1\nKustomize Version: v5.7.1\n";
+    if p.bool("client") {
+        o.out(client);
+        return o;
+    }
+    // the server's version comes from the cluster the context names: a kubeconfig that does
+    // not load stops the command before it prints anything; an unreachable server only after
+    // the client's lines
+    if let Err(e) = sh.kubeconfig.connect(&Overrides::of(args)) {
+        if e.stderr().starts_with("Error in configuration") {
+            return e;
+        }
+        o.out(client);
+        o.chunks.extend(e.chunks);
+        o.code = e.code;
+        return o;
+    }
+    o.out(client);
+    o.out("Server Version: v1.34.0\n");
+    o
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {

@@ -72,11 +72,43 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
             o.out("minikube version: v1.32.0\ncommit: 8220a6eb95f0a4d75f7f2d7b14cef975f050512d\n");
             o
         }
+        // minikube v1.32's other commands: it knows them, the lab does not simulate them
+        other if NOT_SIMULATED.contains(&other) => Output::fail(format!(
+            "svclab: \"minikube {other}\" is not simulated in this lab; its minikube knows ip, service, ssh, status, tunnel and version"
+        )),
         other => Output::fail(format!(
             "Error: unknown command \"{other}\" for \"minikube\"\nRun 'minikube --help' for usage."
         )),
     }
 }
+
+const NOT_SIMULATED: &[&str] = &[
+    "addons",
+    "cache",
+    "completion",
+    "config",
+    "cp",
+    "dashboard",
+    "delete",
+    "docker-env",
+    "image",
+    "kubectl",
+    "license",
+    "logs",
+    "mount",
+    "node",
+    "options",
+    "pause",
+    "podman-env",
+    "profile",
+    "ssh-host",
+    "ssh-key",
+    "start",
+    "stop",
+    "unpause",
+    "update-check",
+    "update-context",
+];
 
 struct Row {
     namespace: String,
