@@ -1178,7 +1178,11 @@ pub fn scale(sh: &mut Shell, args: &[String]) -> Output {
         Err(o) => return o,
     };
     let Some(obj) = sh.cluster.get(kind, &ns, &name).cloned() else {
-        return Output::fail(errors::single(&ApiError::not_found(kind, &name)));
+        // v1.34 wraps the lookup's error (kubectl v1.35 prints it as other commands do)
+        return Output::fail(format!(
+            "error: no objects passed to scale {}",
+            ApiError::not_found(kind, &name).message
+        ));
     };
     let actual = match &obj {
         Object::Deployment(d) => d.spec.as_ref().and_then(|s| s.replicas),
