@@ -277,6 +277,47 @@ struct ExecContext<'a> {
     tty: bool,
 }
 
+/// The applets of the busybox images (busybox 1.36's default configuration, and Alpine's): a
+/// program among them that the lab does not simulate says so, instead of "not found".
+const BUSYBOX_APPLETS: &str =
+    "[ [[ addgroup adduser ar arch arp arping ash awk base32 base64 basename bc blkid brctl \
+     bunzip2 bzcat bzip2 cal cat chgrp chmod chown chroot cksum clear cmp comm cp cpio crond \
+     crontab cut date dc dd delgroup deluser df diff dirname dmesg dnsdomainname dos2unix du \
+     echo ed egrep env expand expr factor false fgrep find flock fold free fsync ftpget \
+     ftpput fuser getopt grep groups gunzip gzip halt hd head hexdump hostid hostname httpd \
+     hush id ifconfig ifdown ifup inetd init install ionice iostat ip ipaddr ipcalc ipcrm \
+     ipcs iplink ipneigh iproute iprule iptunnel kill killall killall5 less link ln logger \
+     login logname ls lsof lsusb lzcat lzma lzop md5sum mesg mkdir mkfifo mknod mkpasswd \
+     mktemp more mount mountpoint mpstat mv nameif nc netstat nice nl nohup nproc nsenter \
+     nslookup ntpd od passwd paste patch pgrep pidof ping ping6 pipe_progress pkill pmap \
+     poweroff printenv printf ps pscan pstree pwd pwdx rdate readlink realpath reboot renice \
+     reset resize rev rm rmdir route run-parts script sed seq setsid sh sha1sum sha256sum \
+     sha3sum sha512sum shred shuf sleep sort split ssl_client start-stop-daemon stat strings \
+     stty su sum sync sysctl syslogd tac tail tar taskset tc tee telnet test tftp time \
+     timeout top touch tr traceroute traceroute6 tree true truncate ts tsort tty udhcpc \
+     umount uname unexpand uniq unix2dos unlink unlzma unshare unxz unzip uptime users usleep \
+     uudecode uuencode vi w watch wc wget which who whoami whois xargs xxd xz xzcat yes zcat";
+
+/// What a Debian-based image has: bash, coreutils, and the base system's tools.
+const DISTRO_TOOLS: &str =
+    "[ awk base64 basename bash cat chgrp chmod chown cksum cmp comm cp cut dash date dd df \
+     diff dirname du echo egrep env expand expr factor false fgrep find fold free grep groups \
+     gunzip gzip head hostname id install join kill less ln logname ls md5sum mkdir mkfifo \
+     mknod mktemp more mount mv nice nl nohup nproc od paste printenv printf ps pwd readlink \
+     realpath rm rmdir sed seq sh sha1sum sha256sum sha512sum shred shuf sleep sort split \
+     stat stty su sum sync tac tail tar tee test timeout top touch tr true truncate tsort tty \
+     umount uname unexpand uniq unlink uptime users wc which who whoami xargs yes zcat";
+
+/// The network tools of netshoot and the dnsutils images.
+const NET_TOOLS: &str =
+    "conntrack curl dig ethtool host iperf iperf3 ipset iptables ipvsadm jq mtr ncat nmap \
+     nslookup openssl socat ss strace tcpdump tshark wget";
+
+/// Whether `name` is one of the space-separated programs of `list`.
+fn listed(list: &str, name: &str) -> bool {
+    list.split_ascii_whitespace().any(|p| p == name)
+}
+
 fn not_found(program: &str) -> (Output, i32) {
     let mut o = Output::ok();
     o.err(format!(
@@ -291,42 +332,15 @@ impl ExecContext<'_> {
         match self.userland {
             Userland::Scratch => false,
             Userland::Busybox { curl, .. } => {
-                matches!(
-                    base,
-                    "sh" | "env"
-                        | "printenv"
-                        | "hostname"
-                        | "cat"
-                        | "nslookup"
-                        | "wget"
-                        | "echo"
-                        | "ls"
-                        | "ping"
-                ) || (curl && base == "curl")
+                listed(BUSYBOX_APPLETS, base) || (curl && base == "curl")
             }
+            // netshoot is Alpine (busybox) with the network tools; dnsutils is Debian with BIND's
             Userland::NetTools => {
-                matches!(
-                    base,
-                    "sh" | "bash"
-                        | "env"
-                        | "printenv"
-                        | "hostname"
-                        | "cat"
-                        | "nslookup"
-                        | "dig"
-                        | "curl"
-                        | "wget"
-                        | "echo"
-                        | "ls"
-                        | "ping"
-                )
+                listed(BUSYBOX_APPLETS, base)
+                    || listed(DISTRO_TOOLS, base)
+                    || listed(NET_TOOLS, base)
             }
-            Userland::Distro { curl } => {
-                matches!(
-                    base,
-                    "sh" | "bash" | "env" | "printenv" | "hostname" | "cat" | "echo" | "ls"
-                ) || (curl && base == "curl")
-            }
+            Userland::Distro { curl } => listed(DISTRO_TOOLS, base) || (curl && base == "curl"),
         }
     }
 
@@ -345,7 +359,31 @@ impl ExecContext<'_> {
                         o.err(format!("{base}: -c requires an argument\n"));
                         return (o, 2);
                     };
-                    let words = match super::split_words(script) {
+                    // the container's shell expands its own variables (the pod's env:
+                    // HOSTNAME, the Service variables…) and `$(…)` by running it there
+                    let env = self.env.clone();
+                    let expanded = super::words::substitute(
+                        script,
+                        true,
+                        &|name| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
+                        &mut |inner| match super::split_words(inner) {
+                            Ok(w) if !w.is_empty() && self.has(&w[0]) => self
+                                .run(sh, &w)
+                                .0
+                                .stdout()
+                                .trim_end_matches('\n')
+                                .to_string(),
+                            _ => String::new(),
+                        },
+                    );
+                    let expanded = match expanded {
+                        Ok(e) => e,
+                        Err(e) => {
+                            o.err(format!("{base}: {e}\n"));
+                            return (o, 2);
+                        }
+                    };
+                    let words = match super::split_words(&expanded) {
                         Ok(w) => w,
                         Err(e) => {
                             o.err(format!("{base}: {e}\n"));
