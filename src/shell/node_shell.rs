@@ -76,6 +76,10 @@ pub fn run(sh: &mut Shell, node: &str, w: &[String]) -> Output {
             o.out("logout\n");
             o
         }
+        // what minikube's node image (kicbase, Ubuntu 22.04) has but the lab does not simulate
+        other if NODE_TOOLS.split_ascii_whitespace().any(|t| t == other) => Output::fail(format!(
+            "svclab: {other} is not simulated on the node; the lab's node shell runs hostname, curl, iptables-save and iptables"
+        )),
         other => Output {
             chunks: vec![(
                 super::Stream::Err,
@@ -85,6 +89,15 @@ pub fn run(sh: &mut Shell, node: &str, w: &[String]) -> Output {
         },
     }
 }
+
+/// The node image's programs: coreutils and the base system, and what Kubernetes needs there
+/// (iproute2, conntrack, socat, crictl, docker, systemd's tools).
+const NODE_TOOLS: &str =
+    "awk base64 basename bash cat chmod chown cp crictl ctr cut date dd df diff \
+     dirname dmesg docker du echo env ethtool find free grep gzip head id ip ip6tables \
+     ip6tables-save journalctl kill less ln ls lsof mkdir mount mv nc nsenter ping ps pwd \
+     readlink rm rmdir sed sleep socat sort ss stat sudo systemctl tail tar tee test top \
+     touch tr true false uname uniq uptime watch wc which whoami xargs conntrack ebtables";
 
 fn table_arg(args: &[String]) -> Option<&str> {
     let mut it = args.iter();
