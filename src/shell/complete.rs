@@ -6,7 +6,7 @@ use super::Shell;
 use crate::sim::object::Kind;
 
 const COMMANDS: &[&str] = &[
-    "kubectl", "minikube", "curl", "svclab", "echo", "sleep", "clear",
+    "kubectl", "minikube", "curl", "svclab", "echo", "printf", "sleep", "clear",
 ];
 const ROLLOUT: &[&str] = &["history", "pause", "restart", "resume", "status", "undo"];
 const CONFIG: &[&str] = &[

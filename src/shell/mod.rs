@@ -24,6 +24,7 @@ mod node_shell;
 mod pod_exec;
 mod port_forward;
 pub mod printers;
+mod printf;
 mod sortorder;
 pub mod tabwriter;
 mod trace;
@@ -441,6 +442,7 @@ impl Shell {
                 ));
                 o
             }
+            "printf" => printf::run(args),
             "sleep" => match args.first().and_then(|a| parse_seconds(a)) {
                 Some(ms) => {
                     self.cluster.advance(ms);

@@ -467,6 +467,11 @@ impl ExecContext<'_> {
                 o.out(format!("{}\n", args.join(" ")));
                 (o, 0)
             }
+            "printf" => {
+                let out = super::printf::run(args);
+                let code = out.code;
+                (out, code)
+            }
             "cat" => {
                 let mut code = 0;
                 for f in args {
