@@ -32,7 +32,7 @@ mod wait;
 mod words;
 
 use crate::sim::Cluster;
-pub use words::split_words;
+pub use words::{heredoc_delimiter, split_words};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stream {
@@ -140,6 +140,11 @@ pub struct Shell {
     /// The kubeconfig `minikube start` wrote: which context (cluster, user, namespace) kubectl
     /// uses.
     pub kubeconfig: kubeconfig::KubeConfig,
+    /// The standard input of the command being run: the previous command's output in a
+    /// pipeline, a `< FILE`, or a here-document.
+    stdin: Option<String>,
+    /// The body of the here-document the line being run opened.
+    heredoc: Option<String>,
     /// While the Manifest editor's text is applied: it reaches the lab's cluster and puts
     /// objects without a namespace in `default`, whatever context the terminal switched to.
     in_default_namespace: bool,
@@ -180,6 +185,8 @@ impl Shell {
             last_code: 0,
             written: std::collections::BTreeMap::new(),
             kubeconfig: Default::default(),
+            stdin: None,
+            heredoc: None,
             in_default_namespace: false,
         }
     }
@@ -216,8 +223,13 @@ impl Shell {
         }
     }
 
-    /// A file's text: one a redirection wrote, else the machine's.
+    /// A file's text: one a redirection wrote, else the machine's; `-` is the standard input.
     pub fn read_file(&self, path: &str) -> Result<String, String> {
+        if path == "-" {
+            return self.stdin.clone().ok_or_else(|| {
+                "svclab: the command would wait for its standard input: pipe it (cat web.yaml | kubectl apply -f -), redirect it (< web.yaml) or give a here-document".to_string()
+            });
+        }
         match self.written.get(words::lab_path(path)) {
             Some(text) => Ok(text.clone()),
             None => self.files.read(path),
@@ -252,6 +264,33 @@ impl Shell {
     /// Runs one command line: a list of pipelines joined by `;`, `&&`, `||` or `&`, as bash
     /// runs it (the exit status is the last command's that ran).
     pub fn run(&mut self, line: &str) -> Output {
+        // a line that opens a here-document comes with the document's lines and its delimiter
+        if let Some((head, rest)) = line.split_once('\n') {
+            if let Some(word) = words::heredoc_delimiter(head) {
+                let mut body = String::new();
+                let mut after = Vec::new();
+                let mut closed = false;
+                for l in rest.lines() {
+                    if closed {
+                        after.push(l);
+                    } else if l.trim_start_matches('\t') == word {
+                        closed = true;
+                    } else {
+                        body.push_str(l);
+                        body.push('\n');
+                    }
+                }
+                self.heredoc = Some(body);
+                let mut out = self.run(head);
+                self.heredoc = None;
+                for l in after.into_iter().filter(|l| !l.trim().is_empty()) {
+                    let o = self.run(l);
+                    out.chunks.extend(o.chunks);
+                    out.code = o.code;
+                }
+                return out;
+            }
+        }
         let first = line.split_whitespace().next().unwrap_or("");
         if !line.contains([';', '&', '|']) && !matches!(first, "for" | "do" | "done") {
             let o = self.run_one(line);
@@ -393,18 +432,69 @@ impl Shell {
         let mut pipeline = pipeline;
         let redirections: Vec<Vec<String>> =
             pipeline.iter_mut().map(words::take_redirections).collect();
-        let Some((first, filters)) = pipeline.split_first() else {
+        if pipeline.first().is_none() {
             return Output::ok();
-        };
-        self.line = line.trim().to_string();
-        let (mut out, writes) = words::redirect(self.run_words(first), &redirections[0]);
-        self.write_files(writes);
-        for (f, r) in filters.iter().zip(&redirections[1..]) {
-            let (o, writes) = words::redirect(words::filter(f, out), r);
-            self.write_files(writes);
-            out = o;
         }
-        out
+        self.line = line.trim().to_string();
+        let mut out: Option<Output> = None;
+        for (stage, r) in pipeline.iter().zip(&redirections) {
+            // the stage's standard input: its own `<` or here-document, else the previous
+            // stage's output (whose errors went to the terminal already)
+            let mut input = match self.stage_input(r) {
+                Ok(i) => i.map(|text| {
+                    let mut o = Output::ok();
+                    o.out(text);
+                    o
+                }),
+                Err(e) => return Output::fail(e),
+            };
+            let mut passed = Vec::new();
+            if let Some(prev) = out.take() {
+                if input.is_none() {
+                    let mut piped = Output::ok();
+                    for (s, t) in prev.chunks {
+                        match s {
+                            Stream::Out => piped.out(t),
+                            Stream::Err => passed.push((s, t)),
+                        }
+                    }
+                    input = Some(piped);
+                } else {
+                    passed.extend(prev.chunks.into_iter().filter(|(s, _)| *s == Stream::Err));
+                }
+            }
+            let ran = match (stage.first().map(String::as_str), input) {
+                (Some(cmd), Some(input)) if words::is_filter(cmd) => words::filter(stage, input),
+                (_, input) => {
+                    self.stdin = input.map(|i| i.stdout());
+                    let o = self.run_words(stage);
+                    self.stdin = None;
+                    o
+                }
+            };
+            let (mut o, writes) = words::redirect(ran, r);
+            self.write_files(writes);
+            passed.append(&mut o.chunks);
+            o.chunks = passed;
+            out = Some(o);
+        }
+        out.unwrap_or_default()
+    }
+
+    /// The standard input a pipeline stage's own redirections give it.
+    fn stage_input(&self, redirections: &[String]) -> Result<Option<String>, String> {
+        let mut input = None;
+        for r in redirections {
+            if r == "<<" {
+                input = Some(self.heredoc.clone().unwrap_or_default());
+            } else if let Some(path) = r.strip_prefix('<') {
+                input = Some(
+                    self.read_file(path)
+                        .map_err(|_| format!("bash: {path}: No such file or directory"))?,
+                );
+            }
+        }
+        Ok(input)
     }
 
     fn run_words(&mut self, w: &[String]) -> Output {
@@ -467,6 +557,9 @@ impl Shell {
             "svclab" => trace::run(self, args),
             "cat" => {
                 let mut o = Output::ok();
+                if args.is_empty() {
+                    o.out(self.stdin.clone().unwrap_or_default());
+                }
                 for f in args {
                     match self.read_file(f) {
                         Ok(text) => o.out(text),

@@ -61,12 +61,24 @@ fn read_manifests(sh: &mut Shell, files: &[String], errs: &mut Vec<CmdError>) ->
     for f in files {
         let text = match sh.read_file(f) {
             Ok(t) => t,
+            // (no standard input is the lab's own message)
+            Err(e) if f == "-" => {
+                errs.push(CmdError::Plain(e));
+                continue;
+            }
             Err(e) => {
                 errs.push(CmdError::Plain(format!("error: {e}")));
                 continue;
             }
         };
-        out.extend(manifest::read(&mut sh.documents, f, &text, &mut read_errs));
+        // kubectl names the standard input STDIN in what it prints
+        let source = if f == "-" { "STDIN" } else { f.as_str() };
+        out.extend(manifest::read(
+            &mut sh.documents,
+            source,
+            &text,
+            &mut read_errs,
+        ));
         errs.extend(read_errs.drain(..).map(CmdError::Plain));
     }
     sh.documents.end_read();

@@ -467,11 +467,42 @@ pub fn split_pipeline(line: &str) -> Result<Vec<Vec<String>>, String> {
                     in_word = false;
                 }
             }
-            '>' | '<' => {
-                // `[1|2|&]>[>]TARGET` and `N>&M`: kept as one marked word for `redirect`
-                if c == '<' {
-                    return Err("input redirection (<) is not simulated".into());
+            '<' => {
+                // `< FILE` and a here-document `<<[-]WORD` (its lines come with the line that
+                // opens it): marked words the pipeline reads its standard input from
+                if in_word {
+                    if let Some(c) = cmds.last_mut() {
+                        c.push(std::mem::take(&mut cur));
+                    }
+                    in_word = false;
                 }
+                let here = chars.next_if_eq(&'<').is_some();
+                if here {
+                    chars.next_if_eq(&'-');
+                }
+                while chars.next_if(|d| d.is_whitespace()).is_some() {}
+                let mut target = String::new();
+                while let Some(d) =
+                    chars.next_if(|d| !d.is_whitespace() && !matches!(d, '|' | ';' | '&'))
+                {
+                    if !matches!(d, '\'' | '"') {
+                        target.push(d);
+                    }
+                }
+                if target.is_empty() {
+                    return Err("syntax error near unexpected token `newline'".into());
+                }
+                let marker = if here {
+                    "<<".to_string()
+                } else {
+                    format!("<{target}")
+                };
+                if let Some(c) = cmds.last_mut() {
+                    c.push(format!("{REDIRECT}{marker}"));
+                }
+            }
+            '>' => {
+                // `[1|2|&]>[>]TARGET` and `N>&M`: kept as one marked word for `redirect`
                 let fd = if in_word && matches!(cur.as_str(), "1" | "2" | "&") {
                     in_word = false;
                     std::mem::take(&mut cur)
@@ -522,6 +553,41 @@ pub fn split_pipeline(line: &str) -> Result<Vec<Vec<String>>, String> {
         return Err("syntax error: unexpected end of file".into());
     }
     Ok(cmds)
+}
+
+/// Whether a pipeline's command is one of the filters below (others read their standard input
+/// themselves).
+pub fn is_filter(cmd: &str) -> bool {
+    matches!(
+        cmd,
+        "grep" | "egrep" | "head" | "tail" | "wc" | "less" | "more" | "sort"
+    )
+}
+
+/// The delimiter of the here-document a line opens (`<<EOF`, `<<-EOF`, `<<'EOF'`), outside
+/// quotes.
+pub fn heredoc_delimiter(line: &str) -> Option<String> {
+    let (mut single, mut double) = (false, false);
+    let b = line.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\'' if !double => single = !single,
+            b'"' if !single => double = !double,
+            b'<' if !single && !double && b.get(i + 1) == Some(&b'<') => {
+                let rest = line[i + 2..].trim_start_matches('-').trim_start();
+                let word: String = rest
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && !matches!(c, '|' | ';' | '&'))
+                    .filter(|c| !matches!(c, '\'' | '"'))
+                    .collect();
+                return Some(word).filter(|w| !w.is_empty());
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Runs a filter over a command's stdout; stderr passes through untouched, as on a terminal.
