@@ -432,7 +432,7 @@ impl Shell {
         let mut pipeline = pipeline;
         let redirections: Vec<Vec<String>> =
             pipeline.iter_mut().map(words::take_redirections).collect();
-        if pipeline.first().is_none() {
+        if pipeline.is_empty() {
             return Output::ok();
         }
         self.line = line.trim().to_string();
