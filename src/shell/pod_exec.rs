@@ -361,21 +361,28 @@ impl ExecContext<'_> {
                     };
                     // the container's shell expands its own variables (the pod's env:
                     // HOSTNAME, the Service variables…) and `$(…)` by running it there
+                    // (bounded as the lab's own `$(…)`: any text typed is safe to run)
+                    if sh.nesting >= 8 {
+                        o.err(format!("{base}: command substitutions nested too deeply\n"));
+                        return (o, 2);
+                    }
                     let env = self.env.clone();
+                    let mut inner_err = String::new();
                     let expanded = super::words::substitute(
                         script,
                         true,
                         &|name| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
-                        &mut |inner| match super::split_words(inner) {
-                            Ok(w) if !w.is_empty() && self.has(&w[0]) => self
-                                .run(sh, &w)
-                                .0
-                                .stdout()
-                                .trim_end_matches('\n')
-                                .to_string(),
-                            _ => String::new(),
+                        // `$(…)` is a script of its own, run by the same shell
+                        &mut |inner| {
+                            sh.nesting += 1;
+                            let script = [base.to_string(), "-c".into(), inner.to_string()];
+                            let (printed, _) = self.run(sh, &script);
+                            sh.nesting -= 1;
+                            inner_err.push_str(&printed.stderr());
+                            printed.stdout().trim_end_matches('\n').to_string()
                         },
                     );
+                    o.err(inner_err);
                     let expanded = match expanded {
                         Ok(e) => e,
                         Err(e) => {
@@ -397,7 +404,10 @@ impl ExecContext<'_> {
                         o.err(format!("{base}: {}: not found\n", words[0]));
                         return (o, 127);
                     }
-                    return self.run(sh, &words);
+                    // what the substitutions wrote to stderr comes first
+                    let (mut ran, code) = self.run(sh, &words);
+                    o.chunks.append(&mut ran.chunks);
+                    return (o, code);
                 }
                 o.err("svclab: interactive shells are not available: run one command, e.g. `kubectl exec POD -- printenv`\n".to_string());
                 (o, 1)
