@@ -145,24 +145,8 @@ fn main() {
         }
         None => {
             let stdin = std::io::stdin();
-            let mut lines = stdin.lock().lines();
-            while let Some(Ok(line)) = lines.next() {
-                let t = line.trim();
-                if t.is_empty() || t.starts_with('#') {
-                    continue;
-                }
-                // a here-document's lines, up to its delimiter, belong to the line opening it
-                let mut text = t.to_string();
-                if let Some(word) = svclab::shell::heredoc_delimiter(t) {
-                    for body in lines.by_ref() {
-                        let Ok(body) = body else { break };
-                        text.push('\n');
-                        text.push_str(&body);
-                        if body.trim_start_matches('\t') == word {
-                            break;
-                        }
-                    }
-                }
+            let lines = stdin.lock().lines().map_while(Result::ok);
+            for text in svclab::shell::command_lines(lines) {
                 let o = shell.run(&text);
                 emit(&o);
                 failed |= o.code != 0;

@@ -32,7 +32,7 @@ mod wait;
 mod words;
 
 use crate::sim::Cluster;
-pub use words::{heredoc_delimiter, split_words};
+pub use words::{command_lines, split_words};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stream {

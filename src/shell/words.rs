@@ -590,6 +590,29 @@ pub fn heredoc_delimiter(line: &str) -> Option<String> {
     None
 }
 
+/// A script's command lines as a terminal runs them: blank and `#` lines dropped, and the lines
+/// of a here-document, up to its delimiter, joined to the line that opens it.
+pub fn command_lines<I: Iterator<Item = String>>(mut lines: I) -> impl Iterator<Item = String> {
+    std::iter::from_fn(move || loop {
+        let line = lines.next()?;
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let mut text = t.to_string();
+        if let Some(word) = heredoc_delimiter(t) {
+            for body in lines.by_ref() {
+                text.push('\n');
+                text.push_str(&body);
+                if body.trim_start_matches('\t') == word {
+                    break;
+                }
+            }
+        }
+        return Some(text);
+    })
+}
+
 /// Runs a filter over a command's stdout; stderr passes through untouched, as on a terminal.
 pub fn filter(words: &[String], input: Output) -> Output {
     let text = input.stdout();

@@ -1,5 +1,5 @@
-//! The terminal: the same interpreter as the command line, with history (↑/↓). Output is text
-//! nodes only: nothing a user typed is ever inserted as HTML.
+//! The terminal: the same interpreter as the command line, with history (↑/↓); a pasted script
+//! runs line by line. Output is text nodes only: nothing a user typed is ever inserted as HTML.
 
 use super::Lab;
 use leptos::prelude::*;
@@ -118,6 +118,38 @@ pub fn Terminal(lab: Lab) -> impl IntoView {
         }
         _ => {}
     };
+    // A pasted script (several lines, as copied from a tutorial) runs line by line, as a
+    // terminal runs it; a here-document goes with the line that opens it. An input field
+    // would join the lines into one. A last line without its newline stays in the input.
+    let on_paste = move |ev: leptos::ev::ClipboardEvent| {
+        let Some(text) = ev.clipboard_data().and_then(|d| d.get_data("text").ok()) else {
+            return;
+        };
+        if !text.contains('\n') {
+            return;
+        }
+        ev.prevent_default();
+        let text = text.replace("\r\n", "\n");
+        let (complete, rest) = match text.strip_suffix('\n') {
+            Some(all) => (all.to_string(), String::new()),
+            None => match text.rsplit_once('\n') {
+                Some((head, last)) => (head.to_string(), last.to_string()),
+                None => (String::new(), text.clone()),
+            },
+        };
+        let typed = input.get_untracked();
+        input.set(rest);
+        let lines = complete.lines().enumerate().map(|(i, l)| {
+            if i == 0 {
+                format!("{typed}{l}")
+            } else {
+                l.to_string()
+            }
+        });
+        for line in crate::shell::command_lines(lines) {
+            run(line);
+        }
+    };
     view! {
         <section class="term" aria-label="Terminal panel">
             <h2 class="panel__title">"Terminal"</h2>
@@ -136,6 +168,7 @@ pub fn Terminal(lab: Lab) -> impl IntoView {
                     prop:value=move || input.get()
                     on:input=move |ev| input.set(event_target_value(&ev))
                     on:keydown=on_key
+                    on:paste=on_paste
                 />
             </label>
         </section>

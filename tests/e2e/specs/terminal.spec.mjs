@@ -72,3 +72,20 @@ test('a namespace switched in the terminal applies to the terminal, not to the e
   await expect(page.locator('[data-pod^="default/echo-"]')).toHaveCount(4);
   await expect(page.locator('[data-pod^="kube-system/echo-"]')).toHaveCount(0);
 });
+
+test('a script pasted into the terminal runs line by line, a here-document with the line that opens it', async ({ page }) => {
+  await page.goto('/?seed=7');
+  const terminal = page.getByRole('textbox', { name: 'Terminal' });
+  const log = page.getByRole('log', { name: 'Terminal output' });
+  await expect(page.locator('[data-pod^="default/echo-"]')).toHaveCount(3);
+  const script = 'cat <<EOF | kubectl apply -f -\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pasted\ndata:\n  a: b\nEOF\nkubectl get cm pasted -o jsonpath={.data.a}\nkubectl get pods';
+  await terminal.evaluate((el, text) => {
+    const data = new DataTransfer();
+    data.setData('text', text);
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, script);
+  await expect(log).toContainText('configmap/pasted created');
+  await expect(log).toContainText('$ kubectl get cm pasted -o jsonpath={.data.a}');
+  // the last line had no newline: it waits in the input, as in a terminal
+  await expect(terminal).toHaveValue('kubectl get pods');
+});
