@@ -533,9 +533,23 @@ fn events(sh: &Shell, p: &super::flags::Parsed, ns: &str, all_ns: bool) -> Outpu
         Err(e) => return Output::fail(e),
     };
     // the objects as the apiserver returns them, for --sort-by and the printers that read JSON
-    let mut listed: Vec<(&crate::sim::controllers::Event, Value)> =
-        evs.iter().map(|e| (*e, event_value(c, e))).collect();
-    if let Some(expr) = p.get("sort-by").filter(|e| !e.is_empty()) {
+    // (the table reads the records)
+    let sort_by = p.get("sort-by").filter(|e| !e.is_empty());
+    let as_json = sort_by.is_some() || !matches!(output.as_str(), "" | "wide");
+    let mut listed: Vec<(&crate::sim::controllers::Event, Value)> = evs
+        .iter()
+        .map(|e| {
+            (
+                *e,
+                if as_json {
+                    event_value(c, e)
+                } else {
+                    Value::Null
+                },
+            )
+        })
+        .collect();
+    if let Some(expr) = sort_by {
         let sorted = jsonpath::relaxed(expr).and_then(|field| {
             super::sortorder::sort_by(&mut listed, &field, |(_, v)| {
                 jsonpath::first_value(&field, v)
