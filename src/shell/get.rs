@@ -710,15 +710,18 @@ fn event_value(c: &crate::sim::Cluster, e: &crate::sim::controllers::Event) -> V
             v["series"] = json!({"count": e.count, "lastObservedTime": micro(e.last)});
         }
     } else {
-        // the kubelet's host is its pod's node
-        let host = (e.source == "kubelet")
-            .then(|| match object {
-                Some(crate::sim::Object::Pod(p)) => {
-                    p.spec.as_ref().and_then(|s| s.node_name.clone())
-                }
-                _ => None,
-            })
-            .flatten();
+        // the kubelet's host is its pod's node: as recorded, else (the pod was being created
+        // then) the pod's node now
+        let host = e.host.clone().or_else(|| {
+            (e.source == "kubelet")
+                .then(|| match object {
+                    Some(crate::sim::Object::Pod(p)) => {
+                        p.spec.as_ref().and_then(|s| s.node_name.clone())
+                    }
+                    _ => None,
+                })
+                .flatten()
+        });
         v["count"] = json!(e.count);
         v["eventTime"] = Value::Null;
         v["firstTimestamp"] = json!(e.first.rfc3339());

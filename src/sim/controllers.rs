@@ -68,6 +68,9 @@ pub struct Event {
     /// The involved object's uid when the event was recorded (`None` while it was being
     /// created: `kubectl get events -o yaml` then reads it from the object).
     pub involved_uid: Option<String>,
+    /// The node of a kubelet's event (`source.host`), read when it was recorded: the pod may
+    /// be gone by the time the event is read.
+    pub host: Option<String>,
     /// The involved object's resourceVersion when the event was recorded: its current one, or
     /// the one it is about to be written with. The event's own resourceVersion is shown as the
     /// same (the lab's events take no place in the store's sequence).
@@ -110,6 +113,12 @@ impl Cluster {
         let now = self.now;
         let stored = event_kind(kind).and_then(|k| self.get(k, ns, name));
         let involved_uid = stored.and_then(|o| o.meta().uid.clone());
+        let host = match stored {
+            Some(Object::Pod(p)) if source == "kubelet" => {
+                p.spec.as_ref().and_then(|s| s.node_name.clone())
+            }
+            _ => None,
+        };
         let rv = stored
             .and_then(|o| o.meta().resource_version.as_deref())
             .and_then(|v| v.parse().ok())
@@ -149,11 +158,24 @@ impl Cluster {
             count: 1,
             field_path: container.map(|c| format!("spec.containers{{{c}}}")),
             involved_uid,
+            host,
             rv,
         });
         // keep memory bounded in long classroom sessions: the newest events of each object
         if list.len() > 50 {
             list.remove(0);
+        }
+    }
+
+    /// Sets `source.host` on a pod's kubelet events recorded before the pod was stored.
+    pub(crate) fn set_kubelet_event_host(&mut self, ns: &str, pod: &str, node: &str) {
+        if let Some(list) = self.events.get_mut(&event_key(ns, "Pod", pod)) {
+            for e in list
+                .iter_mut()
+                .filter(|e| e.source == "kubelet" && e.host.is_none())
+            {
+                e.host = Some(node.to_string());
+            }
         }
     }
 

@@ -519,6 +519,10 @@ fn start(cluster: &mut Cluster, pod: &mut Pod, ns: &str, name: &str) {
             &format!("Started container {cname}"),
         );
     }
+    // the pod is written after its kubelet's first events: they take the node from here
+    if let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) {
+        cluster.set_kubelet_event_host(ns, name, node);
+    }
 }
 
 fn probe_port(probe: &Probe, c: &k8s_openapi::api::core::v1::Container) -> Option<i32> {
