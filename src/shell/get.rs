@@ -532,6 +532,9 @@ fn events(sh: &Shell, p: &super::flags::Parsed, ns: &str, all_ns: bool) -> Outpu
         Ok(o) => o,
         Err(e) => return Output::fail(e),
     };
+    let scheduler_host = crate::sim::bootstrap::control_plane_node(c)
+        .map(|n| n.name().to_string())
+        .unwrap_or_default();
     // the objects as the apiserver returns them, for --sort-by and the printers that read JSON
     // (the table reads the records)
     let sort_by = p.get("sort-by").filter(|e| !e.is_empty());
@@ -542,7 +545,7 @@ fn events(sh: &Shell, p: &super::flags::Parsed, ns: &str, all_ns: bool) -> Outpu
             (
                 *e,
                 if as_json {
-                    event_value(c, e)
+                    event_value(c, e, &scheduler_host)
                 } else {
                     Value::Null
                 },
@@ -610,12 +613,20 @@ fn events(sh: &Shell, p: &super::flags::Parsed, ns: &str, all_ns: bool) -> Outpu
             ));
         }
         if wide {
+            // SUBOBJECT is the container's field path; SOURCE the component and its instance
+            // (`formatEventSource`)
             let event_name = &e.id;
+            let instance = reporting_instance(e, &scheduler_host);
+            let source = if instance.is_empty() {
+                e.source.to_string()
+            } else {
+                format!("{}, {instance}", e.source)
+            };
             t.push_str(&format!(
-                "{last}\t{}\t{}\t{target}\t\t{}\t{}\t{first}\t{}\t{event_name}\n",
+                "{last}\t{}\t{}\t{target}\t{}\t{source}\t{}\t{first}\t{}\t{event_name}\n",
                 e.type_,
                 e.reason,
-                e.source,
+                e.field_path.as_deref().unwrap_or(""),
                 e.message.trim(),
                 e.count
             ));
@@ -642,11 +653,24 @@ fn with_errors(mut out: Output, errs: &[String]) -> Output {
     out
 }
 
+/// `reportingInstance`: the scheduler's is `default-scheduler-<its host>` (the control-plane
+/// node), a kubelet's its node; the controller-manager's recorder sets none.
+fn reporting_instance(e: &crate::sim::controllers::Event, scheduler_host: &str) -> String {
+    match e.source {
+        "default-scheduler" => format!("default-scheduler-{scheduler_host}"),
+        _ => e.host.clone().unwrap_or_default(),
+    }
+}
+
 /// An event as the apiserver serves it (core/v1). The kubelet and the controllers record
 /// through client-go's `record` package (count, first and last timestamps, `source`); the
 /// scheduler through `events.k8s.io/v1` (an `eventTime` with microseconds, `action`, an empty
 /// `source`, and a `series` once it repeats).
-fn event_value(c: &crate::sim::Cluster, e: &crate::sim::controllers::Event) -> Value {
+fn event_value(
+    c: &crate::sim::Cluster,
+    e: &crate::sim::controllers::Event,
+    scheduler_host: &str,
+) -> Value {
     use serde_json::json;
     let kind = crate::sim::controllers::event_kind(e.kind);
     let object = kind.and_then(|k| c.get(k, &e.namespace, &e.name));
@@ -703,31 +727,18 @@ fn event_value(c: &crate::sim::Cluster, e: &crate::sim::controllers::Event) -> V
         v["eventTime"] = json!(micro(e.first));
         v["firstTimestamp"] = Value::Null;
         v["lastTimestamp"] = Value::Null;
-        // the scheduler's instance is its host: the control-plane node
-        v["reportingInstance"] = json!("default-scheduler-minikube");
+        v["reportingInstance"] = json!(reporting_instance(e, scheduler_host));
         v["source"] = json!({});
         if e.count > 1 {
             v["series"] = json!({"count": e.count, "lastObservedTime": micro(e.last)});
         }
     } else {
-        // the kubelet's host is its pod's node: as recorded, else (the pod was being created
-        // then) the pod's node now
-        let host = e.host.clone().or_else(|| {
-            (e.source == "kubelet")
-                .then(|| match object {
-                    Some(crate::sim::Object::Pod(p)) => {
-                        p.spec.as_ref().and_then(|s| s.node_name.clone())
-                    }
-                    _ => None,
-                })
-                .flatten()
-        });
         v["count"] = json!(e.count);
         v["eventTime"] = Value::Null;
         v["firstTimestamp"] = json!(e.first.rfc3339());
         v["lastTimestamp"] = json!(e.last.rfc3339());
-        v["reportingInstance"] = json!(host.clone().unwrap_or_default());
-        v["source"] = match host {
+        v["reportingInstance"] = json!(reporting_instance(e, scheduler_host));
+        v["source"] = match &e.host {
             Some(h) => json!({"component": e.source, "host": h}),
             None => json!({"component": e.source}),
         };

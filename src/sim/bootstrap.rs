@@ -490,9 +490,11 @@ fn set_unschedulable(c: &mut Cluster, node: &str, value: bool) {
 /// The apiserver's own `default/kubernetes` Service and its endpoints (the control plane's
 /// InternalIP, port 8443). The apiserver creates whichever is missing: at start, and again on its
 /// 10-second sync after someone deletes one (`kubernetesservice.Controller`, the lease reconciler).
-pub(crate) fn ensure_apiserver_service(c: &mut Cluster) {
+/// The control-plane node (the one labelled so, else the first): where the apiserver and the
+/// scheduler run.
+pub fn control_plane_node(c: &Cluster) -> Option<&Object> {
     let nodes = c.list(Kind::Node, None);
-    let control_plane = nodes
+    nodes
         .iter()
         .find(|n| {
             n.meta()
@@ -500,7 +502,12 @@ pub(crate) fn ensure_apiserver_service(c: &mut Cluster) {
                 .as_ref()
                 .is_some_and(|l| l.contains_key("node-role.kubernetes.io/control-plane"))
         })
-        .or(nodes.first());
+        .or(nodes.first())
+        .copied()
+}
+
+pub(crate) fn ensure_apiserver_service(c: &mut Cluster) {
+    let control_plane = control_plane_node(c);
     let api_ip = control_plane
         .and_then(|n| match n {
             Object::Node(n) => n

@@ -77,6 +77,15 @@ pub struct Event {
     pub rv: u64,
 }
 
+/// Whether a DaemonSet's pod was made from the template revision `hash`.
+fn of_revision(p: &Pod, hash: &str) -> bool {
+    p.metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get("controller-revision-hash"))
+        .is_some_and(|h| h == hash)
+}
+
 /// The kind of an event's involved object.
 pub fn event_kind(kind: &str) -> Option<Kind> {
     match kind {
@@ -550,12 +559,7 @@ impl Cluster {
                         .as_ref()
                         .and_then(|s| s.node_name.as_ref())
                         .is_some_and(|n| nodes.contains(n));
-                    let current = p
-                        .metadata
-                        .labels
-                        .as_ref()
-                        .and_then(|l| l.get("controller-revision-hash"))
-                        == Some(&revision_hash);
+                    let current = of_revision(p, &revision_hash);
                     (
                         n + i32::from(on_eligible),
                         r + i32::from(on_eligible && pod_is_ready(p)),
@@ -616,12 +620,7 @@ impl Cluster {
                 .as_ref()
                 .and_then(|s| s.node_name.as_deref())
                 .unwrap_or("");
-            let current = p
-                .metadata
-                .labels
-                .as_ref()
-                .and_then(|l| l.get("controller-revision-hash"))
-                .is_some_and(|h| h == hash);
+            let current = of_revision(p, hash);
             let (new, old) = by_node.entry(node).or_default();
             if current {
                 new.push(p);
