@@ -95,9 +95,9 @@ impl KubeConfig {
     /// What `DirectClientConfig.ConfirmUsable` and the connection say before a command reaches
     /// the cluster: a named context must exist; a cluster missing from the file falls back to
     /// kubectl's default server, localhost:8080, where nothing listens.
-    pub fn connect(&self, o: &Overrides) -> Result<(), Output> {
+    pub fn connect(&self, o: &Overrides) -> Result<(), Unusable> {
         if let Some(flag) = o.unsupported {
-            return Err(Output::fail(format!(
+            return Err(Unusable::Config(format!(
                 "svclab: {flag} is not simulated: the lab's kubectl talks to its one minikube cluster through the kubeconfig minikube wrote"
             )));
         }
@@ -108,7 +108,7 @@ impl KubeConfig {
             return Err(refused());
         }
         let Some(ctx) = self.contexts.get(name) else {
-            return Err(Output::fail(format!(
+            return Err(Unusable::Config(format!(
                 "Error in configuration: context was not found for specified context: {name}"
             )));
         };
@@ -118,7 +118,7 @@ impl KubeConfig {
         }
         let user = o.user.as_deref().unwrap_or(&ctx.user);
         if user != MINIKUBE {
-            return Err(Output::fail(format!(
+            return Err(Unusable::Server(format!(
                 "svclab: the kubeconfig has no user \"{user}\", so kubectl would send no client certificate; the lab simulates only the user \"minikube\""
             )));
         }
@@ -135,8 +135,25 @@ impl KubeConfig {
     }
 }
 
-fn refused() -> Output {
-    Output::fail("The connection to the server localhost:8080 was refused - did you specify the right host or port?")
+fn refused() -> Unusable {
+    Unusable::Server(
+        "The connection to the server localhost:8080 was refused - did you specify the right host or port?".into(),
+    )
+}
+
+/// Why a command cannot use the cluster: the kubeconfig does not load (kubectl stops before
+/// doing anything), or the server it names cannot serve the request.
+pub enum Unusable {
+    Config(String),
+    Server(String),
+}
+
+impl Unusable {
+    pub fn into_output(self) -> Output {
+        match self {
+            Unusable::Config(m) | Unusable::Server(m) => Output::fail(m),
+        }
+    }
 }
 
 /// `kubectl config SUBCOMMAND`.

@@ -73,7 +73,7 @@ pub fn run(sh: &mut Shell, args: &[String]) -> Output {
         && !sh.in_default_namespace
     {
         if let Err(e) = sh.kubeconfig.connect(&Overrides::of(rest)) {
-            return e;
+            return e.into_output();
         }
     }
     match sub.as_str() {
@@ -165,14 +165,16 @@ fn version(sh: &mut Shell, args: &[String]) -> Output {
     // the server's version comes from the cluster the context names: a kubeconfig that does
     // not load stops the command before it prints anything; an unreachable server only after
     // the client's lines
-    if let Err(e) = sh.kubeconfig.connect(&Overrides::of(args)) {
-        if e.stderr().starts_with("Error in configuration") {
-            return e;
+    match sh.kubeconfig.connect(&Overrides::of(args)) {
+        Ok(()) => {}
+        Err(e @ super::kubeconfig::Unusable::Config(_)) => return e.into_output(),
+        Err(e) => {
+            let e = e.into_output();
+            o.out(client);
+            o.chunks.extend(e.chunks);
+            o.code = e.code;
+            return o;
         }
-        o.out(client);
-        o.chunks.extend(e.chunks);
-        o.code = e.code;
-        return o;
     }
     o.out(client);
     o.out("Server Version: v1.34.0\n");
