@@ -2224,7 +2224,7 @@ fn daemon_set_status(sh: &mut Shell, ns: &str, name: &str) -> Output {
             .and_then(|s| s.type_.as_deref())
             .unwrap_or("RollingUpdate");
         if strategy != "RollingUpdate" {
-            // upstream names the StatefulSet constant here; both read "RollingUpdate"
+            // `DaemonSetRolloutStatus`: an error, and the watch ends
             let why = "error: rollout status is only available for RollingUpdate strategy type\n";
             return Some((String::new(), Rollout::Stuck(why.into())));
         }
